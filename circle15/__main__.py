@@ -1,0 +1,3 @@
+from circle15.cli import main
+
+main()
