@@ -1,0 +1,211 @@
+"""The routable network as arrays: what the scipy hot path runs on.
+
+A projected osmnx-style ``MultiDiGraph`` (nodes with ``x``/``y`` in a metric CRS, edges with
+``length`` in metres and ``travel_time`` in seconds, optional ``geometry``) is turned into a
+:class:`RoutingNetwork`:
+
+* a CSR matrix of directed travel times between node indices (the minimum over parallel
+  edges), for :func:`scipy.sparse.csgraph.dijkstra`;
+* a table of *segments*: each physical street piece once, oriented ``u -> v`` with its
+  geometry, length and the travel time in each direction (``inf`` where that direction may
+  not be used, e.g. against a one-way street when driving). Points (facilities, people) are
+  linked onto segments, never onto nodes, so that linking is exact.
+
+The graph is never mutated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+import scipy.sparse as sp
+import shapely
+
+#: Road classes a pedestrian may not use (where ``highway`` tags exist).
+NO_WALK_HIGHWAYS = frozenset({"motorway", "motorway_link", "trunk", "trunk_link"})
+
+
+@dataclass(frozen=True, eq=False)
+class RoutingNetwork:
+    """A street network in array form.
+
+    Attributes
+    ----------
+    crs : str
+        Metric CRS of all coordinates.
+    node_ids : numpy.ndarray
+        Original node ids (e.g. OSM ids), indexed by node index.
+    x, y : numpy.ndarray
+        Node coordinates in ``crs``.
+    matrix : scipy.sparse.csr_matrix
+        ``n x n`` directed travel times in seconds (row = from, column = to).
+    seg_u, seg_v : numpy.ndarray
+        Node indices of each segment's ends; the geometry runs from ``u`` to ``v``.
+    seg_length : numpy.ndarray
+        Segment length in metres (as given by the graph's ``length``).
+    seg_time_fwd, seg_time_bwd : numpy.ndarray
+        Seconds to traverse the whole segment ``u -> v`` and ``v -> u``; ``inf`` where the
+        direction is not allowed.
+    seg_geometry : numpy.ndarray
+        Shapely LineStrings in ``crs``, oriented ``u -> v``.
+    seg_highway : numpy.ndarray
+        The ``highway`` class of each segment ("" when unknown).
+    access_speed : float
+        Metres per second for the straight leg between a point and its segment.
+    """
+
+    crs: str
+    node_ids: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    matrix: sp.csr_matrix
+    seg_u: np.ndarray
+    seg_v: np.ndarray
+    seg_length: np.ndarray
+    seg_time_fwd: np.ndarray
+    seg_time_bwd: np.ndarray
+    seg_geometry: np.ndarray
+    seg_highway: np.ndarray
+    access_speed: float
+
+    @property
+    def n_nodes(self) -> int:
+        """Number of nodes."""
+        return len(self.node_ids)
+
+    @property
+    def n_segments(self) -> int:
+        """Number of segments (physical street pieces)."""
+        return len(self.seg_u)
+
+    @property
+    def total_km(self) -> float:
+        """Total street length in kilometres (each segment once)."""
+        return float(self.seg_length.sum() / 1000.0)
+
+    def node_index(self, node_id) -> int:
+        """Index of an original node id."""
+        idx = np.flatnonzero(self.node_ids == node_id)
+        if not len(idx):
+            raise KeyError(node_id)
+        return int(idx[0])
+
+    @classmethod
+    def from_graph(cls, G: nx.MultiDiGraph, *, access_speed: float, crs: str | None = None
+                   ) -> RoutingNetwork:
+        """Build from a projected graph with ``length`` and ``travel_time`` on every edge.
+
+        Parameters
+        ----------
+        G : networkx.MultiDiGraph
+            Projected graph (``G.graph["crs"]`` metric); node attributes ``x``, ``y``; edge
+            attributes ``length`` (m), ``travel_time`` (s), optional ``geometry`` and
+            ``highway``. A two-way street is two directed edges.
+        access_speed : float
+            Metres per second for the leg between a point and the street.
+        crs : str, optional
+            Overrides ``G.graph["crs"]``.
+
+        Returns
+        -------
+        RoutingNetwork
+        """
+        crs = str(crs or G.graph.get("crs", ""))
+        node_ids = np.array(list(G.nodes), dtype=object)
+        try:
+            node_ids = node_ids.astype(np.int64)
+        except (TypeError, ValueError):
+            pass
+        index = {nid: i for i, nid in enumerate(G.nodes)}
+        x = np.fromiter((d["x"] for _, d in G.nodes(data=True)), float, len(node_ids))
+        y = np.fromiter((d["y"] for _, d in G.nodes(data=True)), float, len(node_ids))
+
+        m = G.number_of_edges()
+        eu = np.empty(m, np.int64)
+        ev = np.empty(m, np.int64)
+        length = np.empty(m)
+        time = np.empty(m)
+        geoms = np.empty(m, dtype=object)
+        hw = np.empty(m, dtype=object)
+        for i, (u, v, d) in enumerate(G.edges(data=True)):
+            eu[i] = index[u]
+            ev[i] = index[v]
+            length[i] = d["length"]
+            time[i] = d["travel_time"]
+            geoms[i] = d.get("geometry")
+            h = d.get("highway", "")
+            hw[i] = h[0] if isinstance(h, list) and h else (h if isinstance(h, str) else "")
+
+        # Directed matrix: minimum travel time over parallel edges.
+        order = np.lexsort((time, ev, eu))
+        su, sv, st = eu[order], ev[order], time[order]
+        first = np.ones(m, bool)
+        first[1:] = (su[1:] != su[:-1]) | (sv[1:] != sv[:-1])
+        n = len(node_ids)
+        matrix = sp.csr_matrix((st[first], (su[first], sv[first])), shape=(n, n))
+
+        # Segments: pair each directed edge with its reverse twin (same end nodes, same
+        # length to the centimetre). Self-loops are kept out of linking: they never lie on
+        # a shortest path and a point on a loop is equally well linked to a neighbour.
+        a = np.minimum(eu, ev)
+        b = np.maximum(eu, ev)
+        lkey = np.round(length, 2)
+        forward = eu <= ev
+        keep = eu != ev
+        order = np.lexsort((~forward, lkey, b, a))
+        order = order[keep[order]]
+        seg_u, seg_v, seg_len, t_fwd, t_bwd, seg_geom, seg_hw = [], [], [], [], [], [], []
+        prev = None
+        for i in order:
+            k = (a[i], b[i], lkey[i])
+            if k == prev and seg_u:
+                # second direction of the same street piece (or a further parallel twin)
+                if forward[i]:
+                    t_fwd[-1] = min(t_fwd[-1], time[i])
+                elif np.isinf(t_bwd[-1]):
+                    t_bwd[-1] = time[i]
+                else:
+                    t_bwd[-1] = min(t_bwd[-1], time[i])
+                continue
+            prev = k
+            seg_u.append(a[i])
+            seg_v.append(b[i])
+            seg_len.append(length[i])
+            g = geoms[i]
+            if forward[i]:
+                t_fwd.append(time[i])
+                t_bwd.append(np.inf)
+            else:
+                t_fwd.append(np.inf)
+                t_bwd.append(time[i])
+                if g is not None:
+                    g = shapely.reverse(g)
+            seg_geom.append(g)
+            seg_hw.append(hw[i])
+        seg_u_a = np.asarray(seg_u, np.int64)
+        seg_v_a = np.asarray(seg_v, np.int64)
+        geom_a = np.asarray(seg_geom + [None], dtype=object)[:-1]
+        missing = np.array([g is None for g in geom_a], bool)
+        if missing.any():
+            coords = np.stack([
+                np.column_stack([x[seg_u_a[missing]], y[seg_u_a[missing]]]),
+                np.column_stack([x[seg_v_a[missing]], y[seg_v_a[missing]]]),
+            ], axis=1)
+            geom_a[missing] = shapely.linestrings(coords)
+        return cls(
+            crs=crs,
+            node_ids=node_ids,
+            x=x,
+            y=y,
+            matrix=matrix,
+            seg_u=seg_u_a,
+            seg_v=seg_v_a,
+            seg_length=np.asarray(seg_len, float),
+            seg_time_fwd=np.asarray(t_fwd, float),
+            seg_time_bwd=np.asarray(t_bwd, float),
+            seg_geometry=geom_a,
+            seg_highway=np.asarray(seg_hw + [""], dtype=object)[:-1],
+            access_speed=float(access_speed),
+        )
