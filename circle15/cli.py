@@ -1,0 +1,226 @@
+"""Command-line interface: ``circle15 run|demo|targets|map|site``.
+
+Exit codes: 0 success, 2 bad input (the message names the file, row, column or key and
+what to do), 1 internal error (rerun with ``-v`` for the traceback).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from circle15 import __version__
+from circle15.errors import InputError
+
+app = typer.Typer(
+    name="circle15",
+    help="15分钟公共服务圈 planner: coverage, targets, gaps and siting per township.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True)
+out = Console()
+
+#: Stages reported by the pipeline, for the progress bar.
+STAGES = ("zones", "network", "facilities", "population", "linking", "travel times",
+          "coverage", "targets", "context", "isochrones", "writing outputs")
+
+
+class _State:
+    verbose: int = 0
+    quiet: bool = False
+
+
+STATE = _State()
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"circle15 {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True,
+                                         help="More log output; -v also shows tracebacks.")] = 0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors.")] = False,
+    version: Annotated[bool | None, typer.Option("--version", callback=_version,
+                                                 is_eager=True, help="Show the version.")
+                       ] = None,
+) -> None:
+    """circle15: 15-minute public-service circle planner."""
+    STATE.verbose = verbose
+    STATE.quiet = quiet
+    level = logging.ERROR if quiet else (logging.DEBUG if verbose > 1 else
+                                         logging.INFO if verbose else logging.WARNING)
+    logging.basicConfig(level=level, format="%(message)s", force=True,
+                        handlers=[RichHandler(console=err, show_path=False,
+                                              show_time=verbose > 0)])
+
+
+@contextmanager
+def _guard() -> Iterator[None]:
+    """Turn errors into messages and exit codes."""
+    try:
+        yield
+    except InputError as exc:
+        err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+        raise typer.Exit(2) from None
+    except typer.Exit:
+        raise
+    except KeyboardInterrupt:
+        err.print("interrupted; no outputs were written")
+        raise typer.Exit(130) from None
+    except Exception as exc:  # noqa: BLE001 - the last line of defence
+        if STATE.verbose:
+            err.print_exception()
+        err.print(f"[bold red]internal error:[/] {type(exc).__name__}: {exc}\n"
+                  "No outputs were written. Rerun with -v for the traceback and please "
+                  "report it.", highlight=False)
+        raise typer.Exit(1) from None
+
+
+@contextmanager
+def _progress() -> Iterator[Callable[[str], None]]:
+    if STATE.quiet or not err.is_terminal and STATE.verbose == 0:
+        # plain, one line per stage when not on a terminal (CI logs)
+        def step(name: str) -> None:
+            if not STATE.quiet:
+                err.print(f"· {name}", highlight=False)
+        yield step
+        return
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                  TimeElapsedColumn(), console=err, transient=True) as prog:
+        task = prog.add_task("starting", total=len(STAGES))
+
+        def step(name: str) -> None:
+            prog.update(task, description=name,
+                        completed=STAGES.index(name) if name in STAGES else None)
+        yield step
+
+
+def _summary(result: Any, out_dir: Path) -> None:
+    if STATE.quiet:
+        return
+    from circle15.coverage.zonal import COUNTY
+
+    cov = result.coverage
+    county = cov[(cov["zone_id"] == COUNTY) & (cov["group"] == "total")]
+    t = Table(title=f"{result.params['title']} — {result.params['mode']} "
+              f"{result.params['speed_kmh']} km/h")
+    t.add_column("layer")
+    for m in result.params["thresholds"]:
+        t.add_column(f"≤{m} min", justify="right")
+    for layer, rows in county.groupby("layer", sort=False):
+        t.add_row(layer, *[f"{r:.1%}" if r == r else "—" for r in rows["coverage_rate"]])
+    out.print(t)
+    out.print(f"outputs: {out_dir}")
+
+
+def _run(config: Path, out_dir: Path | None, year: int | None) -> None:
+    from circle15.config import load_config
+    from circle15.pipeline import run as run_pipeline
+
+    overrides: dict[str, Any] = {"output.dir": out_dir, "targets.year": year}
+    cfg = load_config(config, overrides)
+    target = cfg.output.dir
+    if target is None:
+        raise InputError("no output directory: pass --out DIR or set [output] dir",
+                         file=config, key="output.dir")
+    with _progress() as step:
+        result = run_pipeline(cfg, target, progress=step)
+    _summary(result, target)
+
+
+@app.command()
+def run(
+    config: Annotated[Path, typer.Argument(help="The run's TOML config file.")],
+    out_dir: Annotated[Path | None, typer.Option("--out", "-o",
+                                                 help="Output directory (overrides "
+                                                      "[output] dir).")] = None,
+    year: Annotated[int | None, typer.Option("--year", help="Target year (overrides "
+                                                          "[targets] year).")] = None,
+) -> None:
+    """Compute coverage, targets and maps for a config."""
+    with _guard():
+        _run(config, out_dir, year)
+
+
+@app.command()
+def demo(
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Where to write the demo.")
+                       ] = Path("demo-out"),
+    seed: Annotated[int, typer.Option(help="Generator seed.")] = 15,
+) -> None:
+    """Generate the synthetic demo county (示例县) under OUT/inputs and run it into OUT."""
+    with _guard():
+        from circle15.data.demo import write_demo_inputs
+
+        if not STATE.quiet:
+            err.print("generating the synthetic demo county (示例县, not a real place) ...")
+        config = write_demo_inputs(out_dir / "inputs", seed=seed)
+        _run(config, out_dir, None)
+
+
+@app.command()
+def targets(
+    plan: Annotated[str, typer.Option(help="Plan name or TOML file.")] = "zhuji-2023",
+    year: Annotated[int | None, typer.Option(help="Only this year's targets.")] = None,
+    lang: Annotated[str, typer.Option(help="zh or en.")] = "zh",
+) -> None:
+    """Print a plan's target table."""
+    with _guard():
+        from circle15.coverage.targets import load_plan, target_table
+
+        df = target_table(load_plan(plan), year=year, lang=lang)
+        t = Table(title=f"{plan}" + (f" — {year}" if year else ""))
+        for c in df.columns:
+            t.add_column(str(c))
+        for row in df.itertuples(index=False):
+            t.add_row(*["" if v is None or v != v else str(v) for v in row])
+        out.print(t)
+
+
+@app.command("map")
+def map_(
+    run_dir: Annotated[Path, typer.Argument(help="A finished run's output directory.")],
+    layer: Annotated[str, typer.Option(help="Layer for the choropleth.")] = "",
+    minutes: Annotated[float, typer.Option(help="Threshold in minutes.")] = 15,
+    lang: Annotated[str, typer.Option(help="zh or en.")] = "zh",
+    basemap: Annotated[str, typer.Option(help="none, osm, tianditu or amap.")] = "none",
+    tianditu_key: Annotated[str, typer.Option(help="Tianditu key.")] = "",
+    out_file: Annotated[Path | None, typer.Option("--out", "-o", help="HTML file "
+                                                  "(default RUN_DIR/map.html).")] = None,
+) -> None:
+    """Redraw the HTML map (and PNG) from a finished run without recomputing."""
+    with _guard():
+        from circle15.maps import render_map, render_png
+
+        if lang not in ("zh", "en"):
+            raise InputError(f"unknown language {lang!r}", hint="zh or en")
+        path = render_map(run_dir, out_file, layer=layer, minutes=minutes, lang=lang,
+                          basemap=basemap, tianditu_key=tianditu_key)
+        render_png(run_dir, None, layer=layer, minutes=minutes, lang=lang)
+        if not STATE.quiet:
+            out.print(f"map: {path}")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
