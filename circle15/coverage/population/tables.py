@@ -1,0 +1,165 @@
+"""Reading population tables and checking their values, with errors naming file, row, column.
+
+Rows are numbered as :class:`~circle15.errors.InputError` requires: 1-based data rows with
+the header excluded (CSV), or 1-based feature numbers (vector files).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from circle15 import io
+from circle15.errors import InputError
+
+#: Vector formats read with pyogrio.
+VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".fgb", ".zip")
+#: Coordinate column names recognised when x_column / y_column are not set (case-insensitive).
+X_NAMES = ("lon", "lng", "long", "longitude", "经度", "x", "wgs84_lon", "gcj02_lon")
+Y_NAMES = ("lat", "latitude", "纬度", "y", "wgs84_lat", "gcj02_lat")
+#: Zone-key column names recognised in totals and shares tables.
+ZONE_ID_NAMES = ("zone_id", "id", "code", "区划代码", "代码", "编码", "乡镇代码", "街道代码",
+                 "adcode")
+ZONE_NAME_NAMES = ("zone_name", "name", "名称", "乡镇", "乡镇街道", "街道", "镇街")
+
+
+def is_vector(path: Path) -> bool:
+    """True for GeoJSON, GeoPackage, Shapefile and similar files."""
+    return path.suffix.lower() in VECTOR_SUFFIXES
+
+
+def check_exists(path: Path | None, key: str) -> Path:
+    """Return ``path`` if it is an existing file, else raise a clear error."""
+    if path is None:
+        raise InputError("no file given", key=key, hint=f"set {key} in the config")
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("file not found", file=path, key=key,
+                         hint="check the path (relative paths are relative to the config file)")
+    return path
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """Read a CSV as text (every column ``str``), keeping ``attrs["encoding"]``."""
+    df = io.read_csv(path, dtype=str, skipinitialspace=True)
+    if len(df) == 0:
+        raise InputError("the table has no data rows", file=path)
+    return df
+
+
+def read_vector(path: Path) -> gpd.GeoDataFrame:
+    """Read a vector file (any feature count; empty files are an error)."""
+    try:
+        gdf = gpd.read_file(path)
+    except Exception as exc:  # pyogrio raises several types for unreadable files
+        raise InputError(f"cannot read the file as a vector layer: {exc}", file=path,
+                         hint="use GeoJSON, GeoPackage or Shapefile") from None
+    if len(gdf) == 0:
+        raise InputError("the file has no features", file=path)
+    return gdf.reset_index(drop=True)
+
+
+def find_column(df: pd.DataFrame, wanted: str, path: Path, what: str, *,
+                key: str | None = None) -> str:
+    """Return ``wanted`` if it is a column of ``df`` (exact, then case-insensitive)."""
+    cols = [c for c in df.columns if c != "geometry"]
+    if wanted in cols:
+        return wanted
+    for c in cols:
+        if str(c).strip().lower() == wanted.strip().lower():
+            return c
+    raise InputError(f"no {what} column {wanted!r}; columns found: {', '.join(map(str, cols))}",
+                     file=path, column=wanted, key=key,
+                     hint=f"set {key} to one of the columns found" if key else None)
+
+
+def detect_column(df: pd.DataFrame, names: tuple[str, ...]) -> str | None:
+    """First column whose lower-cased, stripped name is in ``names`` (in ``names`` order)."""
+    lower = {str(c).strip().lower(): c for c in df.columns if c != "geometry"}
+    for n in names:
+        if n in lower:
+            return lower[n]
+    return None
+
+
+def _parse(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(numbers, missing mask, unparseable mask) of a column given as text or numbers."""
+    obj = values.astype(object)
+    missing = obj.isna().to_numpy() | (obj.astype(str).str.strip() == "").to_numpy()
+    text = obj.where(~pd.Series(missing, index=obj.index), None)
+    cleaned = text.map(lambda v: v.strip().replace(",", "") if isinstance(v, str) else v)
+    nums = pd.to_numeric(cleaned, errors="coerce").to_numpy(dtype=float)
+    bad = ~missing & ~np.isfinite(nums)
+    return nums, missing, bad
+
+
+def numbers(df: pd.DataFrame, column: str, path: Path, *, what: str = "count",
+            allow_missing: bool = False, nonnegative: bool = True,
+            hint: str | None = None) -> np.ndarray:
+    """Parse a numeric column, raising on the first missing, non-numeric or negative value.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The table (row ``i`` of the frame is data row ``i + 1``).
+    column : str
+        Column to parse.
+    path : Path
+        The file, for messages.
+    what : str
+        What the values are ("count", "coordinate", "share"), for messages.
+    allow_missing : bool
+        Return NaN for empty cells instead of raising.
+    nonnegative : bool
+        Reject negative values.
+    hint : str, optional
+        Extra advice in the message.
+
+    Returns
+    -------
+    numpy.ndarray
+        Float values.
+    """
+    nums, missing, bad = _parse(df[column])
+    if missing.any() and not allow_missing:
+        i = int(np.flatnonzero(missing)[0])
+        raise InputError(f"missing {what} ({int(missing.sum())} empty cell(s) in this column)",
+                         file=path, row=i + 1, column=column,
+                         hint=hint or f"fill in the {what} (0 if none) or delete the row")
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise InputError(f"{what} {df[column].iloc[i]!r} is not a number "
+                         f"({int(bad.sum())} such cell(s) in this column)",
+                         file=path, row=i + 1, column=column,
+                         hint=hint or "use plain numbers such as 1234 or 12.5")
+    if nonnegative:
+        neg = np.flatnonzero(nums < 0)
+        if len(neg):
+            i = int(neg[0])
+            raise InputError(f"negative {what} {nums[i]:g} ({len(neg)} negative value(s) in "
+                             "this column)", file=path, row=i + 1, column=column,
+                             hint=hint or f"a {what} cannot be negative")
+    return nums
+
+
+def all_integer(values: np.ndarray) -> bool:
+    """True when every (finite) value is a whole number."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    return bool(np.all(v == np.round(v)))
+
+
+def check_groups_within(total: np.ndarray, groups: dict[str, np.ndarray],
+                        columns: dict[str, str], path: Path) -> None:
+    """Raise when a group count exceeds the total on some row."""
+    for g, vals in groups.items():
+        over = np.flatnonzero(vals > total + 1e-9)
+        if len(over):
+            i = int(over[0])
+            raise InputError(f"group {g!r} has {vals[i]:g} people but the total is "
+                             f"{total[i]:g} ({len(over)} such row(s))", file=path, row=i + 1,
+                             column=columns[g],
+                             hint="a group is part of the total: check the columns")
