@@ -2,14 +2,16 @@
 
 Only the window covering the study area is read. Each cell with a positive value becomes an
 origin at the cell centre carrying that many people (a float: WorldPop counts are
-fractional). Cells whose centre lies outside every zone are dropped (clipped to the study
-area) and reported.
+fractional). Cells of that window whose centre lies outside every zone are dropped (clipped
+to the study area) and reported in ``outside_zones``; cells beyond the study area's bounding
+box are never read and not counted.
 """
 
 from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
+import pyproj
 import rasterio
 import rasterio.windows
 from rasterio.warp import transform_bounds
@@ -42,18 +44,19 @@ def read_raster(cfg: PopulationConfig, zones: gpd.GeoDataFrame,
                          hint="use a GeoTIFF") from None
     with src:
         if src.crs is not None:
-            crs = _crs.normalise_crs(src.crs.to_wkt())
+            crs = _crs.normalise_crs(pyproj.CRS.from_user_input(src.crs.to_wkt()))
             if _crs.normalise_crs(cfg.crs) not in ("wgs84", crs):
                 warnings.append(f"{path}: the raster declares its own CRS; population.crs "
                                 f"{cfg.crs!r} ignored")
         else:
             crs = _crs.normalise_crs(cfg.crs)
         w, s, e, n = zones.total_bounds
-        if isinstance(crs, str):  # wgs84, gcj02, bd09: lon/lat grids
+        if isinstance(crs, str) and crs in ("wgs84", "gcj02", "bd09"):  # lon/lat grids
             pad = 0.0 if crs == "wgs84" else _PAD_DEG
             bounds = (w - pad, s - pad, e + pad, n + pad)
         else:
-            bounds = transform_bounds("EPSG:4326", crs, w, s, e, n, densify_pts=21)
+            dst = crs.to_wkt() if isinstance(crs, pyproj.CRS) else crs
+            bounds = transform_bounds("EPSG:4326", dst, w, s, e, n, densify_pts=21)
         full = rasterio.windows.Window(0, 0, src.width, src.height)
         win = rasterio.windows.from_bounds(*bounds, transform=src.transform)
         win = win.round_offsets(op="floor").round_lengths(op="ceil")
@@ -71,7 +74,7 @@ def read_raster(cfg: PopulationConfig, zones: gpd.GeoDataFrame,
                         "(the raster declares no nodata value)")
     rows, cols = np.nonzero(np.isfinite(values) & (values > 0))
     people = values[rows, cols]
-    xs, ys = transform * (cols + 0.5, rows + 0.5)
+    xs, ys = transform @ (cols + 0.5, rows + 0.5)
     lon, lat = _crs.to_wgs84(np.asarray(xs), np.asarray(ys), crs)
     out = gpd.GeoDataFrame({"population": people},
                            geometry=gpd.points_from_xy(lon, lat), crs="EPSG:4326")
