@@ -1,0 +1,103 @@
+"""End-to-end CLI runs: the tiny hand-checked county and failure handling."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from _tiny import EXPECTED, write_tiny_inputs
+from circle15 import __version__
+from circle15.cli import app
+
+runner = CliRunner()
+
+
+def test_version():
+    res = runner.invoke(app, ["--version"])
+    assert res.exit_code == 0 and __version__ in res.output
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory) -> Path:
+    d = tmp_path_factory.mktemp("tiny")
+    cfg = write_tiny_inputs(d / "in")
+    res = runner.invoke(app, ["run", str(cfg), "--out", str(d / "out")])
+    assert res.exit_code == 0, res.output
+    return d / "out"
+
+
+def test_tiny_run_hand_checked_coverage(tiny_run: Path):
+    raw = (tiny_run / "coverage_by_zone.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf"), "CSV must be UTF-8 with BOM for Excel"
+    df = pd.read_csv(tiny_run / "coverage_by_zone.csv", encoding="utf-8-sig",
+                     dtype={"zone_id": str})
+    clinic = df[(df["layer"] == "clinic") & (df["group"] == "total")]
+    for (zone, minutes), (covered, pop) in EXPECTED.items():
+        row = clinic[(clinic["zone_id"] == zone) & (clinic["minutes"] == minutes)]
+        assert len(row) == 1, (zone, minutes)
+        assert row["population"].iloc[0] == pytest.approx(pop)
+        assert row["covered_population"].iloc[0] == pytest.approx(covered), (zone, minutes)
+        assert row["coverage_rate"].iloc[0] == pytest.approx(covered / pop)
+    assert set(df.columns) >= {"zone_id", "zone_name", "layer", "minutes", "population",
+                               "covered_population", "coverage_rate"}
+
+
+def test_tiny_run_outputs_and_provenance(tiny_run: Path):
+    for name in ("coverage_by_zone.csv", "coverage.xlsx", "map.html", "run.json",
+                 "origins.gpkg", "facilities.geojson", "zones.geojson", "targets_by_zone.csv",
+                 "facility_issues.csv", "report.md", "report.html"):
+        assert (tiny_run / name).is_file(), name
+    run = json.loads((tiny_run / "run.json").read_text(encoding="utf-8"))
+    assert run["params"]["synthetic"] is True
+    assert run["params"]["speed_kmh"] == 4.5
+    assert {Path(i["path"]).name for i in run["inputs"]} >= {
+        "config.toml", "network.graphml", "population.csv", "clinic.csv", "zones.geojson"}
+    assert all(len(i["sha256"]) == 64 for i in run["inputs"])
+    assert run["timings_s"]["total"] > 0
+    assert run["versions"]["circle15"] == __version__
+    assert not list(tiny_run.parent.glob(".out.tmp-*")), "temporary directory left behind"
+
+
+def test_failure_leaves_no_partial_outputs(tmp_path: Path, monkeypatch):
+    cfg = write_tiny_inputs(tmp_path / "in")
+    import circle15.maps
+
+    def boom(*a, **k):
+        raise RuntimeError("simulated crash while drawing the map")
+
+    monkeypatch.setattr(circle15.maps, "render_map", boom)
+    res = runner.invoke(app, ["run", str(cfg), "--out", str(tmp_path / "out")])
+    assert res.exit_code == 1
+    assert "internal error" in res.output and "-v" in res.output
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+    assert not list(tmp_path.glob(".out.tmp-*"))
+
+
+def test_bad_facility_row_strict_exit_2(tmp_path: Path):
+    cfg = write_tiny_inputs(tmp_path / "in")
+    clinic = tmp_path / "in" / "clinic.csv"
+    clinic.write_text(clinic.read_text(encoding="utf-8") + "C2,坏数据,村卫生室,abc,29.0,无\n",
+                      encoding="utf-8")
+    text = cfg.read_text(encoding="utf-8").replace("isochrones = true",
+                                                   "isochrones = true\nstrict = true")
+    cfg.write_text(text, encoding="utf-8")
+    res = runner.invoke(app, ["run", str(cfg), "--out", str(tmp_path / "out")])
+    assert res.exit_code == 2, res.output
+    assert "clinic.csv" in res.output and "row 2" in res.output
+    assert "Traceback" not in res.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_bad_facility_row_lenient_is_listed(tmp_path: Path):
+    cfg = write_tiny_inputs(tmp_path / "in")
+    clinic = tmp_path / "in" / "clinic.csv"
+    clinic.write_text(clinic.read_text(encoding="utf-8") + "C2,坏数据,村卫生室,abc,29.0,无\n",
+                      encoding="utf-8")
+    res = runner.invoke(app, ["run", str(cfg), "--out", str(tmp_path / "out")])
+    assert res.exit_code == 0, res.output
+    issues = pd.read_csv(tmp_path / "out" / "facility_issues.csv", encoding="utf-8-sig")
+    assert (issues["row"] == 2).any() and (issues["action"] == "skipped").any()
