@@ -1,0 +1,301 @@
+"""Travel modes: which ways each mode may use, direction rules, speeds and travel times.
+
+Modes (``NetworkConfig.mode``):
+
+``walk``
+    4.5 km/h by default (``speed_kmh``; :data:`ELDERLY_WALK_KMH` = 3.6 km/h for an elderly
+    scenario). Every street is two-way.
+``bike`` / ``ebike``
+    12 / 18 km/h; two-way (Chinese non-motor lanes are used both ways in practice; set
+    ``undirected = false`` to honour one-way tags).
+``drive``
+    Speed by road class (:data:`DRIVE_SPEEDS_KMH`, typical urban travel speeds rather than
+    legal limits), overridable per class with ``speeds_by_class``, capped by a lower
+    ``maxspeed`` tag; classes without a speed use ``speed_kmh`` (default 30). One-way
+    streets are honoured.
+
+Which ways a mode may use follows OSMnx's network filters (``walk``, ``bike``, ``drive``)
+with OSM's access hierarchy (a mode tag such as ``foot=yes`` overrides ``access=no``) and
+one addition: walking and cycling skip ``trunk`` roads (expressways, 国道 through-roads)
+unless a ``foot``/``bicycle`` tag or a mapped sidewalk allows it. Filters apply only where
+the tags exist: a graph without ``highway`` tags (a car network from a routing engine) is
+used as it is.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import shapely
+
+from circle15.config import DEFAULT_SPEEDS_KMH, MODES, NetworkConfig
+
+log = logging.getLogger(__name__)
+
+#: Walking speed for an elderly scenario (km/h).
+ELDERLY_WALK_KMH = 3.6
+
+#: Typical driving speeds (km/h) per OSM highway class in a Chinese county town.
+DRIVE_SPEEDS_KMH: dict[str, float] = {
+    "motorway": 90.0, "motorway_link": 40.0,
+    "trunk": 50.0, "trunk_link": 30.0,
+    "primary": 35.0, "primary_link": 25.0,
+    "secondary": 30.0, "secondary_link": 25.0,
+    "tertiary": 25.0, "tertiary_link": 20.0,
+    "unclassified": 20.0, "road": 20.0,
+    "residential": 15.0, "living_street": 10.0, "service": 10.0,
+}
+
+#: Highway values that are never part of a routable network (not built, or not a way).
+_ALWAYS_EXCLUDED = frozenset({
+    "abandoned", "construction", "no", "planned", "platform", "proposed", "raceway",
+    "razed", "rest_area", "services", "disused", "dismantled", "bus_stop", "elevator",
+})
+_MOTOR = frozenset({"motor", "motorway", "motorway_link"})
+_TRUNK = frozenset({"trunk", "trunk_link"})
+_EXCLUDED = {
+    "walk": frozenset({"bus_guideway", "busway", "cycleway"}) | _MOTOR,
+    "bike": frozenset({"bus_guideway", "busway", "corridor", "escalator", "footway",
+                       "steps"}) | _MOTOR,
+    "drive": frozenset({"bridleway", "bus_guideway", "busway", "corridor", "cycleway",
+                        "escalator", "footway", "ladder", "path", "pedestrian", "steps",
+                        "track", "trail", "service"}),
+}
+_EXCLUDED["ebike"] = _EXCLUDED["bike"]
+#: Access keys from the most specific to the general one, per mode.
+_ACCESS_KEYS = {
+    "walk": ("foot", "access"),
+    "bike": ("bicycle", "vehicle", "access"),
+    "ebike": ("bicycle", "vehicle", "access"),
+    "drive": ("motorcar", "motor_vehicle", "vehicle", "access"),
+}
+_CLOSED = frozenset({"no", "private"})
+_ALLOWED = frozenset({"yes", "designated", "permissive", "official"})
+_SIDEWALK = frozenset({"yes", "both", "left", "right"})
+_EXCLUDED_SERVICE = {
+    "walk": frozenset({"private"}),
+    "bike": frozenset({"private"}),
+    "ebike": frozenset({"private"}),
+    "drive": frozenset({"alley", "driveway", "emergency_access", "parking", "parking_aisle",
+                        "private"}),
+}
+
+#: OSM tag keys a filter or the graph needs; loaders read at least these.
+FILTER_TAGS = ("highway", "area", "access", "foot", "bicycle", "vehicle", "motor_vehicle",
+               "motorcar", "service", "sidewalk", "sidewalk:both", "sidewalk:left",
+               "sidewalk:right", "oneway", "junction")
+
+
+def _values(value: Any) -> list[str]:
+    """Tag value(s) as a list of strings (``a;b`` and simplified-edge lists split)."""
+    if value is None:
+        return []
+    if isinstance(value, float) and np.isnan(value):
+        return []
+    if isinstance(value, (list, tuple, set)):
+        out: list[str] = []
+        for v in value:
+            out.extend(_values(v))
+        return out
+    return [p.strip() for p in str(value).split(";") if p.strip()]
+
+
+def _mode_key(mode: str) -> str:
+    if mode not in MODES:
+        raise ValueError(f"unknown mode {mode!r}; one of {', '.join(MODES)}")
+    return mode
+
+
+def way_allowed(tags: Mapping[str, Any], mode: str) -> bool:
+    """Whether a way with OSM ``tags`` may be used by ``mode``.
+
+    Parameters
+    ----------
+    tags : mapping
+        OSM tags of the way (missing keys, ``None`` and NaN mean "not tagged"). Lists (as
+        on simplified edges) count as allowed if any element is.
+    mode : {"walk", "bike", "ebike", "drive"}
+
+    Returns
+    -------
+    bool
+        ``False`` for ways without a ``highway`` tag.
+    """
+    mode = _mode_key(mode)
+    highways = _values(tags.get("highway"))
+    if not highways:
+        return False
+    if "yes" in _values(tags.get("area")):
+        return False
+    # access hierarchy: the most specific key present decides whether the way is closed
+    specific = None
+    for key in _ACCESS_KEYS[mode]:
+        vals = _values(tags.get(key))
+        if vals:
+            specific = vals
+            break
+    if specific is not None and any(v in _CLOSED for v in specific):
+        return False
+    mode_tag = _values(tags.get(_ACCESS_KEYS[mode][0]))
+    explicitly_allowed = any(v in _ALLOWED for v in mode_tag)
+    if any(v in _EXCLUDED_SERVICE[mode] for v in _values(tags.get("service"))):
+        return False
+    if mode == "walk":
+        for key in ("sidewalk", "sidewalk:both", "sidewalk:left", "sidewalk:right"):
+            if "separate" in _values(tags.get(key)):
+                return False
+    for hw in highways:
+        if hw in _ALWAYS_EXCLUDED:
+            continue
+        if hw in _EXCLUDED[mode] and not (explicitly_allowed and mode != "drive"):
+            continue
+        if mode != "drive" and hw in _TRUNK and not explicitly_allowed:
+            if mode == "walk" and any(v in _SIDEWALK for v in _values(tags.get("sidewalk"))):
+                return True
+            continue
+        return True
+    return False
+
+
+def filter_graph(G: nx.MultiDiGraph, mode: str) -> tuple[nx.MultiDiGraph, int]:
+    """Remove edges ``mode`` may not use, judged on the tags the edges carry.
+
+    Edges without a ``highway`` attribute are kept (nothing to judge on); nodes left
+    without edges are removed.
+
+    Returns
+    -------
+    (networkx.MultiDiGraph, int)
+        The filtered graph (a copy) and the number of edges removed.
+    """
+    drop = [(u, v, k) for u, v, k, d in G.edges(keys=True, data=True)
+            if d.get("highway") is not None and not way_allowed(d, mode)]
+    H = G.copy()
+    H.remove_edges_from(drop)
+    H.remove_nodes_from([n for n in list(H.nodes) if H.degree(n) == 0])
+    return H, len(drop)
+
+
+def is_two_way(net_cfg: NetworkConfig) -> bool:
+    """Whether every street is traversable both ways for this config."""
+    if net_cfg.undirected is not None:
+        return bool(net_cfg.undirected)
+    return net_cfg.mode != "drive"
+
+
+def make_two_way(G: nx.MultiDiGraph) -> tuple[nx.MultiDiGraph, int]:
+    """Add the reverse of every edge that has no reverse twin (same length within 1 cm).
+
+    The added edge copies the attributes, reverses ``geometry`` when present and sets
+    ``reversed`` to the negation of the original and ``oneway`` to False.
+
+    Returns
+    -------
+    (networkx.MultiDiGraph, int)
+        The graph (modified in place) and the number of edges added.
+    """
+    lengths: dict[tuple[Any, Any], list[float]] = {}
+    for u, v, d in G.edges(data=True):
+        lengths.setdefault((u, v), []).append(float(d.get("length", 0.0)))
+    to_add = []
+    for u, v, k, d in G.edges(keys=True, data=True):
+        back = lengths.get((v, u))
+        ln = float(d.get("length", 0.0))
+        if back is not None:
+            for i, b in enumerate(back):
+                if abs(b - ln) < 0.01:
+                    back.pop(i)  # each reverse edge is the twin of one edge only
+                    break
+            else:
+                back = None
+            if back is not None:
+                continue
+        if u == v and "geometry" not in d:
+            continue  # a loop without geometry is its own reverse
+        rd = dict(d)
+        rd["oneway"] = False
+        rd["reversed"] = not bool(d.get("reversed", False))
+        geom = d.get("geometry")
+        if geom is not None:
+            rd["geometry"] = shapely.reverse(geom)
+        to_add.append((v, u, rd))
+    for v, u, rd in to_add:
+        G.add_edge(v, u, **rd)
+    for u, v, k in G.edges(keys=True):
+        G.edges[u, v, k]["oneway"] = False
+    return G, len(to_add)
+
+
+_MAXSPEED_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(mph)?", re.IGNORECASE)
+
+
+def parse_maxspeed(value: Any) -> float | None:
+    """A ``maxspeed`` tag in km/h (``"60"``, ``"30 mph"``, lists → the minimum), or None."""
+    speeds = []
+    for v in _values(value):
+        m = _MAXSPEED_RE.match(v)
+        if m:
+            s = float(m.group(1)) * (1.609344 if m.group(2) else 1.0)
+            if s > 0:
+                speeds.append(s)
+    return min(speeds) if speeds else None
+
+
+def drive_speed_table(net_cfg: NetworkConfig) -> dict[str, float]:
+    """Speeds (km/h) by highway class: the defaults updated with ``speeds_by_class``."""
+    table = dict(DRIVE_SPEEDS_KMH)
+    for k, v in (net_cfg.speeds_by_class or {}).items():
+        table[str(k)] = float(v)
+    return table
+
+
+def add_travel_times(G: nx.MultiDiGraph, net_cfg: NetworkConfig) -> nx.MultiDiGraph:
+    """Set ``speed_kph`` and ``travel_time`` (s) on every edge, and apply direction rules.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        Graph with ``length`` (m) on every edge (osmnx convention); modified in place.
+    net_cfg : NetworkConfig
+        ``mode``, ``speed_kmh``, ``speeds_by_class``, ``undirected``.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        ``G``. For walk/bike/ebike (or ``undirected = true``) every edge has a reverse twin;
+        for drive one-way edges stay one-way. ``G.graph["mode"]`` and
+        ``G.graph["speed_kmh"]`` record the settings.
+    """
+    mode = _mode_key(net_cfg.mode)
+    added = 0
+    if is_two_way(net_cfg):
+        G, added = make_two_way(G)
+    base_kmh = net_cfg.speed_kmh if net_cfg.speed_kmh is not None else DEFAULT_SPEEDS_KMH[mode]
+    table = drive_speed_table(net_cfg) if mode == "drive" else {}
+    user = {str(k) for k in (net_cfg.speeds_by_class or {})}
+    for _u, _v, d in G.edges(data=True):
+        length = d.get("length")
+        if length is None or not np.isfinite(float(length)):
+            raise ValueError("every edge needs a 'length' in metres before travel times")
+        if mode == "drive":
+            hws = _values(d.get("highway"))
+            hw = hws[0] if hws else ""
+            kmh = table.get(hw, base_kmh)
+            cap = parse_maxspeed(d.get("maxspeed"))
+            if cap is not None and hw not in user:
+                kmh = min(kmh, cap)
+        else:
+            kmh = base_kmh
+        d["speed_kph"] = float(kmh)
+        d["travel_time"] = float(length) / (kmh / 3.6)
+    G.graph["mode"] = mode
+    G.graph["speed_kmh"] = float(base_kmh)
+    G.graph["reverse_edges_added"] = added
+    log.info("travel times for %s at %.1f km/h on %d edges (%d reverse edges added)",
+             mode, base_kmh, G.number_of_edges(), added)
+    return G
