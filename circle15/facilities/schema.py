@@ -1,0 +1,187 @@
+"""Facility layers: the five built-in service kinds, user layers, and the standard columns.
+
+Built-in layers follow the 15-minute public-service circle (15分钟公共服务圈) plans:
+
+========== ============ =================================================================
+key        label        sub-types
+========== ============ =================================================================
+childcare  托育          托育机构, 幼儿园托班, 社区托育点
+clinic     卫生          乡镇卫生院, 社区卫生服务中心, 社区卫生服务站, 村卫生室
+elderly    养老          居家养老服务照料中心, 养老机构, 助餐点
+fitness    健身          百姓健身房, 体育场地, 健身广场
+disability 残疾人之家    (none)
+========== ============ =================================================================
+
+Icons are Font Awesome 4 names accepted by :class:`folium.Icon` (``prefix="fa"``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from dataclasses import dataclass
+
+from circle15.config import LayerConfig
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """How one facility layer is labelled, drawn and judged.
+
+    Attributes
+    ----------
+    key : str
+        Layer key (``"clinic"``).
+    label_zh, label_en : str
+        Labels for maps and tables.
+    color : str
+        Hex colour (``"#e6550d"``).
+    icon : str
+        Font Awesome 4 icon name usable by :class:`folium.Icon`.
+    subtypes : tuple of str
+        Known sub-types (empty: any sub-type accepted).
+    default_group : str
+        Population group the layer's coverage is judged by.
+    subtype_aliases : tuple of (str, str)
+        Other spellings mapped to a canonical sub-type.
+    """
+
+    key: str
+    label_zh: str
+    label_en: str
+    color: str
+    icon: str
+    subtypes: tuple[str, ...] = ()
+    default_group: str = "total"
+    subtype_aliases: tuple[tuple[str, str], ...] = ()
+
+    def canonical_subtype(self, value: str) -> str | None:
+        """The canonical sub-type for ``value``, or ``None`` if it is not known.
+
+        An empty value is always accepted (returns ``""``); a layer without sub-types
+        accepts anything unchanged.
+        """
+        text = unicodedata.normalize("NFKC", str(value)).strip()
+        if not text or not self.subtypes:
+            return text
+        norm = text.lower().replace(" ", "")
+        for s in self.subtypes:
+            if norm == s.lower().replace(" ", ""):
+                return s
+        for alias, s in self.subtype_aliases:
+            if norm == alias.lower().replace(" ", ""):
+                return s
+        return None
+
+
+BUILTIN_LAYERS: dict[str, LayerSpec] = {
+    "childcare": LayerSpec(
+        key="childcare", label_zh="托育", label_en="Childcare", color="#e377c2", icon="child",
+        subtypes=("托育机构", "幼儿园托班", "社区托育点"), default_group="age_0_3",
+        subtype_aliases=(("托育", "托育机构"), ("托育中心", "托育机构"), ("托班", "幼儿园托班"),
+                         ("幼儿园", "幼儿园托班"), ("托育点", "社区托育点"),
+                         ("childcare", "托育机构"), ("nursery", "托育机构"),
+                         ("kindergarten", "幼儿园托班")),
+    ),
+    "clinic": LayerSpec(
+        key="clinic", label_zh="卫生", label_en="Health", color="#d62728", icon="plus-square",
+        subtypes=("乡镇卫生院", "社区卫生服务中心", "社区卫生服务站", "村卫生室"),
+        default_group="total",
+        subtype_aliases=(("卫生院", "乡镇卫生院"), ("中心卫生院", "乡镇卫生院"),
+                         ("社区卫生服务中心/站", "社区卫生服务中心"),
+                         ("社区卫生服务中心（站）", "社区卫生服务中心"),
+                         ("卫生服务中心", "社区卫生服务中心"), ("卫生服务站", "社区卫生服务站"),
+                         ("卫生室", "村卫生室"), ("村卫生站", "村卫生室"),
+                         ("township health center", "乡镇卫生院"),
+                         ("community health center", "社区卫生服务中心"),
+                         ("community health station", "社区卫生服务站"),
+                         ("village clinic", "村卫生室")),
+    ),
+    "elderly": LayerSpec(
+        key="elderly", label_zh="养老", label_en="Elderly care", color="#ff7f0e", icon="home",
+        subtypes=("居家养老服务照料中心", "养老机构", "助餐点"), default_group="age_60p",
+        subtype_aliases=(("照料中心", "居家养老服务照料中心"),
+                         ("居家养老服务中心", "居家养老服务照料中心"),
+                         ("养老服务照料中心", "居家养老服务照料中心"),
+                         ("日间照料中心", "居家养老服务照料中心"), ("养老院", "养老机构"),
+                         ("敬老院", "养老机构"), ("老年食堂", "助餐点"), ("助餐服务点", "助餐点"),
+                         ("day care centre", "居家养老服务照料中心"),
+                         ("nursing home", "养老机构"), ("meal point", "助餐点")),
+    ),
+    "fitness": LayerSpec(
+        key="fitness", label_zh="健身", label_en="Fitness", color="#2ca02c", icon="heartbeat",
+        subtypes=("百姓健身房", "体育场地", "健身广场"), default_group="total",
+        subtype_aliases=(("健身房", "百姓健身房"), ("体育场", "体育场地"), ("体育馆", "体育场地"),
+                         ("运动场", "体育场地"), ("健身点", "健身广场"), ("健身路径", "健身广场"),
+                         ("gym", "百姓健身房"), ("sports ground", "体育场地"),
+                         ("fitness square", "健身广场")),
+    ),
+    "disability": LayerSpec(
+        key="disability", label_zh="残疾人之家", label_en="Disability services",
+        color="#9467bd", icon="wheelchair", subtypes=(), default_group="disabled",
+    ),
+}
+
+#: Colours for user layers (picked deterministically from the key).
+USER_COLORS = ("#1f77b4", "#8c564b", "#17becf", "#bcbd22", "#7f7f7f", "#393b79",
+               "#637939", "#8c6d31", "#843c39", "#7b4173")
+
+#: Columns of every facility GeoDataFrame, in order.
+FACILITY_COLUMNS = ("facility_id", "name", "layer", "subtype", "address", "town", "capacity",
+                    "staff", "area_m2", "open", "source_row", "geometry")
+
+#: Columns of every issues table, in order.
+ISSUE_COLUMNS = ("file", "row", "column", "layer", "issue", "message", "action")
+
+#: Standard fields a facility input column can be mapped to (``LayerConfig.columns``).
+STANDARD_FIELDS = ("id", "name", "lon", "lat", "lonlat", "address", "subtype", "town",
+                   "capacity", "staff", "area_m2", "open", "layer")
+
+
+def layer_spec(layer_cfg: LayerConfig) -> LayerSpec:
+    """The :class:`LayerSpec` of a configured layer.
+
+    Built-in layers take their defaults from :data:`BUILTIN_LAYERS`; labels, colour, icon
+    and group set in the config override them. A user layer (unknown key) is labelled by
+    its key unless labels are given, and gets a colour chosen deterministically from its
+    key, a ``"map-marker"`` icon and no sub-type list.
+
+    Parameters
+    ----------
+    layer_cfg : LayerConfig
+
+    Returns
+    -------
+    LayerSpec
+    """
+    base = BUILTIN_LAYERS.get(layer_cfg.key)
+    if base is None:
+        digest = hashlib.sha1(layer_cfg.key.encode("utf-8")).digest()
+        base = LayerSpec(key=layer_cfg.key, label_zh=layer_cfg.key, label_en=layer_cfg.key,
+                         color=USER_COLORS[digest[0] % len(USER_COLORS)], icon="map-marker")
+    group = layer_cfg.group if layer_cfg.group and layer_cfg.group != "total" else \
+        base.default_group
+    return LayerSpec(
+        key=base.key,
+        label_zh=layer_cfg.label_zh or base.label_zh,
+        label_en=layer_cfg.label_en or base.label_en,
+        color=layer_cfg.color or base.color,
+        icon=layer_cfg.icon or base.icon,
+        subtypes=base.subtypes,
+        default_group=group,
+        subtype_aliases=base.subtype_aliases,
+    )
+
+
+def match_layer(value: str) -> str | None:
+    """Built-in layer key named by ``value`` (key, Chinese or English label), else ``None``."""
+    text = unicodedata.normalize("NFKC", str(value)).strip().lower()
+    if not text:
+        return None
+    for key, spec in BUILTIN_LAYERS.items():
+        if text in (key, spec.label_zh.lower(), spec.label_en.lower()):
+            return key
+    extra = {"托育机构": "childcare", "卫生机构": "clinic", "医疗": "clinic", "医疗卫生": "clinic",
+             "养老服务": "elderly", "体育健身": "fitness", "残疾人": "disability",
+             "health": "clinic", "elderly": "elderly", "sports": "fitness"}
+    return extra.get(text)
