@@ -156,38 +156,29 @@ class RoutingNetwork:
         keep = eu != ev
         order = np.lexsort((~forward, lkey, b, a))
         order = order[keep[order]]
-        seg_u, seg_v, seg_len, t_fwd, t_bwd, seg_geom, seg_hw = [], [], [], [], [], [], []
-        prev = None
-        for i in order:
-            k = (a[i], b[i], lkey[i])
-            if k == prev and seg_u:
-                # second direction of the same street piece (or a further parallel twin)
-                if forward[i]:
-                    t_fwd[-1] = min(t_fwd[-1], time[i])
-                elif np.isinf(t_bwd[-1]):
-                    t_bwd[-1] = time[i]
-                else:
-                    t_bwd[-1] = min(t_bwd[-1], time[i])
-                continue
-            prev = k
-            seg_u.append(a[i])
-            seg_v.append(b[i])
-            seg_len.append(length[i])
-            g = geoms[i]
-            if forward[i]:
-                t_fwd.append(time[i])
-                t_bwd.append(np.inf)
-            else:
-                t_fwd.append(np.inf)
-                t_bwd.append(time[i])
-                if g is not None:
-                    g = shapely.reverse(g)
-            seg_geom.append(g)
-            seg_hw.append(hw[i])
+        ka, kb, kl = a[order], b[order], lkey[order]
+        start = np.ones(len(order), bool)
+        start[1:] = (ka[1:] != ka[:-1]) | (kb[1:] != kb[:-1]) | (kl[1:] != kl[:-1])
+        starts = np.flatnonzero(start)
+        fw = forward[order]
+        t_sorted = time[order]
+        # per group: fastest forward and fastest backward edge (inf when none)
+        t_fwd = np.minimum.reduceat(np.where(fw, t_sorted, np.inf), starts) if len(starts) \
+            else np.empty(0)
+        t_bwd = np.minimum.reduceat(np.where(fw, np.inf, t_sorted), starts) if len(starts) \
+            else np.empty(0)
+        first = order[starts]  # a forward edge when the group has one (sorted first)
+        seg_u, seg_v, seg_len = a[first], b[first], length[first]
+        seg_hw = hw[first]
+        seg_geom = geoms[first].copy()
+        rev = ~forward[first]
+        has = np.array([g is not None for g in seg_geom], bool)
+        if (rev & has).any():
+            seg_geom[rev & has] = shapely.reverse(seg_geom[rev & has].tolist())
         seg_u_a = np.asarray(seg_u, np.int64)
         seg_v_a = np.asarray(seg_v, np.int64)
-        geom_a = np.asarray(seg_geom + [None], dtype=object)[:-1]
-        missing = np.array([g is None for g in geom_a], bool)
+        geom_a = seg_geom
+        missing = ~has
         if missing.any():
             coords = np.stack([
                 np.column_stack([x[seg_u_a[missing]], y[seg_u_a[missing]]]),
@@ -206,6 +197,6 @@ class RoutingNetwork:
             seg_time_fwd=np.asarray(t_fwd, float),
             seg_time_bwd=np.asarray(t_bwd, float),
             seg_geometry=geom_a,
-            seg_highway=np.asarray(seg_hw + [""], dtype=object)[:-1],
+            seg_highway=seg_hw,
             access_speed=float(access_speed),
         )
