@@ -156,7 +156,7 @@ def test_fractional_totals_spread_proportionally(tmp_path):
 
 # ----------------------------------------------------------------------- property tests
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(total=st.integers(0, 10**7),
        weights=st.lists(st.floats(0, 1e6, allow_nan=False), min_size=1, max_size=40))
 def test_largest_remainder_preserves_total(total, weights):
@@ -171,7 +171,7 @@ def test_largest_remainder_preserves_total(total, weights):
     assert np.all(np.abs(alloc - quota) < 1 + 1e-6 * max(1, total))
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(data=st.data())
 def test_spreading_preserves_zone_totals_and_groups(data):
     zones = make_zones()

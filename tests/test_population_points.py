@@ -182,3 +182,30 @@ def test_zero_population_rows_are_dropped(tmp_path):
     assert origins["origin_id"].tolist() == [0]
     assert origins["zone_id"].tolist() == ["B"]
     assert report["empty_dropped"] == 1
+
+
+SHARED = __import__("pathlib").Path(__file__).resolve().parents[2] / "shared"
+
+
+@pytest.mark.shared
+def test_real_zhuji_gcj02_centres_shift_as_documented():
+    """Real Amap (GCJ-02) township centres move by the documented offset at Zhuji."""
+    path = SHARED / "data" / "zhuji" / "township_2016_to_2023.csv"
+    if not path.is_file():
+        pytest.skip("../shared data not available")
+    cfg = PopulationConfig(source=path, crs="gcj02", value_column="villages_matched_by_name",
+                           x_column="town2016_center_lon_gcj02",
+                           y_column="town2016_center_lat_gcj02")
+    zones = gpd.GeoDataFrame({"zone_id": ["zhuji"], "zone_name": ["诸暨市"]},
+                             geometry=[box(119.9, 29.3, 120.6, 30.0)], crs="EPSG:4326")
+    origins, report = load_population(cfg, zones)
+    import pandas as pd
+    raw = pd.read_csv(path)
+    kept = raw[raw["villages_matched_by_name"] > 0]
+    assert len(origins) == len(kept) > 10
+    dlon = kept["town2016_center_lon_gcj02"].to_numpy() - origins.geometry.x.to_numpy()
+    dlat = kept["town2016_center_lat_gcj02"].to_numpy() - origins.geometry.y.to_numpy()
+    # README: GCJ-02 minus WGS-84 is about +0.0044° lon, -0.0025° lat at Zhuji
+    assert np.all(np.abs(dlon - 0.0044) < 0.0005)
+    assert np.all(np.abs(dlat + 0.0025) < 0.0005)
+    assert report["outside_zones"]["points"] == 0

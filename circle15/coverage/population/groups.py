@@ -33,7 +33,7 @@ def resolve_path(value: str, cfg: PopulationConfig) -> Path:
     return p.resolve()
 
 
-def _share_value(g: str, value) -> float | None:
+def _share_value(value) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
@@ -48,7 +48,7 @@ def read_shares(g: str, value, cfg: PopulationConfig, zones: gpd.GeoDataFrame
                 ) -> float | pd.Series:
     """One share for group ``g``: a float, or a Series of shares indexed by zone id."""
     key = f"population.group_shares.{g}"
-    num = _share_value(g, value)
+    num = _share_value(value)
     if num is not None:
         if not 0 <= num <= 1:
             raise InputError(f"share {num:g} is not a fraction between 0 and 1", key=key,
