@@ -321,7 +321,7 @@ def load_layer(layer_cfg: LayerConfig, *, study_area: Any = None, strict: bool =
         if from_file_crs is not None:
             lon, lat = gpd.GeoSeries(gpd.points_from_xy(x, y), crs=from_file_crs).to_crs(
                 "EPSG:4326").pipe(lambda s: (s.x.to_numpy(), s.y.to_numpy()))
-            x, y, geographic, declared = lon, lat, True, "wgs84"
+            x, y, geographic, declared = lon.copy(), lat.copy(), True, "wgs84"
         xcol = ycol = ccol
     else:
         if "lonlat" in mapping and not ("lon" in mapping and "lat" in mapping):
@@ -352,9 +352,8 @@ def load_layer(layer_cfg: LayerConfig, *, study_area: Any = None, strict: bool =
                     keep[i] = False
                     break
                 arr[i] = v
-    xname = lambda i: xcol  # noqa: E731
     for i in np.flatnonzero(keep & (x == 0) & (y == 0)):
-        issues.add(int(rows[i]), xname(i), "missing_coordinate",
+        issues.add(int(rows[i]), xcol, "zero_coordinate",
                    "coordinates are 0,0 (a placeholder for unknown); row skipped", "skipped")
         keep[i] = False
 
