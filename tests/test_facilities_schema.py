@@ -1,0 +1,66 @@
+"""Layer schema: built-in layers, config overrides, user layers, sub-types."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from circle15.config import LayerConfig
+from circle15.facilities.schema import BUILTIN_LAYERS, layer_spec, match_layer
+
+# Font Awesome 4 names (folium.Icon(prefix="fa")) used by the built-in layers.
+FA4 = {"child", "plus-square", "home", "heartbeat", "wheelchair", "map-marker"}
+
+
+def test_builtin_layers():
+    assert list(BUILTIN_LAYERS) == ["childcare", "clinic", "elderly", "fitness", "disability"]
+    labels = {k: s.label_zh for k, s in BUILTIN_LAYERS.items()}
+    assert labels == {"childcare": "托育", "clinic": "卫生", "elderly": "养老", "fitness": "健身",
+                      "disability": "残疾人之家"}
+    groups = {k: s.default_group for k, s in BUILTIN_LAYERS.items()}
+    assert groups == {"childcare": "age_0_3", "clinic": "total", "elderly": "age_60p",
+                      "fitness": "total", "disability": "disabled"}
+    for s in BUILTIN_LAYERS.values():
+        assert re.fullmatch(r"#[0-9a-f]{6}", s.color) and s.icon in FA4 and s.label_en
+    assert len({s.color for s in BUILTIN_LAYERS.values()}) == 5
+    assert "村卫生室" in BUILTIN_LAYERS["clinic"].subtypes
+    assert BUILTIN_LAYERS["elderly"].subtypes == ("居家养老服务照料中心", "养老机构", "助餐点")
+
+
+def test_layer_spec_overrides_and_frozen():
+    s = layer_spec(LayerConfig(key="clinic", label_zh="医疗", color="#000000", group="age_60p"))
+    assert (s.label_zh, s.label_en, s.color, s.icon, s.default_group) == \
+        ("医疗", "Health", "#000000", "plus-square", "age_60p")
+    assert layer_spec(LayerConfig(key="childcare")).default_group == "age_0_3"
+    with pytest.raises(AttributeError):
+        s.color = "#ffffff"  # type: ignore[misc]
+
+
+def test_user_layer_deterministic_colour():
+    a = layer_spec(LayerConfig(key="library", label_zh="图书馆", label_en="Library"))
+    b = layer_spec(LayerConfig(key="library"))
+    assert a.color == b.color and re.fullmatch(r"#[0-9a-f]{6}", a.color)
+    assert (a.label_zh, a.icon, a.subtypes, a.default_group) == ("图书馆", "map-marker", (), "total")
+    assert b.label_zh == "library"
+    colours = {layer_spec(LayerConfig(key=k)).color for k in ("a", "b", "c", "d", "e", "f")}
+    assert len(colours) > 1
+    assert layer_spec(LayerConfig(key="library", icon="book")).icon == "book"
+
+
+@pytest.mark.parametrize("value,expected", [
+    ("村卫生室", "村卫生室"), ("卫生室", "村卫生室"), (" 卫生院 ", "乡镇卫生院"),
+    ("社区卫生服务中心", "社区卫生服务中心"), ("社区卫生服务站", "社区卫生服务站"),
+    ("", ""), ("宠物医院", None),
+])
+def test_clinic_subtypes(value, expected):
+    assert BUILTIN_LAYERS["clinic"].canonical_subtype(value) == expected
+
+
+def test_no_subtypes_accepts_anything():
+    assert BUILTIN_LAYERS["disability"].canonical_subtype("康复站") == "康复站"
+
+
+def test_match_layer():
+    assert match_layer("托育") == "childcare" and match_layer("Health") == "clinic"
+    assert match_layer("残疾人之家") == "disability" and match_layer("火星") is None
