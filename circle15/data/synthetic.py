@@ -1,0 +1,900 @@
+"""Seeded generator of a synthetic town-and-village street network (and where people live).
+
+Everything here is *synthetic*: no real place is described. The generator builds, in a local
+metric frame (azimuthal equidistant, centred on ``center``), a smooth region outline crossed by
+a meandering river with few bridges; a dense, nearly regular grid for the central town; smaller
+irregular grids for the other towns; several hundred small villages with their own lanes; and
+winding country roads (with intermediate nodes and curved geometries) joining them. The result
+is converted to an OSMnx-style :class:`networkx.MultiDiGraph` in WGS-84 (``x`` = lon,
+``y`` = lat), with both directions of every street, as an OSMnx walk graph has.
+
+Generation is vectorised with numpy/scipy/shapely and deterministic for a given seed:
+the same seed gives the same graph, node for node and attribute for attribute.
+
+Public functions
+----------------
+:func:`generate_region`
+    The region (outline, river, towns, villages, network arrays) in local metres and WGS-84.
+:func:`region_graph`
+    The OSMnx-style graph of a region.
+:func:`synthetic_network`
+    A graph of about ``n_nodes_target`` nodes, for benchmarks.
+:func:`synthetic_population`
+    Person-weighted points (one per building-sized cell) along the streets of a region.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import Transformer
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components, minimum_spanning_tree
+from scipy.spatial import Delaunay, cKDTree
+from shapely.geometry import LineString, Polygon
+
+#: Node / edge kinds (where a node lies).
+CENTRE, TOWN, VILLAGE, ROAD = 0, 1, 2, 3
+KIND_NAMES = ("centre", "town", "village", "road")
+
+#: Highway classes used, as in OpenStreetMap.
+HIGHWAYS = ("primary", "secondary", "tertiary", "residential", "unclassified", "track",
+            "footway", "service")
+_HW = {h: i for i, h in enumerate(HIGHWAYS)}
+
+#: Nodes per unit of density at the default (demo) size: used to size :func:`synthetic_network`.
+_NODES_PER_DENSITY = 23_700
+#: Nodes of the central town, which does not grow with the area.
+_FIXED_NODES = 4_500
+
+_EARTH_R = 6_371_009.0  # mean Earth radius (m), as OSMnx uses for great-circle lengths
+
+_VILLAGE_FIRST = "上下东西南北前后大小高新老石竹桃柳杨梅枫松青白黄金塘溪"
+_VILLAGE_SECOND = "湾宅坞岙坑塘头店桥庄岭畈山源坂垄园埠家村里岗"
+
+
+# --------------------------------------------------------------------------- data holder
+
+
+@dataclass
+class Region:
+    """A generated synthetic region.
+
+    Coordinates ``x``/``y`` are local metres (azimuthal equidistant centred on ``center``);
+    ``lon``/``lat`` are WGS-84 degrees rounded to 7 decimals (about 1 cm).
+
+    Attributes
+    ----------
+    center : tuple of float
+        (lon, lat) of the local frame's origin, which is the central town's centre.
+    outline : shapely.Polygon
+        Region boundary in local metres.
+    river : shapely.LineString
+        River centre line in local metres (extends beyond the outline).
+    towns : pandas.DataFrame
+        One row per town: ``x``, ``y``, ``radius``, ``kind`` (0 centre, 1 town).
+    villages : pandas.DataFrame
+        One row per village: ``x``, ``y``, ``name``, ``town`` (index of the nearest town).
+    node_x, node_y, node_lon, node_lat : numpy.ndarray
+        Node coordinates.
+    node_kind : numpy.ndarray
+        0 centre, 1 town, 2 village, 3 road (intermediate nodes of country roads).
+    node_settlement : numpy.ndarray
+        Town index (kinds 0, 1), village index (kind 2), or -1 (kind 3).
+    edge_u, edge_v : numpy.ndarray
+        Node indices (into the node arrays) of each undirected street segment.
+    edge_highway : numpy.ndarray
+        Index into :data:`HIGHWAYS`.
+    edge_name : numpy.ndarray
+        Street names (object array of str).
+    edge_way : numpy.ndarray
+        Way id (int) shared by the segments of one street.
+    edge_geom : list
+        ``None`` for straight segments, else an ``(m, 2)`` array of lon/lat points
+        (first and last equal to the end nodes) for curved roads.
+    edge_length : numpy.ndarray
+        Great-circle length in metres along the geometry.
+    bridges : int
+        Number of bridges added over the river.
+    """
+
+    center: tuple[float, float]
+    outline: Polygon
+    river: LineString
+    towns: pd.DataFrame
+    villages: pd.DataFrame
+    node_x: np.ndarray
+    node_y: np.ndarray
+    node_lon: np.ndarray
+    node_lat: np.ndarray
+    node_kind: np.ndarray
+    node_settlement: np.ndarray
+    edge_u: np.ndarray
+    edge_v: np.ndarray
+    edge_highway: np.ndarray
+    edge_name: np.ndarray
+    edge_way: np.ndarray
+    edge_geom: list
+    edge_length: np.ndarray
+    bridges: int = 0
+    river_params: dict = field(default_factory=dict)
+
+    @property
+    def n_nodes(self) -> int:
+        """Number of nodes."""
+        return len(self.node_x)
+
+    def to_lonlat(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Convert local metres to WGS-84 lon/lat."""
+        return _transformer(self.center, inverse=False).transform(np.asarray(x, float),
+                                                                   np.asarray(y, float))
+
+    def to_local(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Convert WGS-84 lon/lat to local metres."""
+        return _transformer(self.center, inverse=True).transform(np.asarray(lon, float),
+                                                                  np.asarray(lat, float))
+
+    def river_offset(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Signed distance-like offset (m) of points from the river; > 0 on the north bank."""
+        return _river_offset(self.river_params, np.asarray(x, float), np.asarray(y, float))
+
+    def river_lonlat(self) -> LineString:
+        """The river centre line in WGS-84."""
+        xy = np.asarray(self.river.coords)
+        lon, lat = self.to_lonlat(xy[:, 0], xy[:, 1])
+        return LineString(np.column_stack([lon, lat]))
+
+    def outline_lonlat(self) -> Polygon:
+        """The outline in WGS-84."""
+        return shapely.transform(self.outline, lambda c: np.column_stack(self.to_lonlat(
+            c[:, 0], c[:, 1])))
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _transformer(center: tuple[float, float], inverse: bool) -> Transformer:
+    local = (f"+proj=aeqd +lat_0={center[1]} +lon_0={center[0]} +x_0=0 +y_0=0 "
+             "+datum=WGS84 +units=m +no_defs")
+    if inverse:
+        return Transformer.from_crs("EPSG:4326", local, always_xy=True)
+    return Transformer.from_crs(local, "EPSG:4326", always_xy=True)
+
+
+def great_circle_m(lon1, lat1, lon2, lat2) -> np.ndarray:
+    """Great-circle distance in metres (haversine, mean Earth radius as in OSMnx)."""
+    lon1, lat1, lon2, lat2 = (np.radians(np.asarray(a, float)) for a in (lon1, lat1, lon2, lat2))
+    h = (np.sin((lat2 - lat1) / 2) ** 2
+         + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2)
+    return 2 * _EARTH_R * np.arcsin(np.sqrt(np.clip(h, 0, 1)))
+
+
+def _river_offset(p: dict, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    ca, sa = np.cos(p["alpha"]), np.sin(p["alpha"])
+    s = x * ca + y * sa
+    t = -x * sa + y * ca
+    return t - _river_t(p, s)
+
+
+def _river_t(p: dict, s: np.ndarray) -> np.ndarray:
+    return (p["t0"] + p["a1"] * np.sin(2 * np.pi * s / p["l1"] + p["p1"])
+            + p["a2"] * np.sin(2 * np.pi * s / p["l2"] + p["p2"]))
+
+
+def _river_xy(p: dict, s: np.ndarray) -> np.ndarray:
+    t = _river_t(p, s)
+    ca, sa = np.cos(p["alpha"]), np.sin(p["alpha"])
+    return np.column_stack([s * ca - t * sa, s * sa + t * ca])
+
+
+def _smooth_radius(rng: np.random.Generator, base: float, amp: float, orders=(2, 3, 5)):
+    """A random smooth periodic radius function r(phi)."""
+    coef = [(k, rng.uniform(0.4, 1.0) * amp / np.sqrt(k), rng.uniform(0, 2 * np.pi))
+            for k in orders]
+
+    def r(phi: np.ndarray) -> np.ndarray:
+        out = np.ones_like(phi, dtype=float)
+        for k, a, ph in coef:
+            out = out + a * np.sin(k * phi + ph)
+        return base * out
+
+    return r
+
+
+class _Acc:
+    """Accumulates nodes and edges from the parts of the network."""
+
+    def __init__(self) -> None:
+        self.x: list[np.ndarray] = []
+        self.y: list[np.ndarray] = []
+        self.kind: list[np.ndarray] = []
+        self.sett: list[np.ndarray] = []
+        self.u: list[np.ndarray] = []
+        self.v: list[np.ndarray] = []
+        self.hw: list[np.ndarray] = []
+        self.name: list[np.ndarray] = []
+        self.way: list[np.ndarray] = []
+        self.geom: list = []  # per edge: None or (m, 2) local array
+        self.n = 0
+        self.next_way = 1
+
+    def add_nodes(self, x, y, kind, sett) -> int:
+        off = self.n
+        x = np.asarray(x, float)
+        self.x.append(x)
+        self.y.append(np.asarray(y, float))
+        self.kind.append(np.full(len(x), kind, np.int8) if np.isscalar(kind)
+                         else np.asarray(kind, np.int8))
+        self.sett.append(np.broadcast_to(np.asarray(sett, np.int64), len(x)).copy())
+        self.n += len(x)
+        return off
+
+    def add_edges(self, u, v, hw, names, way, geoms=None) -> None:
+        u = np.asarray(u, np.int64)
+        self.u.append(u)
+        self.v.append(np.asarray(v, np.int64))
+        self.hw.append(np.asarray(hw, np.int8))
+        self.name.append(np.asarray(names, object))
+        self.way.append(np.asarray(way, np.int64))
+        self.geom.extend(geoms if geoms is not None else [None] * len(u))
+
+    def ways(self, n: int) -> np.ndarray:
+        out = np.arange(self.next_way, self.next_way + n, dtype=np.int64)
+        self.next_way += n
+        return out
+
+
+# --------------------------------------------------------------------------- parts
+
+
+def _grid(acc: _Acc, rng: np.random.Generator, *, cx: float, cy: float, radius: float,
+          spacing: float, kind: int, sett: int, label: str, regular: bool) -> None:
+    """A town street grid: rotated, warped, jittered lattice with dropped segments."""
+    angle = rng.uniform(0, np.pi / 2)
+    sx = spacing * rng.uniform(0.85, 1.15)
+    sy = spacing * rng.uniform(0.85, 1.15)
+    rfun = _smooth_radius(rng, radius, 0.10 if regular else 0.22)
+    n = int(np.ceil(1.45 * radius / min(sx, sy)))
+    ii, jj = np.meshgrid(np.arange(-n, n + 1), np.arange(-n, n + 1), indexing="ij")
+    ii, jj = ii.ravel(), jj.ravel()
+    lx, ly = ii * sx, jj * sy
+    # smooth warp (towns bend), then jitter
+    warp = (0.04 if regular else 0.18) * radius
+    k1, k2 = rng.uniform(0.6, 1.6, 2) * np.pi / radius
+    p1, p2 = rng.uniform(0, 2 * np.pi, 2)
+    wx = lx + warp * np.sin(k1 * ly + p1)
+    wy = ly + warp * np.sin(k2 * lx + p2)
+    jit = (0.06 if regular else 0.22) * spacing
+    wx = wx + rng.normal(0, jit, wx.shape)
+    wy = wy + rng.normal(0, jit, wy.shape)
+    ca, sa = np.cos(angle), np.sin(angle)
+    x = cx + wx * ca - wy * sa
+    y = cy + wx * sa + wy * ca
+    r = np.hypot(x - cx, y - cy)
+    rmax = rfun(np.arctan2(y - cy, x - cx))
+    # dense core, thinning edge (town fades into fields)
+    keep_p = np.clip(1.0 - (r / rmax - 0.7) / 0.3 * 0.6, 0.0, 1.0)
+    keep = (r < rmax) & (rng.random(len(x)) < keep_p)
+    idx = np.full(len(x), -1, np.int64)
+    idx[keep] = np.arange(keep.sum())
+    off = acc.add_nodes(x[keep], y[keep], kind, sett)
+    side = 2 * n + 1
+    main_every = 6 if regular else 5
+    drop = 0.05 if regular else 0.18
+    us, vs, hws, names, ways = [], [], [], [], []
+    for di, dj, word in ((1, 0, "街"), (0, 1, "路")):
+        a = np.arange(len(x))
+        ai, aj = ii + di, jj + dj
+        ok = (ai <= n) & (aj <= n)
+        a = a[ok]
+        b = (ai[ok] + n) * side + (aj[ok] + n)
+        ok = (idx[a] >= 0) & (idx[b] >= 0)
+        a, b = a[ok], b[ok]
+        # a street "line" is a row (j fixed) for di=1 or a column (i fixed) for dj=1
+        line = jj[a] if di else ii[a]
+        main = (line % main_every) == 0
+        axis = line == 0
+        dropped = (~main) & (rng.random(len(a)) < drop)
+        a, b, line, main, axis = a[~dropped], b[~dropped], line[~dropped], main[~dropped], \
+            axis[~dropped]
+        hw = np.where(main, _HW["tertiary"], _HW["residential"])
+        hw = np.where(axis, _HW["secondary"] if regular else _HW["tertiary"], hw)
+        svc = (~main) & (rng.random(len(a)) < 0.12)
+        hw = np.where(svc, _HW["service"], hw)
+        uniq, inv = np.unique(line, return_inverse=True)
+        way_ids = acc.ways(len(uniq))
+        line_names = np.array([f"示例{label}{word}{k + 1}" for k in range(len(uniq))], object)
+        us.append(idx[a] + off)
+        vs.append(idx[b] + off)
+        hws.append(hw)
+        names.append(np.where(svc, "", line_names[inv]))
+        ways.append(way_ids[inv])
+    # footpaths across blocks (diagonals), mostly in the centre
+    a = np.arange(len(x))
+    ai, aj = ii + 1, jj + 1
+    ok = (ai <= n) & (aj <= n)
+    a = a[ok]
+    b = (ai[ok] + n) * side + (aj[ok] + n)
+    ok = (idx[a] >= 0) & (idx[b] >= 0) & (rng.random(len(a)) < (0.04 if regular else 0.02))
+    a, b = a[ok], b[ok]
+    us.append(idx[a] + off)
+    vs.append(idx[b] + off)
+    hws.append(np.full(len(a), _HW["footway"]))
+    names.append(np.array([""] * len(a), object))
+    ways.append(acc.ways(len(a)))
+    for u, v, hw, nm, w in zip(us, vs, hws, names, ways, strict=True):
+        nm = np.array([s if s else f"示例{label}{'步道' if h == _HW['footway'] else '支路'}{k + 1}"
+                       for k, (s, h) in enumerate(zip(nm, hw.tolist(), strict=True))], object)
+        acc.add_edges(u, v, hw, nm, w)
+
+
+def _villages(acc: _Acc, rng: np.random.Generator, vx: np.ndarray, vy: np.ndarray,
+              vnames: list[str], first_index: int) -> np.ndarray:
+    """Small irregular lane networks, all villages at once; returns each village's hub node."""
+    nv = len(vx)
+    g = np.arange(-3, 4)
+    ti, tj = np.meshgrid(g, g, indexing="ij")
+    ti, tj = ti.ravel(), tj.ravel()  # 49 template positions
+    s = rng.uniform(40, 65, nv)[:, None]
+    ang = rng.uniform(0, np.pi, nv)[:, None]
+    rx = rng.uniform(1.3, 3.4, nv)[:, None]
+    ry = rng.uniform(1.0, 2.6, nv)[:, None]
+    lx = ti[None, :] * s + rng.normal(0, 0.25, (nv, 49)) * s
+    ly = tj[None, :] * s + rng.normal(0, 0.25, (nv, 49)) * s
+    ca, sa = np.cos(ang), np.sin(ang)
+    x = vx[:, None] + lx * ca - ly * sa
+    y = vy[:, None] + lx * sa + ly * ca
+    keep = (ti[None, :] / rx) ** 2 + (tj[None, :] / ry) ** 2 <= 1.0
+    keep[:, 24] = True  # the hub (0, 0)
+    idx = np.full((nv, 49), -1, np.int64)
+    idx[keep] = np.arange(keep.sum())
+    vid = np.broadcast_to(np.arange(nv)[:, None], (nv, 49))
+    off = acc.add_nodes(x[keep], y[keep], VILLAGE, vid[keep] + first_index)
+    for di, dj in ((1, 0), (0, 1)):
+        a = np.nonzero((ti + di <= 3) & (tj + dj <= 3))[0]
+        b = (ti[a] + di + 3) * 7 + (tj[a] + dj + 3)
+        ia, ib = idx[:, a], idx[:, b]
+        main = (tj[a] == 0) if di else np.zeros(len(a), bool)  # the village main lane
+        ok = (ia >= 0) & (ib >= 0) & ((rng.random(ia.shape) > 0.3) | main[None, :])
+        vv, kk = np.nonzero(ok)
+        m = main[kk]
+        r = rng.random(len(vv))
+        hw = np.where(m, _HW["residential"], np.where(r < 0.6, _HW["service"], _HW["track"]))
+        way = np.where(m, 0, 1 + (tj[a][kk] if di else 10 + ti[a][kk]) + 3)
+        names = np.array([f"{vnames[v]}村中路" if mm else f"{vnames[v]}村{w}弄"
+                          for v, mm, w in zip(vv, m, way, strict=True)], object)
+        # way id per (village, lane line)
+        key = vv * 32 + way
+        uniq, inv = np.unique(key, return_inverse=True)
+        acc.add_edges(ia[vv, kk] + off, ib[vv, kk] + off, hw, names, acc.ways(len(uniq))[inv])
+    return idx[:, 24] + off
+
+
+def _dart(rng: np.random.Generator, cand: np.ndarray, min_dist: float, limit: int) -> np.ndarray:
+    """Greedy Poisson-disk selection of candidate rows (in the given order)."""
+    cell = min_dist / np.sqrt(2)
+    grid: dict[tuple[int, int], int] = {}
+    chosen: list[int] = []
+    keys = np.floor(cand / cell).astype(np.int64)
+    reach = int(np.ceil(min_dist / cell))
+    for i in range(len(cand)):
+        kx, ky = int(keys[i, 0]), int(keys[i, 1])
+        ok = True
+        for dx in range(-reach, reach + 1):
+            for dy in range(-reach, reach + 1):
+                j = grid.get((kx + dx, ky + dy))
+                if j is not None and (cand[j, 0] - cand[i, 0]) ** 2 + \
+                        (cand[j, 1] - cand[i, 1]) ** 2 < min_dist ** 2:
+                    ok = False
+                    break
+            if not ok:
+                break
+        if ok:
+            grid[(kx, ky)] = i
+            chosen.append(i)
+            if len(chosen) >= limit:
+                break
+    return np.asarray(chosen, np.int64)
+
+
+def _winding_roads(acc: _Acc, rng: np.random.Generator, pa: np.ndarray, pb: np.ndarray,
+                   ua: np.ndarray, ub: np.ndarray, hw: np.ndarray, names: list[str],
+                   seg_len: float, wiggle: float) -> None:
+    """Country roads from node ``ua`` (at ``pa``) to ``ub`` (at ``pb``), curved, with nodes."""
+    per = 6  # geometry points per segment
+    for k in range(len(ua)):
+        a, b = pa[k], pb[k]
+        d = b - a
+        L = float(np.hypot(*d))
+        if L < 1.0:
+            continue
+        nseg = max(1, int(round(L / seg_len)))
+        m = nseg * per + 1
+        t = np.linspace(0.0, 1.0, m)
+        nrm = np.array([-d[1], d[0]]) / L
+        bow = rng.uniform(-0.10, 0.10) * L
+        nw = max(1.0, L / 700.0)
+        off = (bow * np.sin(np.pi * t)
+               + rng.uniform(0.3, 1.0) * wiggle * np.sin(2 * np.pi * nw * t + rng.uniform(0, 6.3))
+               * np.sin(np.pi * t))
+        pts = a[None, :] + t[:, None] * d[None, :] + off[:, None] * nrm[None, :]
+        inner = pts[per:-1:per]
+        first = acc.add_nodes(inner[:, 0], inner[:, 1], ROAD, -1) if len(inner) else acc.n
+        nodes = np.concatenate([[ua[k]], np.arange(first, first + len(inner)), [ub[k]]])
+        geoms = [pts[i * per:(i + 1) * per + 1] for i in range(nseg)]
+        way = acc.ways(1)[0]
+        acc.add_edges(nodes[:-1], nodes[1:], np.full(nseg, hw[k]), [names[k]] * nseg,
+                      np.full(nseg, way), geoms)
+
+
+# --------------------------------------------------------------------------- the region
+
+
+def generate_region(seed: int = 15, *, center: tuple[float, float] = (119.45, 28.95),
+                    area_factor: float = 1.0, density: float = 1.0, n_towns: int | None = None,
+                    ) -> Region:
+    """Generate a synthetic region: outline, river, towns, villages and street network.
+
+    Parameters
+    ----------
+    seed : int
+        Random seed; the same seed gives the same region.
+    center : (float, float)
+        WGS-84 (lon, lat) of the central town.
+    area_factor : float
+        Multiplies the area (1.0: about 30-40 km across, like a county). Towns and villages
+        scale with the area.
+    density : float
+        Multiplies the number of nodes per km² (grid spacing shrinks, villages multiply).
+    n_towns : int, optional
+        Number of towns besides the centre (default ``round(9 * area_factor)``).
+
+    Returns
+    -------
+    Region
+    """
+    rng = np.random.default_rng(seed)
+    lin = float(np.sqrt(area_factor))
+    R0 = 17_000.0 * lin
+    n_towns = int(round(9 * area_factor)) if n_towns is None else int(n_towns)
+
+    # outline ----------------------------------------------------------------------------
+    rfun = _smooth_radius(rng, R0, 0.09, orders=(2, 3, 4, 6))
+    phi = np.linspace(0, 2 * np.pi, 361)[:-1]
+    rr = rfun(phi)
+    outline = Polygon(np.column_stack([rr * np.cos(phi), rr * np.sin(phi)]))
+
+    # river: roughly west-east, passing ~500 m south of the centre ----------------------
+    rp = {"alpha": rng.uniform(-0.45, 0.45), "a1": rng.uniform(1200, 2200) * lin,
+          "l1": rng.uniform(18_000, 26_000) * lin, "p1": rng.uniform(0, 2 * np.pi),
+          "a2": rng.uniform(200, 400), "l2": rng.uniform(3500, 5000),
+          "p2": rng.uniform(0, 2 * np.pi), "width": 90.0}
+    rp["t0"] = -500.0 - (rp["a1"] * np.sin(rp["p1"]) + rp["a2"] * np.sin(rp["p2"]))
+    s_line = np.arange(-1.5 * R0, 1.5 * R0 + 1, 20.0)
+    river = LineString(_river_xy(rp, s_line))
+
+    # towns ------------------------------------------------------------------------------
+    inner = outline.buffer(-2500 * min(lin, 1.5))
+    bx0, by0, bx1, by1 = inner.bounds
+    cand = rng.uniform([bx0, by0], [bx1, by1], (40 * n_towns + 200, 2))
+    ok = shapely.contains_xy(inner, cand[:, 0], cand[:, 1])
+    ok &= np.hypot(cand[:, 0], cand[:, 1]) > 7000
+    ok &= np.abs(_river_offset(rp, cand[:, 0], cand[:, 1])) > 400
+    cand = np.vstack([[0.0, 0.0], cand[ok]])
+    min_d = 0.62 * np.sqrt(outline.area / (n_towns + 1))
+    chosen = _dart(rng, cand, min_d, n_towns + 1)
+    tpos = cand[chosen]
+    tkind = np.where(np.arange(len(tpos)) == 0, CENTRE, TOWN)
+    trad = np.where(tkind == CENTRE, 3000.0, rng.uniform(1000, 1600, len(tpos)))
+    towns = pd.DataFrame({"x": tpos[:, 0], "y": tpos[:, 1], "radius": trad, "kind": tkind})
+
+    acc = _Acc()
+    sd = 1.0 / np.sqrt(density)
+    town_labels = [chr(ord("甲") + k) if k < 10 else f"{k}" for k in range(len(towns))]
+    labels = "甲乙丙丁戊己庚辛壬癸"
+    for k, row in towns.iterrows():
+        lab = labels[k % 10] + (str(k // 10) if k >= 10 else "")
+        town_labels[k] = lab
+        regular = row.kind == CENTRE
+        _grid(acc, rng, cx=row.x, cy=row.y, radius=row.radius,
+              spacing=(68.0 if regular else rng.uniform(72, 88)) * sd, kind=int(row.kind),
+              sett=int(k), label=lab, regular=regular)
+
+    # villages ---------------------------------------------------------------------------
+    n_vill = int(round(720 * area_factor * density))
+    vbox = outline.buffer(-300).bounds
+    vc = rng.uniform(vbox[:2], vbox[2:], (n_vill * 12 + 100, 2))
+    ok = shapely.contains_xy(outline.buffer(-300), vc[:, 0], vc[:, 1])
+    ok &= np.abs(_river_offset(rp, vc[:, 0], vc[:, 1])) > 200
+    dtown = np.hypot(vc[:, None, 0] - tpos[None, :, 0], vc[:, None, 1] - tpos[None, :, 1])
+    ok &= (dtown > trad[None, :] + 350).all(axis=1)
+    # fewer villages in the hills near the edge of the region
+    edge = np.hypot(vc[:, 0], vc[:, 1]) / rfun(np.arctan2(vc[:, 1], vc[:, 0]))
+    ok &= rng.random(len(vc)) < np.clip(1.25 - edge, 0.25, 1.0)
+    vc = vc[ok]
+    vsel = _dart(rng, vc, 450.0 * sd, n_vill)
+    vpos = vc[vsel]
+    vnames = [_VILLAGE_FIRST[a] + _VILLAGE_SECOND[b] for a, b in zip(
+        rng.integers(0, len(_VILLAGE_FIRST), len(vpos)),
+        rng.integers(0, len(_VILLAGE_SECOND), len(vpos)), strict=True)]
+    vtown = np.argmin(np.hypot(vpos[:, None, 0] - tpos[None, :, 0],
+                               vpos[:, None, 1] - tpos[None, :, 1]), axis=1)
+    villages = pd.DataFrame({"x": vpos[:, 0], "y": vpos[:, 1], "name": vnames, "town": vtown})
+    _villages(acc, rng, vpos[:, 0], vpos[:, 1], vnames, 0)
+
+    # settlement nodes for attaching roads
+    sx = np.concatenate(acc.x)
+    sy = np.concatenate(acc.y)
+    skind = np.concatenate(acc.kind)
+    ssett = np.concatenate(acc.sett)
+    skey = np.where(skind == VILLAGE, len(towns) + ssett, ssett)  # settlement id
+    # roads attach only to large connected pieces of each settlement (after the river cut)
+    su, sv = np.concatenate(acc.u), np.concatenate(acc.v)
+    soff = _river_offset(rp, sx, sy)
+    dry = np.abs(soff) > rp["width"] / 2
+    s_ok = dry[su] & dry[sv] & ((soff[su] > 0) == (soff[sv] > 0))
+    _, slab = connected_components(sparse.coo_matrix(
+        (np.ones(int(s_ok.sum())), (su[s_ok], sv[s_ok])), shape=(len(sx), len(sx))),
+        directed=False)
+    piece_size = np.bincount(slab)[slab]
+    largest = np.zeros(skey.max() + 1, np.int64)
+    np.maximum.at(largest, skey, piece_size)
+    elig = dry & (
+        piece_size >= np.maximum(np.minimum(20, largest[skey]), 0.25 * largest[skey]))
+    eligible = np.nonzero(elig)[0]
+    etree = cKDTree(np.column_stack([sx[eligible], sy[eligible]]))
+    anchors = np.vstack([tpos, vpos])
+    arad = np.concatenate([trad, np.full(len(vpos), 120.0)])
+
+    def attach(a_idx: np.ndarray, toward: np.ndarray) -> np.ndarray:
+        d = toward - anchors[a_idx]
+        L = np.maximum(np.hypot(d[:, 0], d[:, 1]), 1e-9)
+        q = anchors[a_idx] + d / L[:, None] * np.minimum(arad[a_idx], 0.45 * L)[:, None]
+        _, nn = etree.query(q, k=32)
+        nn = eligible[np.minimum(nn, len(eligible) - 1)]
+        good = skey[nn] == a_idx[:, None]
+        out = nn[np.arange(len(nn)), np.argmax(good, axis=1)]
+        return np.where(good.any(axis=1), out, -1)
+
+    def ends(pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return attach(pairs[:, 0], anchors[pairs[:, 1]]), attach(pairs[:, 1], anchors[pairs[:, 0]])
+
+    def crosses(ua: np.ndarray, ub: np.ndarray) -> np.ndarray:
+        t = np.linspace(0, 1, 25)
+        px = sx[ua][:, None] + t[None, :] * (sx[ub] - sx[ua])[:, None]
+        py = sy[ua][:, None] + t[None, :] * (sy[ub] - sy[ua])[:, None]
+        side = _river_offset(rp, px, py) > 0
+        return side.any(axis=1) & (~side).any(axis=1)
+
+    def add_roads(ua: np.ndarray, ub: np.ndarray, hw: np.ndarray, names: list[str],
+                  seg: float, wig: float) -> None:
+        pa = np.column_stack([sx[ua], sy[ua]])
+        pb = np.column_stack([sx[ub], sy[ub]])
+        _winding_roads(acc, rng, pa, pb, ua, ub, hw, names, seg, wig)
+
+    # roads between towns (primary from the centre, secondary otherwise)
+    if len(tpos) >= 3:
+        tri = Delaunay(tpos)
+        tp = np.unique(np.sort(np.vstack([tri.simplices[:, [0, 1]], tri.simplices[:, [1, 2]],
+                                          tri.simplices[:, [0, 2]]]), axis=1), axis=0)
+    else:
+        tp = np.array([[0, k] for k in range(1, len(tpos))], np.int64).reshape(-1, 2)
+    tl = np.hypot(*(tpos[tp[:, 0]] - tpos[tp[:, 1]]).T)
+    tp = tp[tl < 16_000 * max(1.0, lin ** 0.5)]
+    ua, ub = ends(tp)
+    ok = (ua >= 0) & (ub >= 0)
+    ok[ok] = ~crosses(ua[ok], ub[ok])
+    tp, ua, ub = tp[ok], ua[ok], ub[ok]
+    thw = np.where(tp[:, 0] == 0, _HW["primary"], _HW["secondary"])
+    add_roads(ua, ub, thw, [f"示例{'省道' if h == _HW['primary'] else '县道'}{k + 1}"
+                            for k, h in enumerate(thw)], 320.0 * sd, 60.0)
+
+    # roads between neighbouring settlements (villages and towns)
+    tri = Delaunay(anchors)
+    pairs = np.unique(np.sort(np.vstack([tri.simplices[:, [0, 1]], tri.simplices[:, [1, 2]],
+                                         tri.simplices[:, [0, 2]]]), axis=1), axis=0)
+    pairs = pairs[~((pairs[:, 0] < len(tpos)) & (pairs[:, 1] < len(tpos)))]
+    ua, ub = ends(pairs)
+    ok = (ua >= 0) & (ub >= 0)
+    pairs, ua, ub = pairs[ok], ua[ok], ub[ok]
+    plen = np.hypot(sx[ua] - sx[ub], sy[ua] - sy[ub])
+    cr = crosses(ua, ub)
+    w = plen * np.where(cr, 50.0, 1.0) + 1e-3
+    mst = minimum_spanning_tree(sparse.coo_matrix((w, (pairs[:, 0], pairs[:, 1])),
+                                                  shape=(len(anchors),) * 2)).tocoo()
+    in_mst = set(zip(np.minimum(mst.row, mst.col).tolist(), np.maximum(mst.row, mst.col).tolist(),
+                     strict=True))
+    is_mst = np.array([(a, b) in in_mst for a, b in pairs.tolist()], bool)
+    extra = (~is_mst) & (plen < 1800 * sd) & (rng.random(len(pairs)) < 0.45)
+    pick = (is_mst | extra) & ~cr & (plen < 6000 * lin)
+    pairs, ua, ub = pairs[pick], ua[pick], ub[pick]
+    to_town = (pairs < len(tpos)).any(axis=1)
+    vhw = np.where(to_town | (rng.random(len(pairs)) < 0.55), _HW["unclassified"], _HW["track"])
+    add_roads(ua, ub, vhw, [f"示例{'乡道' if h == _HW['unclassified'] else '机耕路'}{k + 1}"
+                            for k, h in enumerate(vhw)], 240.0 * sd, 35.0)
+
+    # assemble -----------------------------------------------------------------------------
+    x = np.concatenate(acc.x)
+    y = np.concatenate(acc.y)
+    kind = np.concatenate(acc.kind)
+    sett = np.concatenate(acc.sett)
+    u = np.concatenate(acc.u)
+    v = np.concatenate(acc.v)
+    hw = np.concatenate(acc.hw)
+    names = np.concatenate(acc.name)
+    way = np.concatenate(acc.way)
+    geoms = acc.geom
+
+    # river: drop nodes in the water and segments that cross it
+    off = _river_offset(rp, x, y)
+    node_ok = (np.abs(off) > rp["width"] / 2) & shapely.contains_xy(outline, x, y)
+    north = off > 0
+    e_ok = node_ok[u] & node_ok[v] & (north[u] == north[v])
+    has_g = np.array([g is not None for g in geoms], bool)
+    for k in np.nonzero(e_ok & has_g)[0]:
+        s_ = _river_offset(rp, geoms[k][:, 0], geoms[k][:, 1]) > 0
+        if s_.any() != s_.all():
+            e_ok[k] = False
+
+    # bridges: three in the central town, one per town near the river, one or two rural
+    ca, sa = np.cos(rp["alpha"]), np.sin(rp["alpha"])
+    s_sites = [-1300.0, 150.0, 1500.0]
+    t_s = tpos[:, 0] * ca + tpos[:, 1] * sa
+    near = np.abs(_river_offset(rp, tpos[:, 0], tpos[:, 1])) < trad + 900
+    s_sites += [float(s) for s, nr, kd in zip(t_s, near, tkind, strict=True) if nr and kd == TOWN]
+    n_rural = 1 + int(area_factor // 3)
+    for s in rng.uniform(-0.8 * R0, 0.8 * R0, n_rural * 4):
+        if len(s_sites) >= 3 + n_rural + int(near[1:].sum()):
+            break
+        if min(abs(s - q) for q in s_sites) > 4000:
+            s_sites.append(float(s))
+    _, rlab = connected_components(sparse.coo_matrix(
+        (np.ones(int(e_ok.sum())), (u[e_ok], v[e_ok])), shape=(len(x), len(x))), directed=False)
+    rsize = np.bincount(rlab)
+    good_nodes = np.nonzero(node_ok & (rsize[rlab] >= 200))[0]
+    btree = cKDTree(np.column_stack([x[good_nodes], y[good_nodes]]))
+    bu, bv, bnames = [], [], []
+    for k, s in enumerate(s_sites):
+        p = _river_xy(rp, np.array([s]))[0]
+        if not shapely.contains_xy(outline, p[0], p[1]):
+            continue
+        dd, nn = btree.query(p, k=80, distance_upper_bound=700)
+        nn = good_nodes[nn[np.isfinite(dd)]]
+        sides = north[nn]
+        if sides.any() and (~sides).any():
+            bu.append(nn[np.argmax(sides)])
+            bv.append(nn[np.argmax(~sides)])
+            bnames.append(f"示例大桥{len(bnames) + 1}")
+    n_br = len(bu)
+    u = np.concatenate([u[e_ok], np.asarray(bu, np.int64)])
+    v = np.concatenate([v[e_ok], np.asarray(bv, np.int64)])
+    hw = np.concatenate([hw[e_ok], np.full(n_br, _HW["secondary"], np.int8)])
+    names = np.concatenate([names[e_ok], np.asarray(bnames, object)])
+    way = np.concatenate([way[e_ok], np.arange(acc.next_way, acc.next_way + n_br)])
+    geoms = [g for g, ok in zip(geoms, e_ok, strict=True) if ok] + [None] * n_br
+
+    # de-duplicate segments, drop self-loops
+    a, b = np.minimum(u, v), np.maximum(u, v)
+    key = a * (len(x) + 1) + b
+    _, first = np.unique(key, return_index=True)
+    first = np.sort(first)
+    first = first[u[first] != v[first]]
+    u, v, hw, names, way = u[first], v[first], hw[first], names[first], way[first]
+    geoms = [geoms[i] for i in first]
+
+    # keep the main component and small realistic fragments (>= 4 nodes)
+    used = np.zeros(len(x), bool)
+    used[u] = used[v] = True
+    adj = sparse.coo_matrix((np.ones(len(u)), (u, v)), shape=(len(x), len(x)))
+    _, lab = connected_components(adj, directed=False)
+    sizes = np.bincount(lab)
+    main = np.argmax(sizes)
+    frag_ok = (sizes >= 4) & (np.arange(len(sizes)) != main)
+    if sizes[frag_ok].sum() > 0.015 * sizes[main]:
+        frag_ok[:] = False
+    keepn = used & ((lab == main) | frag_ok[lab])
+    e_keep = keepn[u] & keepn[v]
+    newid = np.full(len(x), -1, np.int64)
+    newid[keepn] = np.arange(keepn.sum())
+    u, v = newid[u[e_keep]], newid[v[e_keep]]
+    hw, names, way = hw[e_keep], names[e_keep], way[e_keep]
+    geoms = [g for g, ok in zip(geoms, e_keep, strict=True) if ok]
+    x, y, kind, sett = x[keepn], y[keepn], kind[keepn], sett[keepn]
+
+    # WGS-84 coordinates and lengths ------------------------------------------------------
+    tf = _transformer(center, inverse=False)
+    lon, lat = tf.transform(x, y)
+    lon, lat = np.round(lon, 7), np.round(lat, 7)
+    length = great_circle_m(lon[u], lat[u], lon[v], lat[v])
+    gidx = np.array([i for i, g in enumerate(geoms) if g is not None], np.int64)
+    geoms_ll: list = [None] * len(geoms)
+    if len(gidx):
+        cnt = np.array([len(geoms[i]) for i in gidx])
+        allp = np.vstack([geoms[i] for i in gidx])
+        glon, glat = tf.transform(allp[:, 0], allp[:, 1])
+        glon, glat = np.round(glon, 7), np.round(glat, 7)
+        ends = np.cumsum(cnt)
+        starts = ends - cnt
+        for j, i in enumerate(gidx):
+            g = np.column_stack([glon[starts[j]:ends[j]], glat[starts[j]:ends[j]]])
+            g[0] = (lon[u[i]], lat[u[i]])
+            g[-1] = (lon[v[i]], lat[v[i]])
+            geoms_ll[i] = g
+        seg = great_circle_m(glon[:-1], glat[:-1], glon[1:], glat[1:])
+        # recompute with the snapped end points, per geometry
+        for i in gidx:
+            g = geoms_ll[i]
+            length[i] = great_circle_m(g[:-1, 0], g[:-1, 1], g[1:, 0], g[1:, 1]).sum()
+        del seg
+    length = np.round(length, 3)
+
+    return Region(center=center, outline=outline, river=river, towns=towns, villages=villages,
+                  node_x=x, node_y=y, node_lon=lon, node_lat=lat, node_kind=kind,
+                  node_settlement=sett, edge_u=u, edge_v=v, edge_highway=hw, edge_name=names,
+                  edge_way=way, edge_geom=geoms_ll, edge_length=length, bridges=n_br,
+                  river_params=rp)
+
+
+# --------------------------------------------------------------------------- graph
+
+
+def region_graph(region: Region, *, first_node_id: int = 1) -> nx.MultiDiGraph:
+    """The OSMnx-style walk graph of a region.
+
+    Both directions of every street are present (``oneway=False``; the reverse copy has
+    ``reversed=True`` and a reversed geometry), node ids are consecutive integers from
+    ``first_node_id``.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        Graph attribute ``crs="epsg:4326"``; node attributes ``x`` (lon), ``y`` (lat),
+        ``street_count``; edge attributes ``osmid``, ``highway``, ``name``, ``oneway``,
+        ``reversed``, ``length`` (m) and, for curved roads, ``geometry`` (LineString, lon/lat).
+    """
+    n = region.n_nodes
+    ids = np.arange(first_node_id, first_node_id + n, dtype=np.int64)
+    deg = np.bincount(region.edge_u, minlength=n) + np.bincount(region.edge_v, minlength=n)
+    G = nx.MultiDiGraph(crs="epsg:4326",
+                        created_with="circle15.data.synthetic (SYNTHETIC demo data)")
+    lon, lat = region.node_lon.tolist(), region.node_lat.tolist()
+    G.add_nodes_from((int(i), {"y": la, "x": lo, "street_count": int(d)})
+                     for i, la, lo, d in zip(ids.tolist(), lat, lon, deg.tolist(), strict=True))
+    uu = ids[region.edge_u].tolist()
+    vv = ids[region.edge_v].tolist()
+    hw = [HIGHWAYS[h] for h in region.edge_highway.tolist()]
+    way = region.edge_way.tolist()
+    names = region.edge_name.tolist()
+    length = region.edge_length.tolist()
+    edges = []
+    for k, (a, b) in enumerate(zip(uu, vv, strict=True)):
+        fwd = {"osmid": way[k], "highway": hw[k], "name": names[k], "oneway": False,
+               "reversed": False, "length": length[k]}
+        rev = dict(fwd, reversed=True)
+        g = region.edge_geom[k]
+        if g is not None:
+            fwd["geometry"] = LineString(g)
+            rev["geometry"] = LineString(g[::-1])
+        edges.append((a, b, 0, fwd))
+        edges.append((b, a, 0, rev))
+    G.add_edges_from(edges)
+    return G
+
+
+def synthetic_network(n_nodes_target: int, *, seed: int = 15,
+                      center: tuple[float, float] = (119.45, 28.95)) -> nx.MultiDiGraph:
+    """A synthetic walk network with about ``n_nodes_target`` nodes (for benchmarks).
+
+    Up to the demo size (about 24,000 nodes) the county keeps its size and gets sparser;
+    above it, the region grows (more towns and villages at the same density), so 200,000
+    nodes is a region about 100 km across with about 500,000 directed edges.
+
+    Parameters
+    ----------
+    n_nodes_target : int
+        Wanted number of nodes (the result is within about 15%).
+    seed : int
+        Random seed.
+    center : (float, float)
+        WGS-84 (lon, lat) of the central town.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        As :func:`region_graph`.
+    """
+    n = max(float(n_nodes_target), 200.0)
+    if n >= _NODES_PER_DENSITY:
+        area, dens = (n - _FIXED_NODES) / (_NODES_PER_DENSITY - _FIXED_NODES), 1.0
+    else:
+        area, dens = 1.0, n / _NODES_PER_DENSITY
+    region = generate_region(seed, center=center, area_factor=area, density=dens)
+    return region_graph(region)
+
+
+# --------------------------------------------------------------------------- population
+
+#: Relative building density per metre of street, and median people per point, by kind.
+_POINTS_PER_M = {CENTRE: 1.0, TOWN: 1.6, VILLAGE: 2.4, ROAD: 0.05}
+_PEOPLE_MEDIAN = {CENTRE: 14.0, TOWN: 5.0, VILLAGE: 3.0, ROAD: 3.0}
+
+
+def synthetic_population(region: Region, n_points: int, seed: int = 15, *,
+                         total: int | None = None, cell_m: float = 20.0) -> pd.DataFrame:
+    """Person-weighted points along the streets of ``region`` (one per building-sized cell).
+
+    Buildings line the streets: candidate points are drawn along segments (more per metre in
+    villages and towns than along country roads), set back 12-35 m from the street, and
+    merged into ``cell_m`` cells so each point stands for the people of one building-sized
+    cell. People per point follow a log-normal law, heavier in the central town (flats).
+
+    Parameters
+    ----------
+    region : Region
+        From :func:`generate_region`.
+    n_points : int
+        Approximate number of points wanted.
+    seed : int
+        Random seed.
+    total : int, optional
+        Total people (exact); default 7 per point.
+    cell_m : float
+        Cell size in metres.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``x``, ``y`` (local m), ``lon``, ``lat`` (WGS-84, 6 decimals), ``population``
+        (int >= 1) and ``kind`` (0 centre, 1 town, 2 village, 3 road).
+    """
+    rng = np.random.default_rng([seed, 2])
+    u, v = region.edge_u, region.edge_v
+    hwk = region.edge_highway
+    kind_u, kind_v = region.node_kind[u], region.node_kind[v]
+    ekind = np.where(kind_u == kind_v, kind_u, ROAD)
+    usable = (hwk != _HW["footway"]) & (region.edge_name.astype(str) != "") \
+        & ~np.char.startswith(region.edge_name.astype(str), "示例大桥")
+    x0, y0 = region.node_x[u], region.node_y[u]
+    dx, dy = region.node_x[v] - x0, region.node_y[v] - y0
+    L = np.hypot(dx, dy)
+    w = L * np.vectorize(_POINTS_PER_M.get)(ekind) * usable
+    n_cand = int(n_points * 1.2)
+    counts = rng.multinomial(n_cand, w / w.sum())
+    e = np.repeat(np.arange(len(u)), counts)
+    t = rng.random(len(e))
+    side = np.where(rng.random(len(e)) < 0.5, -1.0, 1.0)
+    setback = rng.uniform(12, 35, len(e)) * side
+    Le = np.maximum(L[e], 1e-9)
+    px = x0[e] + t * dx[e] - dy[e] / Le * setback
+    py = y0[e] + t * dy[e] + dx[e] / Le * setback
+    k = ekind[e]
+    people = rng.lognormal(np.log(np.vectorize(_PEOPLE_MEDIAN.get)(k)), 0.55)
+    ok = (np.abs(region.river_offset(px, py)) > region.river_params["width"] / 2 + 10) \
+        & shapely.contains_xy(region.outline.buffer(-30), px, py)
+    px, py, k, people = px[ok], py[ok], k[ok], people[ok]
+    # one point per building-sized cell
+    ci = np.floor(px / cell_m).astype(np.int64)
+    cj = np.floor(py / cell_m).astype(np.int64)
+    _, inv = np.unique(ci * 10_000_000 + cj, return_inverse=True)
+    cnt = np.bincount(inv)
+    mx = np.bincount(inv, px) / cnt
+    my = np.bincount(inv, py) / cnt
+    mp = np.bincount(inv, people)
+    mk = np.zeros(len(cnt), np.int8)
+    mk[inv] = k  # the kind of the last point in each cell (cells rarely mix kinds)
+    total = int(round(7 * len(cnt))) if total is None else int(total)
+    share = mp / mp.sum() * total
+    pop = np.floor(share).astype(np.int64)
+    rest = total - int(pop.sum())
+    if rest > 0:
+        order = np.argsort(-(share - pop), kind="stable")[:rest]
+        pop[order] += 1
+    keep = pop > 0
+    lon, lat = region.to_lonlat(mx[keep], my[keep])
+    return pd.DataFrame({"x": mx[keep], "y": my[keep], "lon": np.round(lon, 6),
+                         "lat": np.round(lat, 6), "population": pop[keep],
+                         "kind": mk[keep]})
