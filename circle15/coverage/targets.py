@@ -835,7 +835,7 @@ def _eval_network(ind: Indicator, bound: Bound, ctx: _Context) -> tuple[dict[str
                     need = f"coverage within {m.minutes:g} minutes (add {m.minutes:g} to " \
                         "coverage.thresholds)"
     per_zone: dict[str, _Res] = {}
-    if sel is None:
+    if need or sel is None:
         return {z: _Res(needs=need) for z in ctx.zone_ids}, _Res(needs=need)
     rows = {r["zone_id"]: r for r in sel.to_dict("records")}
 
