@@ -87,11 +87,16 @@ def detect_column(df: pd.DataFrame, names: tuple[str, ...]) -> str | None:
 
 def _parse(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(numbers, missing mask, unparseable mask) of a column given as text or numbers."""
-    obj = values.astype(object)
-    missing = obj.isna().to_numpy() | (obj.astype(str).str.strip() == "").to_numpy()
-    text = obj.where(~pd.Series(missing, index=obj.index), None)
-    cleaned = text.map(lambda v: v.strip().replace(",", "") if isinstance(v, str) else v)
-    nums = pd.to_numeric(cleaned, errors="coerce").to_numpy(dtype=float)
+    nums = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan).copy()
+    missing = values.isna().to_numpy().copy()
+    redo = np.flatnonzero(~np.isfinite(nums) & ~missing)
+    if len(redo):  # slow path only for cells that need cleaning ("1,234", " 12 ", "")
+        obj = values.iloc[redo].astype(object)
+        text = obj.map(lambda v: v.strip().replace(",", "") if isinstance(v, str) else v)
+        missing[redo] = (text.astype(str) == "").to_numpy()
+        nums[redo] = pd.to_numeric(text.where(text.astype(str) != "", None),
+                                   errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    nums[missing] = np.nan
     bad = ~missing & ~np.isfinite(nums)
     return nums, missing, bad
 
