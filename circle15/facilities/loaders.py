@@ -410,21 +410,11 @@ def load_layer(layer_cfg: LayerConfig, *, study_area: Any = None, strict: bool =
     ids_raw, names = col("id"), col("name")
     subtypes, addresses, towns = col("subtype"), col("address"), col("town")
     ids: list[str] = []
-    seen_ids: set[str] = set()
     for i in range(n):
         fid = ids_raw[i]
         if fid.endswith(".0") and fid[:-2].isdigit():
             fid = fid[:-2]
-        if not fid:
-            fid = f"{spec.key}-{rows[i]}"
-        elif fid in seen_ids and keep[i]:
-            new = f"{fid}-{rows[i]}"
-            issues.add(int(rows[i]), mapping.get("id", ""), "duplicate_id",
-                       f"id {fid!r} is used by an earlier row; renamed {new!r}", "warning")
-            fid = new
-        if keep[i]:
-            seen_ids.add(fid)
-        ids.append(fid)
+        ids.append(fid or f"{spec.key}-{rows[i]}")
     for i in np.flatnonzero(keep):
         if not names[i]:
             issues.add(int(rows[i]), mapping.get("name", ""), "missing_name",
@@ -482,6 +472,15 @@ def load_layer(layer_cfg: LayerConfig, *, study_area: Any = None, strict: bool =
                        f"{names[i]!r} repeats row {rows[j]} (same name within "
                        f"{DUPLICATE_DISTANCE_M:g} m); merged into it", "merged")
             keep[i] = False
+
+    seen_ids: set[str] = set()
+    for i in np.flatnonzero(keep):
+        if ids[i] in seen_ids:
+            new = f"{ids[i]}-{rows[i]}"
+            issues.add(int(rows[i]), mapping.get("id", ""), "duplicate_id",
+                       f"id {ids[i]!r} is used by an earlier row; renamed {new!r}", "warning")
+            ids[i] = new
+        seen_ids.add(ids[i])
 
     sel = np.flatnonzero(keep)
     if len(sel) == 0:

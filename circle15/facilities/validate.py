@@ -114,10 +114,10 @@ def issues_frame(items: list[Issue] | None = None) -> pd.DataFrame:
 # --------------------------------------------------------------------------- parsing
 
 _NUM_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-_NUM_UNIT_RE = re.compile(r"^([+-]?\d+(?:\.\d+)?)\s*([^\d.+-][^\d]*)$")
+_NUM_UNIT_RE = re.compile(r"^([+-]?\d+(?:\.\d+)?)\s*([^\d.+\-\s].*)$")
 _DMS_RE = re.compile(
     r"^([NSEW东西南北]?)\s*(\d+(?:\.\d+)?)\s*[°度]\s*(?:(\d+(?:\.\d+)?)\s*['′’分])?\s*"
-    r"(?:(\d+(?:\.\d+)?)\s*(?:[\"″”秒]|'')?)?\s*([NSEW东西南北]?)$", re.IGNORECASE)
+    r"(?:(\d+(?:\.\d+)?)\s*(?:[\"″”秒]|''|′′)?)?\s*([NSEW东西南北]?)$", re.IGNORECASE)
 
 
 def clean_text(value: Any) -> str:
