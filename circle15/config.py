@@ -471,6 +471,19 @@ def _validate(cfg: Config, col: _Collector) -> None:
         col.add("population.source", "missing: the population file")
     _check_file(pop.source, "population.source", col)
     _check_file(pop.totals, "population.totals", col)
+    for g, share in pop.group_shares.items():
+        if isinstance(share, str):
+            sp = Path(share).expanduser()
+            sp = sp if sp.is_absolute() else (cfg.base_dir / sp).resolve()
+            if not sp.is_file():
+                col.add(f"population.group_shares.{g}", f"file not found: {sp}",
+                        hint="a share (0-1) or a CSV of zone_id, share")
+            else:
+                pop.group_shares[g] = str(sp)
+        elif isinstance(share, bool) or not isinstance(share, (int, float)) or \
+                not 0 <= share <= 1:
+            col.add(f"population.group_shares.{g}", f"expected a share in 0-1 or a CSV path, "
+                    f"got {share!r}")
     for g, c in pop.groups.items():
         if not isinstance(c, str):
             col.add(f"population.groups.{g}", "expected a column name (string)")

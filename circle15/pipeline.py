@@ -211,7 +211,10 @@ def compute(cfg: Config, progress: Progress | None = None) -> RunResult:
         fac["zone_id"] = _assign_zone(fac, zones).to_numpy()
 
     with _stage("population", timings, progress):
-        origins, pop_report = load_population(cfg.population, zones)
+        nodes = None
+        if cfg.population.kind == "zone_totals":
+            nodes = gpd.GeoDataFrame(geometry=gpd.points_from_xy(net.x, net.y), crs=net.crs)
+        origins, pop_report = load_population(cfg.population, zones, nodes=nodes)
         origins = origins.reset_index(drop=True)
         report["population"] = pop_report
 
