@@ -1,1 +1,10 @@
-"""circle15.maps."""
+"""circle15.maps: the officials' map (self-contained folium HTML) and a static PNG.
+
+``render_map(run_dir)`` draws ``map.html`` and ``render_png(run_dir)`` draws
+``coverage_map.png``, both only from the files of a finished run directory.
+"""
+
+from circle15.maps.html import render_map
+from circle15.maps.static import render_png
+
+__all__ = ["render_map", "render_png"]

@@ -1,0 +1,168 @@
+"""Static PNG of the township coverage choropleth, for printed reports.
+
+Chinese text needs a CJK font; we use Debian's ``fonts-noto-cjk`` (Noto Sans CJK SC) or
+any other CJK font matplotlib knows, and fail with a clear message when there is none
+(matplotlib would otherwise draw empty boxes).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import shapely  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
+
+from circle15.errors import InputError  # noqa: E402
+from circle15.maps import display, rundata  # noqa: E402
+from circle15.maps.labels import check_lang, t  # noqa: E402
+from circle15.maps.zonestats import (  # noqa: E402
+    CLOSE_MARGIN, NEUTRAL_BINS, NEUTRAL_COLORS, STATUS_COLORS, fmt_pct, zone_stats)
+
+#: CJK font families, most preferred first (Simplified Chinese glyph forms first).
+CJK_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "Noto Sans SC", "WenQuanYi Zen Hei",
+                "WenQuanYi Micro Hei", "Microsoft YaHei", "SimHei", "PingFang SC",
+                "Noto Sans CJK JP", "Noto Sans CJK TC")
+
+
+def find_cjk_font() -> font_manager.FontProperties:
+    """A matplotlib font that can draw Chinese.
+
+    Raises
+    ------
+    InputError
+        If no CJK font is installed.
+    """
+    names = {f.name: f.fname for f in font_manager.fontManager.ttflist}
+    for fam in CJK_FAMILIES:
+        if fam in names:
+            return font_manager.FontProperties(family=fam)
+    for name in sorted(names):
+        if "CJK" in name or "Han Sans" in name:
+            return font_manager.FontProperties(family=name)
+    raise InputError("no Chinese (CJK) font found for the PNG map",
+                     hint="install Debian's fonts-noto-cjk (apt-get install fonts-noto-cjk), "
+                          "then delete matplotlib's font cache (~/.cache/matplotlib)")
+
+
+def render_png(run_dir: Path, out_path: Path | None = None, *, layer: str = "",
+               minutes: float = 15, lang: str = "zh") -> Path:
+    """Draw the township coverage choropleth as a PNG.
+
+    Parameters
+    ----------
+    run_dir : Path
+        Finished run directory (needs ``run.json``, ``zones.geojson``,
+        ``coverage_by_zone.csv``; uses ``targets_by_zone.csv`` when present).
+    out_path : Path, optional
+        Default ``run_dir / "coverage_map.png"``.
+    layer : str
+        Facility layer; default the first in ``run.json``.
+    minutes : float
+        Threshold; must be one the run computed.
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    Path
+        The PNG written (atomically).
+
+    Raises
+    ------
+    InputError
+        Missing files, unknown layer or threshold, or no CJK font installed.
+    """
+    run_dir = Path(run_dir)
+    out_path = Path(out_path) if out_path is not None else run_dir / "coverage_map.png"
+    check_lang(lang)
+    font = find_cjk_font()
+    info = rundata.read_run_json(run_dir)
+    lay = info.layer(layer)
+    minutes = rundata.check_minutes(info, minutes)
+    zones = rundata.read_zones(run_dir)
+    stats = zone_stats(info, rundata.read_coverage(run_dir), rundata.read_targets(run_dir),
+                       lay, minutes)
+    crs = display.metric_crs(zones, info.params.get("crs"))
+    z = zones.to_crs(crs)
+    tab = stats.table.set_index("zone_id")
+    colors = [tab["color"].get(i, STATUS_COLORS["no_target"]) for i in z["zone_id"]]
+
+    fig, ax = plt.subplots(figsize=(8.5, 8.5), dpi=150)
+    try:
+        z.plot(ax=ax, color=colors, edgecolor="#444444", linewidth=0.7)
+        pts = shapely.point_on_surface(z.geometry.to_numpy())
+        size = 9 if len(z) <= 30 else 7
+        for p, zid, name in zip(pts, z["zone_id"], z["zone_name"]):
+            rate = tab["rate"].get(zid, math.nan)
+            ax.annotate(f"{name}\n{fmt_pct(rate)}", (p.x, p.y), ha="center", va="center",
+                        fontproperties=font, fontsize=size, color="#111111",
+                        bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none",
+                              "alpha": 0.6})
+        ax.set_axis_off()
+        ax.set_aspect("equal")
+        p = info.params
+        title = str(p.get("title") or "circle15")
+        sub = t("legend_title", lang, layer=lay.label(lang), minutes=f"{minutes:g}")
+        ax.set_title(f"{title}\n{sub}", fontproperties=font, fontsize=13)
+        handles = _legend_handles(stats, lang)
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), prop=font,
+                  fontsize=9, frameon=True,
+                  title=_legend_title(stats, info, lang), title_fontproperties=font)
+        foot = [f"{t('data_date', lang)}: {p.get('data_date') or '—'}",
+                f"{t('year', lang)}: {stats.year or p.get('year') or '—'}"]
+        if stats.county:
+            foot.append(f"{t('county', lang)} {t('rate', lang)}: "
+                        f"{fmt_pct(stats.county.get('rate', math.nan))}")
+        if p.get("synthetic"):
+            foot.append(t("synthetic", lang))
+        fig.text(0.02, 0.015, "    ".join(foot), fontproperties=font, fontsize=8,
+                 color="#a15c00" if p.get("synthetic") else "#444444")
+        _save_atomic(fig, out_path)
+    finally:
+        plt.close(fig)
+    return out_path
+
+
+def _legend_handles(stats, lang: str) -> list[Patch]:
+    if stats.has_target:
+        counts = stats.table["status"].value_counts()
+        return [Patch(facecolor=STATUS_COLORS[s], edgecolor="#444444",
+                      label=f"{t(s, lang, margin=round(CLOSE_MARGIN * 100))}"
+                            f" ({int(counts.get(s, 0))})")
+                for s in ("met", "close", "far", "no_target")
+                if s != "no_target" or counts.get(s)]
+    return [Patch(facecolor=c, edgecolor="#444444",
+                  label=f"{NEUTRAL_BINS[i] * 100:.0f}–{min(NEUTRAL_BINS[i + 1], 1) * 100:.0f}%")
+            for i, c in enumerate(NEUTRAL_COLORS)]
+
+
+def _legend_title(stats, info, lang: str) -> str:
+    if not stats.has_target:
+        return t("no_target_note", lang)
+    ct = stats.county.get("target", math.nan) if stats.county else math.nan
+    targets = stats.table["target"].dropna().unique()
+    year = stats.year or info.params.get("year") or ""
+    if not math.isnan(ct):
+        return t("legend_target", lang, target=fmt_pct(ct), year=year)
+    if len(targets) == 1:
+        return t("legend_target", lang, target=fmt_pct(float(targets[0])), year=year)
+    return t("legend_target_varies", lang, year=year)
+
+
+def _save_atomic(fig, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".png", dir=path.parent)
+    os.close(fd)
+    try:
+        fig.savefig(tmp, format="png", bbox_inches="tight")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
