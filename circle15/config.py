@@ -171,7 +171,9 @@ class LayerConfig:
     #: Input column -> standard field (name, lon, lat, address, subtype, capacity, ...).
     columns: dict = field(default_factory=dict)
     #: Population group whose coverage this layer is judged by ("total", "age_0_3", ...).
-    group: str = "total"
+    #: Empty: the built-in layer's group (childcare: age_0_3, elderly: age_60p, disability:
+    #: disabled) when the population defines it, else "total".
+    group: str = ""
     color: str = ""
     icon: str = ""
     #: Whether this layer is required for the composite "full circle" rate.
@@ -507,8 +509,8 @@ def _validate(cfg: Config, col: _Collector) -> None:
         if not _is_crs(lay.crs):
             col.add(f"layers[{i}].crs", f"unknown coordinate system {lay.crs!r}",
                     hint=f"one of {', '.join(CRS_NAMES)} or EPSG:<code>")
-        if lay.group != "total" and lay.group not in pop.groups and lay.group not in \
-                pop.group_shares:
+        if lay.group not in ("", "total") and lay.group not in pop.groups and \
+                lay.group not in pop.group_shares:
             col.add(f"layers[{i}].group", f"population group {lay.group!r} is not defined",
                     hint="add it under [population] groups, or use \"total\"")
     if not 2000 <= cfg.targets.year <= 2100:

@@ -125,10 +125,11 @@ def _input_files(cfg: Config) -> list[Path]:
 def _layer_specs(cfg: Config) -> list[dict]:
     from circle15.facilities.schema import layer_spec
 
+    defined = {"total", *cfg.population.groups, *cfg.population.group_shares}
     specs = []
     for lay in cfg.layers:
         s = layer_spec(lay)
-        group = lay.group if lay.group else s.default_group
+        group = lay.group or (s.default_group if s.default_group in defined else "total")
         specs.append({"key": s.key, "label_zh": s.label_zh, "label_en": s.label_en,
                       "color": s.color, "icon": s.icon, "group": group,
                       "required": lay.required})
