@@ -319,12 +319,18 @@ def test_not_measurable_lists_inputs(plan, coverage):
     x04 = _row(df, "X04", "ALL")
     assert x04.status == "not_measurable" and "facilities" in x04.needs
     df = evaluate_targets(plan, 2027, coverage=coverage, zones=ZONES,
-                          facilities=pd.DataFrame({"layer": ["elderly"], "subtype": ["助餐"],
+                          facilities=pd.DataFrame({"layer": ["fitness"], "subtype": [""],
                                                    "zone_id": ["Z1"]}))
-    assert "villages table" in _row(df, "X04", "ALL").needs
+    assert "villages table" in _row(df, "X06", "ALL").needs
     assert "'area_m2' column" in _row(df, "X07", "ALL").needs
+    # A layer the run has neither facilities nor coverage for is missing, not 0%.
+    assert "facility layer 'elderly'" in _row(df, "X04", "ALL").needs
+    assert "facility layer 'elderly'" in _row(df, "T13", "Z1").needs
+    assert "reported value" in _row(df, "T10", "ALL").needs
+    assert "zone_id ALL" in _row(df, "T10", "ALL").needs
+    df = evaluate_targets(plan, 2027, coverage=coverage, zones=ZONES,
+                          facilities=pd.DataFrame({"layer": ["elderly"], "zone_id": ["Z1"]}))
     assert "'staff' column" in _row(df, "T13", "Z1").needs
-    assert "reported value for T10" in _row(df, "T10", "ALL").needs
     # Coverage without the 15-minute threshold.
     df = evaluate_targets(plan, 2027, coverage=coverage[coverage.minutes == 10], zones=ZONES)
     assert "coverage.thresholds" in _row(df, "X01", "Z2").needs
@@ -374,7 +380,7 @@ def test_reported_values_get_status(plan, coverage, tmp_path):
     assert _row(df, "T07", "ALL").status == "no_target" and _row(df, "T07", "ALL").value == 2.1
     assert _row(df, "T03", "Z1").status == "not_met" and _row(df, "T03", "Z1").value == 94
     missing = _row(df, "T20", "ALL")
-    assert missing.status == "not_measurable" and "T20" in missing.needs
+    assert missing.status == "not_measurable" and "reported value" in missing.needs
 
 
 def test_reported_gbk_csv(plan, tmp_path):

@@ -58,7 +58,7 @@ COLUMNS = [
     "indicator_id", "number", "domain", "domain_zh", "domain_en", "name_zh", "name_en",
     "zone_id", "zone_name", "year", "target", "bound", "target_value", "value", "unit",
     "unit_en", "status", "gap_value", "gap_people", "gap_capacity", "gap_units", "needs",
-    "source", "kind", "scope", "core", "observational", "direction", "responsible", "note",
+    "source", "kind", "level", "scope", "core", "observational", "direction", "responsible", "note",
 ]
 
 _NUM_RE = re.compile(r"^(>=|<=|≥|≤|>|<)?\s*([+-]?\d+(?:\.\d+)?)$")
@@ -672,6 +672,7 @@ def evaluate_targets(
                 "status": res.status, "gap_value": res.gap_value, "gap_people": res.gap_people,
                 "gap_capacity": res.gap_capacity, "gap_units": res.gap_units,
                 "needs": res.needs, "source": res.source, "kind": ind.measure.kind,
+                "level": ind.measure.level if ind.measure.kind == "admin_coverage" else "",
                 "scope": ind.scope, "core": ind.core, "observational": ind.observational,
                 "direction": ind.direction, "responsible": ind.responsible, "note": res.note,
             })
@@ -709,6 +710,8 @@ class _Context:
             cov["group"] = cov["group"].astype(str)
             cov["minutes"] = cov["minutes"].astype(float)
         self.coverage = cov
+        #: Layers the run was configured with (those with coverage rows).
+        self.layers = set(cov["layer"]) if len(cov) else set()
         fac = facilities.copy() if facilities is not None else None
         if fac is not None:
             if "layer" not in fac.columns:
@@ -741,6 +744,8 @@ class _Context:
         if fac is None:
             return None, f"facilities (layer '{layer}')"
         sel = fac[fac["layer"] == layer]
+        if sel.empty and layer not in self.layers:
+            return None, f"facility layer '{layer}' (a [[layers]] entry with key = '{layer}')"
         if subtypes:
             if "subtype" not in fac.columns:
                 return None, f"a 'subtype' column in facility layer '{layer}' " \
@@ -779,8 +784,7 @@ def _evaluate(ind: Indicator, bound: Bound, ctx: _Context) -> tuple[dict[str, _R
                 res.note = (res.note + " " if res.note else "") + \
                     f"reported value used (not computable: needs {what})"
         elif not np.isfinite(res.value) and not res.needs:
-            where = "county-wide (zone_id ALL)" if zid == COUNTY else f"zone {zid}"
-            res.needs = f"a reported value for {ind.id} {where} (targets.reported CSV)"
+            res.needs = f"a reported value (targets.reported CSV, zone_id {zid})"
         if not np.isfinite(res.value):
             res.status = "no_target" if bound.op == "none" else "not_measurable"
         elif bound.op == "none":
@@ -874,7 +878,8 @@ def _eval_admin(ind: Indicator, bound: Bound, ctx: _Context) -> tuple[dict[str, 
     what = f"facility layer '{m.layer}'" + (f" (subtype {' / '.join(m.subtypes)})"
                                           if m.subtypes else "")
     if fac is None:
-        need = need if need.startswith("a 'subtype'") else f"facilities of {what}"
+        need = need if need.startswith(("a 'subtype'", "facility layer")) else \
+            f"facilities of {what}"
         return {z: _Res(needs=need) for z in ctx.zone_ids}, _Res(needs=need)
     if m.level == "township":
         if "zone_id" not in fac.columns:
@@ -947,7 +952,7 @@ def _eval_per_capita(ind: Indicator, bound: Bound, ctx: _Context) -> tuple[
         need = f"population of group '{m.group}' per zone (a '{m.group}' column in the zones " \
             "table; define it under [population] groups)"
     elif fac is None:
-        need = need if need.startswith("a 'subtype'") else \
+        need = need if need.startswith(("a 'subtype'", "facility layer")) else \
             f"facilities of layer '{m.layer}' with a '{m.quantity}' column"
     elif m.quantity not in fac.columns or (len(fac) and
                                            pd.to_numeric(fac[m.quantity], errors="coerce")
