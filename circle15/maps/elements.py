@@ -243,7 +243,7 @@ class ZoneSearch(MacroElement):
         {% macro script(this, kwargs) %}
         (function() {
             var map = {{ this._parent.get_name() }}, gj = {{ this.geojson.get_name() }};
-            var ctl = L.control({position: 'topleft'}), last = null;
+            var ctl = L.control({position: 'topleft'}), last = null, pop = L.popup();
             function find(q) {
                 var hit = null;
                 q = q.trim();
@@ -263,7 +263,7 @@ class ZoneSearch(MacroElement):
                 last = hit;
                 map.fitBounds(hit.getBounds(), {maxZoom: 14});
                 var p = hit.feature.properties;
-                L.popup().setLatLng(hit.getBounds().getCenter())
+                pop.setLatLng(hit.getBounds().getCenter())
                     .setContent({{ this.popup_js }}).openOn(map);
             }
             ctl.onAdd = function() {

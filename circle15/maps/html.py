@@ -126,6 +126,10 @@ def render_map(run_dir: Path, out_path: Path | None = None, *, layer: str = "",
         (zones_d, iso_d, streets_d, facilities, origins, proposed))
 
     fmap = _base_map(zones_d, basemap, tianditu_key, lang)
+    title = str(info.params.get("title") or "circle15")
+    if info.params.get("synthetic"):
+        title += " — " + t("synthetic", lang)
+    fmap.get_root().title = html.escape(title)
     fmap.add_child(PageStyle())
     fmap.add_child(InfoBox(_title_html(info, lay, minutes, stats, basemap, lang),
                            "topleft", "c15-title"))
@@ -185,7 +189,6 @@ def _base_map(zones: gpd.GeoDataFrame, basemap: str, key: str, lang: str) -> fol
     fmap.options.update(maxZoom=18, minZoom=5)
     fmap.default_js = list(MAP_JS)
     fmap.default_css = list(MAP_CSS)
-    fmap.get_root().title = "circle15"
     if basemap == "osm":
         folium.TileLayer("OpenStreetMap", name=t("basemap_osm", lang)).add_to(fmap)
     elif basemap == "tianditu":
