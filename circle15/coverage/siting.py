@@ -251,11 +251,14 @@ class SitingResult:
         Per origin, the position in ``sites`` of the site that newly covers it, ``-1`` when
         none (covered before, or still uncovered).
     zone_covered_before, zone_covered_after : numpy.ndarray
-        Covered people per zone code (empty without zones).
+        Covered people per zone code (of ``report_zones``; empty without zones).
     stop_reason : str
         One of :data:`STOP_REASONS`.
     cost : numpy.ndarray
         Cost of each site (1 per site without costs).
+    zone_new : numpy.ndarray
+        ``sites x zones``: people newly covered by each site in each zone (of
+        ``report_zones``).
     method : str
         ``"greedy"`` or ``"exact"``.
     info : dict
@@ -274,6 +277,7 @@ class SitingResult:
     zone_covered_after: np.ndarray
     stop_reason: str
     cost: np.ndarray
+    zone_new: np.ndarray
     method: str = "greedy"
     info: dict = field(default_factory=dict)
 
@@ -321,6 +325,7 @@ def greedy_sites(
     capacity: np.ndarray | None = None,
     times: np.ndarray | None = None,
     max_sites: int = 50,
+    report_zones: np.ndarray | None = None,
 ) -> SitingResult:
     """Add sites one at a time, greedily (see the module docstring for the objective).
 
@@ -352,6 +357,9 @@ def greedy_sites(
         Seconds per stored entry of ``reach`` (from ``reach_sets(..., with_times=True)``).
     max_sites : int
         Most sites to add.
+    report_zones : numpy.ndarray, optional
+        Zone code per origin for :attr:`SitingResult.zone_new` (default ``zone_codes``),
+        e.g. townships when the target is county-wide.
 
     Returns
     -------
@@ -364,10 +372,14 @@ def greedy_sites(
     if len(w) != n_o or len(cov0) != n_o:
         raise ValueError("weights and covered must have one value per origin (reach columns)")
     zc, need, n_z = _zone_setup(n_o, zone_codes, zone_need)
+    if report_zones is not None:
+        rz, _, n_rz = _zone_setup(n_o, report_zones, None)
+    else:
+        rz, n_rz = zc, n_z
     has_targets = zone_need is not None
     n_b = len(need)
     total = float(w.sum())
-    zone_before = np.bincount(zc, weights=np.where(cov0, w, 0.0), minlength=n_b)[:n_z]
+    zone_before = np.bincount(rz, weights=np.where(cov0, w, 0.0), minlength=n_rz + 1)[:n_rz]
     cost = np.ones(k) if costs is None else np.asarray(costs, float)
     if (cost <= 0).any() or not np.isfinite(cost).all():
         raise ValueError("costs must be positive and finite")
@@ -385,7 +397,7 @@ def greedy_sites(
     # remaining uncovered people per origin (fractions only with capacities)
     rem = np.where(cov0, 0.0, w)
     assigned = np.full(n_o, -1, np.int64)
-    sites, gains, news, costs_out = [], [], [], []
+    sites, gains, news, costs_out, zone_rows = [], [], [], [], []
     spent = 0.0
     stop = "max_sites"
 
@@ -456,6 +468,7 @@ def greedy_sites(
         per_zone = np.bincount(zc[o_new], weights=amount, minlength=n_b)
         g = float(np.minimum(per_zone, need).sum())
         need = np.maximum(need - per_zone, 0.0)
+        zone_rows.append(np.bincount(rz[o_new], weights=amount, minlength=n_rz + 1)[:n_rz])
         sites.append(c)
         gains.append(g)
         news.append(float(amount.sum()))
@@ -471,7 +484,7 @@ def greedy_sites(
 
     with np.errstate(invalid="ignore", divide="ignore"):
         cov_share = np.where(w > 0, 1.0 - rem / np.where(w > 0, w, 1.0), cov0.astype(float))
-    zone_after = np.bincount(zc, weights=w - rem, minlength=n_b)[:n_z]
+    zone_after = np.bincount(rz, weights=w - rem, minlength=n_rz + 1)[:n_rz]
     news_a = np.asarray(news, float)
     before = float(w[cov0].sum())
     return SitingResult(
@@ -479,7 +492,8 @@ def greedy_sites(
         cumulative_covered=before + np.cumsum(news_a), covered_before=before, total=total,
         covered=np.clip(cov_share, 0.0, 1.0), assigned=assigned,
         zone_covered_before=zone_before, zone_covered_after=zone_after, stop_reason=stop,
-        cost=np.asarray(costs_out, float))
+        cost=np.asarray(costs_out, float),
+        zone_new=np.asarray(zone_rows, float).reshape(len(sites), n_rz))
 
 
 def _capacity_take(e_row: np.ndarray, e_col: np.ndarray, row_start: np.ndarray,
@@ -599,9 +613,27 @@ def exact_mclp(
                  pulp.LpStatus[status])
         return None
     sites = np.array(sorted(c for c, v in x.items() if (v.value() or 0) > 0.5), np.int64)
-    return {"sites": sites, "objective": float(pulp.value(prob.objective) or 0.0),
-            "covered": float(pulp.value(covered_expr) or 0.0), "seconds": seconds,
-            "optimal": True}
+    # evaluate the chosen sites exactly (the solver's objective is rounded in its LP file)
+    obj, cov_new = objective_of(reach, w, covered, sites, zone_codes=zone_codes,
+                                zone_need=zone_need)
+    return {"sites": sites, "objective": obj, "covered": cov_new,
+            "solver_objective": float(pulp.value(prob.objective) or 0.0),
+            "seconds": seconds, "optimal": True}
+
+
+def objective_of(reach: sp.csr_matrix, weights: np.ndarray, covered: np.ndarray,
+                 sites: np.ndarray, *, zone_codes: np.ndarray | None = None,
+                 zone_need: np.ndarray | None = None) -> tuple[float, float]:
+    """Objective ``F`` of a set of sites and the people it newly covers."""
+    w = np.asarray(weights, float)
+    sites = np.asarray(sites, np.int64)
+    hit = np.zeros(len(w), bool)
+    if len(sites):
+        hit = np.asarray(sp.csr_matrix(reach)[sites].sum(axis=0)).ravel() > 0
+    newly = hit & ~np.asarray(covered, bool)
+    zc, need, _ = _zone_setup(len(w), zone_codes, zone_need)
+    per_zone = np.bincount(zc, weights=np.where(newly, w, 0.0), minlength=len(need))
+    return float(np.minimum(per_zone, need).sum()), float(w[newly].sum())
 
 
 def spopt_mclp(reach: sp.csr_matrix, weights: np.ndarray, covered: np.ndarray, p: int
