@@ -307,7 +307,7 @@ def _grid(acc: _Acc, rng: np.random.Generator, *, cx: float, cy: float, radius: 
         hw = np.where(svc, _HW["service"], hw)
         uniq, inv = np.unique(line, return_inverse=True)
         way_ids = acc.ways(len(uniq))
-        line_names = np.array([f"示例{label}{word}{k + 1}" for k in range(len(uniq))], object)
+        line_names = np.array([f"示例{label}{k + 1}{word}" for k in range(len(uniq))], object)
         us.append(idx[a] + off)
         vs.append(idx[b] + off)
         hws.append(hw)
@@ -327,7 +327,7 @@ def _grid(acc: _Acc, rng: np.random.Generator, *, cx: float, cy: float, radius: 
     names.append(np.array([""] * len(a), object))
     ways.append(acc.ways(len(a)))
     for u, v, hw, nm, w in zip(us, vs, hws, names, ways, strict=True):
-        nm = np.array([s if s else f"示例{label}{'步道' if h == _HW['footway'] else '支路'}{k + 1}"
+        nm = np.array([s if s else f"示例{label}{k + 1}{'步道' if h == _HW['footway'] else '支路'}"
                        for k, (s, h) in enumerate(zip(nm, hw.tolist(), strict=True))], object)
         acc.add_edges(u, v, hw, nm, w)
 
@@ -818,9 +818,10 @@ def synthetic_network(n_nodes_target: int, *, seed: int = 15,
 
 # --------------------------------------------------------------------------- population
 
-#: Relative building density per metre of street, and median people per point, by kind.
-_POINTS_PER_M = {CENTRE: 1.0, TOWN: 1.6, VILLAGE: 2.4, ROAD: 0.05}
-_PEOPLE_MEDIAN = {CENTRE: 14.0, TOWN: 5.0, VILLAGE: 3.0, ROAD: 3.0}
+#: Shares of the points and of the people by kind of place (centre, town, village, road):
+#: the central town has fewer but heavier points (blocks of flats).
+_POINT_SHARE = {CENTRE: 0.22, TOWN: 0.29, VILLAGE: 0.45, ROAD: 0.04}
+_PEOPLE_SHARE = {CENTRE: 0.36, TOWN: 0.29, VILLAGE: 0.33, ROAD: 0.02}
 
 
 def synthetic_population(region: Region, n_points: int, seed: int = 15, *,
@@ -830,7 +831,9 @@ def synthetic_population(region: Region, n_points: int, seed: int = 15, *,
     Buildings line the streets: candidate points are drawn along segments (more per metre in
     villages and towns than along country roads), set back 12-35 m from the street, and
     merged into ``cell_m`` cells so each point stands for the people of one building-sized
-    cell. People per point follow a log-normal law, heavier in the central town (flats).
+    cell. The central town, other towns, villages and country roads get fixed shares of the
+    points and of the people (the centre's points are heavier: flats); within each, people
+    per point follow a log-normal law.
 
     Parameters
     ----------
@@ -856,14 +859,16 @@ def synthetic_population(region: Region, n_points: int, seed: int = 15, *,
     hwk = region.edge_highway
     kind_u, kind_v = region.node_kind[u], region.node_kind[v]
     ekind = np.where(kind_u == kind_v, kind_u, ROAD)
-    usable = (hwk != _HW["footway"]) & (region.edge_name.astype(str) != "") \
-        & ~np.char.startswith(region.edge_name.astype(str), "示例大桥")
+    usable = (hwk != _HW["footway"]) & ~np.char.startswith(region.edge_name.astype(str), "示例大桥")
     x0, y0 = region.node_x[u], region.node_y[u]
     dx, dy = region.node_x[v] - x0, region.node_y[v] - y0
     L = np.hypot(dx, dy)
-    w = L * np.vectorize(_POINTS_PER_M.get)(ekind) * usable
     n_cand = int(n_points * 1.2)
-    counts = rng.multinomial(n_cand, w / w.sum())
+    counts = np.zeros(len(u), np.int64)
+    for kd in (CENTRE, TOWN, VILLAGE, ROAD):
+        w = L * usable * (ekind == kd)
+        if w.sum() > 0:
+            counts += rng.multinomial(int(round(n_cand * _POINT_SHARE[kd])), w / w.sum())
     e = np.repeat(np.arange(len(u)), counts)
     t = rng.random(len(e))
     side = np.where(rng.random(len(e)) < 0.5, -1.0, 1.0)
@@ -872,7 +877,7 @@ def synthetic_population(region: Region, n_points: int, seed: int = 15, *,
     px = x0[e] + t * dx[e] - dy[e] / Le * setback
     py = y0[e] + t * dy[e] + dx[e] / Le * setback
     k = ekind[e]
-    people = rng.lognormal(np.log(np.vectorize(_PEOPLE_MEDIAN.get)(k)), 0.55)
+    people = rng.lognormal(0.0, 0.55, len(k))
     ok = (np.abs(region.river_offset(px, py)) > region.river_params["width"] / 2 + 10) \
         & shapely.contains_xy(region.outline.buffer(-30), px, py)
     px, py, k, people = px[ok], py[ok], k[ok], people[ok]
@@ -887,12 +892,19 @@ def synthetic_population(region: Region, n_points: int, seed: int = 15, *,
     mk = np.zeros(len(cnt), np.int8)
     mk[inv] = k  # the kind of the last point in each cell (cells rarely mix kinds)
     total = int(round(7 * len(cnt))) if total is None else int(total)
-    share = mp / mp.sum() * total
-    pop = np.floor(share).astype(np.int64)
-    rest = total - int(pop.sum())
-    if rest > 0:
-        order = np.argsort(-(share - pop), kind="stable")[:rest]
-        pop[order] += 1
+    pop = np.zeros(len(cnt), np.int64)
+    present = [kd for kd in (CENTRE, TOWN, VILLAGE, ROAD) if (mk == kd).any()]
+    norm = sum(_PEOPLE_SHARE[kd] for kd in present)
+    for j, kd in enumerate(present):
+        sel = np.nonzero(mk == kd)[0]
+        want = total - int(pop.sum()) if j == len(present) - 1 else \
+            int(round(total * _PEOPLE_SHARE[kd] / norm))
+        share = mp[sel] / mp[sel].sum() * want
+        p = np.floor(share).astype(np.int64)
+        rest = want - int(p.sum())
+        if rest > 0:
+            p[np.argsort(-(share - p), kind="stable")[:rest]] += 1
+        pop[sel] = p
     keep = pop > 0
     lon, lat = region.to_lonlat(mx[keep], my[keep])
     return pd.DataFrame({"x": mx[keep], "y": my[keep], "lon": np.round(lon, 6),

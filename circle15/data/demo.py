@@ -1,0 +1,621 @@
+"""The demo county 示例县 / "Demo County (synthetic)": a complete, seeded, synthetic input set.
+
+Nothing here describes a real place. The county sits at a fictional location around
+lon 119.45, lat 28.95 (inside the 3° Gauss-Krüger zone with central meridian 120°E, so
+EPSG:4549 is the metric CRS) and is about 35 km across. It has a dense county seat on a river
+(crossed by few bridges), nine smaller towns with irregular street grids, some 700 villages
+joined by winding country roads, eleven township zones (two 街道 split by the river, 镇 and
+乡), about 400,000 people on some 55,000 building-sized points, and about 95 facilities in the
+five built-in layers, placed so that coverage is partial and differs from town to town.
+
+:func:`write_demo_inputs` writes the files a run needs (network GraphML, zones GeoJSON,
+population CSV, one CSV per facility layer in several encodings and coordinate systems, and a
+commented ``config.toml``); :func:`generate_demo` returns the same data in memory.
+
+Example
+-------
+>>> from pathlib import Path
+>>> from circle15.data.demo import write_demo_inputs
+>>> cfg = write_demo_inputs(Path("demo/inputs"))      # doctest: +SKIP
+>>> # then: circle15 run demo/inputs/config.toml  (outputs go to demo/)
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import osmnx as ox
+import pandas as pd
+import shapely
+from shapely.geometry import MultiPoint
+from shapely.ops import split, unary_union
+
+from circle15.data.synthetic import (
+    CENTRE,
+    TOWN,
+    VILLAGE,
+    Region,
+    generate_region,
+    region_graph,
+    synthetic_network,
+    synthetic_population,
+)
+from circle15.facilities.crs import wgs84_to_gcj02
+
+__all__ = ["DEMO_NAME_EN", "DEMO_NAME_ZH", "DEMO_TITLE", "LAYER_FILES", "DemoCounty",
+           "generate_demo", "synthetic_network", "synthetic_population", "write_demo_inputs"]
+
+DEMO_NAME_ZH = "示例县"
+DEMO_NAME_EN = "Demo County (synthetic)"
+DEMO_TITLE = "示例县 15分钟公共服务圈（合成示例数据）"
+DEMO_CENTER = (119.45, 28.95)
+DEMO_DATA_DATE = "2024-12（合成 synthetic）"
+
+#: Layer key -> (file name, encoding written, coordinate system written, population group).
+LAYER_FILES = {
+    "childcare": ("facilities/childcare.csv", "utf-8-sig", "wgs84", "age_0_3"),
+    "clinic": ("facilities/clinic.csv", "utf-8-sig", "gcj02", "total"),
+    "elderly": ("facilities/elderly.csv", "gbk", "wgs84", "age_60p"),
+    "fitness": ("facilities/fitness.csv", "utf-8", "wgs84", "total"),
+    "disability": ("facilities/disability.csv", "utf-8-sig", "wgs84", "disabled"),
+}
+
+_TOWN_NAMES = ["青石", "柳溪", "枫岭", "桃源", "白沙", "云山", "松林", "梅岙", "竹坞", "石门",
+               "金塘", "龙湾"]
+_CARE_WORDS = ["小苗", "童乐", "启航", "贝贝", "七彩", "星星", "阳光", "蒲公英"]
+_HOME_WORDS = ["颐养", "康乐", "福寿", "夕阳红", "安康", "椿萱"]
+_CN_ORD = "一二三四五六七八九十"
+
+# Facility plan per service level: (layer, sub-type, where, how many).
+# where: "core" (town centre), "town" (anywhere in the town), "village".
+_PLANS: dict[str, list[tuple[str, str, str, int]]] = {
+    "seat_north": [
+        ("childcare", "托育机构", "town", 3), ("childcare", "幼儿园托班", "town", 3),
+        ("childcare", "社区托育点", "town", 2),
+        ("clinic", "社区卫生服务中心", "town", 2), ("clinic", "社区卫生服务站", "town", 3),
+        ("elderly", "居家养老服务照料中心", "town", 4), ("elderly", "养老机构", "town", 2),
+        ("elderly", "助餐点", "town", 3),
+        ("fitness", "百姓健身房", "town", 3), ("fitness", "体育场地", "core", 1),
+        ("fitness", "健身广场", "town", 4),
+        ("disability", "残疾人之家", "core", 1),
+    ],
+    "seat_south": [
+        ("childcare", "幼儿园托班", "town", 1), ("childcare", "社区托育点", "town", 1),
+        ("clinic", "社区卫生服务中心", "town", 1),
+        ("elderly", "居家养老服务照料中心", "town", 1), ("elderly", "助餐点", "town", 1),
+        ("fitness", "健身广场", "town", 2),
+    ],
+    "good": [
+        ("childcare", "托育机构", "core", 1), ("childcare", "幼儿园托班", "town", 1),
+        ("clinic", "乡镇卫生院", "core", 1), ("clinic", "村卫生室", "village", 3),
+        ("elderly", "居家养老服务照料中心", "core", 1), ("elderly", "养老机构", "town", 1),
+        ("elderly", "助餐点", "village", 2),
+        ("fitness", "百姓健身房", "core", 1), ("fitness", "健身广场", "town", 1),
+        ("fitness", "健身广场", "village", 2),
+        ("disability", "残疾人之家", "core", 1),
+    ],
+    "medium": [
+        ("childcare", "幼儿园托班", "core", 1),
+        ("clinic", "乡镇卫生院", "core", 1), ("clinic", "村卫生室", "village", 1),
+        ("elderly", "居家养老服务照料中心", "core", 1), ("elderly", "助餐点", "village", 1),
+        ("fitness", "健身广场", "core", 1),
+    ],
+    "medium_plus": [  # a medium town that also has a 残疾人之家
+        ("childcare", "幼儿园托班", "core", 1),
+        ("clinic", "乡镇卫生院", "core", 1), ("clinic", "村卫生室", "village", 1),
+        ("elderly", "居家养老服务照料中心", "core", 1), ("elderly", "助餐点", "village", 1),
+        ("fitness", "健身广场", "core", 1),
+        ("disability", "残疾人之家", "town", 1),
+    ],
+    "poor": [
+        ("clinic", "乡镇卫生院", "town", 1),
+        ("elderly", "助餐点", "core", 1),
+    ],
+}
+_TOWN_LEVELS = ["good", "medium_plus", "poor", "medium", "good", "poor", "medium", "poor",
+                "medium", "poor", "medium", "good"]
+_ID_PREFIX = {"childcare": "TY", "clinic": "WS", "elderly": "YL", "fitness": "JS",
+              "disability": "CJ"}
+
+
+@dataclass
+class DemoCounty:
+    """The demo county in memory.
+
+    Attributes
+    ----------
+    region : Region
+        The generated region (local metres and WGS-84).
+    graph : networkx.MultiDiGraph
+        OSMnx-style walk graph (WGS-84).
+    zones : geopandas.GeoDataFrame
+        ``zone_id``, ``zone_name``, ``level`` (service level used for placing facilities),
+        geometry (EPSG:4326).
+    population : pandas.DataFrame
+        ``lon``, ``lat``, ``population``, ``age_0_3``, ``age_60p``, ``disabled``, ``zone_id``.
+    facilities : dict of str to pandas.DataFrame
+        Per layer, true WGS-84 positions: ``id``, ``name``, ``subtype``, ``lon``, ``lat``,
+        ``address``, ``zone_id``, ``zone_name``, ``capacity`` (nullable int).
+    seed : int
+    scale : float
+    """
+
+    region: Region
+    graph: nx.MultiDiGraph
+    zones: gpd.GeoDataFrame
+    population: pd.DataFrame
+    facilities: dict
+    seed: int
+    scale: float
+
+
+# --------------------------------------------------------------------------- zones
+
+
+def _zones(region: Region, rng: np.random.Generator) -> tuple[list[dict], np.ndarray]:
+    """Township polygons (local metres): Voronoi cells of the town centres clipped to the
+    outline; the county seat's cell is split by the river into two 街道."""
+    towns = region.towns
+    pts = MultiPoint(np.column_stack([towns.x, towns.y]))
+    env = region.outline.buffer(10_000).envelope
+    cells = list(shapely.voronoi_polygons(pts, extend_to=env, ordered=True).geoms)
+    cells = [c.intersection(region.outline) for c in cells]
+    # the river as a long line splits the seat's cell
+    pieces = split(cells[0], region.river).geoms
+    north, south = [], []
+    for p in pieces:
+        rp = p.representative_point()
+        (north if region.river_offset(rp.x, rp.y) > 0 else south).append(p)
+    n_other = len(towns) - 1
+    names = list(rng.permutation(_TOWN_NAMES)[:n_other])
+    radius = towns.radius.to_numpy()[1:]
+    # the two smallest towns are 乡 (townships), the others 镇
+    xiang = set(np.argsort(radius, kind="stable")[:2].tolist()) if n_other > 4 else set()
+    levels = [_TOWN_LEVELS[k % len(_TOWN_LEVELS)] for k in range(n_other)]
+    levels = list(rng.permutation(levels))
+    zones = [
+        {"zone_id": "990001001", "zone_name": "城关街道（示例）", "base": "城关街道",
+         "level": "seat_north", "town": 0, "geom": unary_union(north)},
+        {"zone_id": "990001002", "zone_name": "江南街道（示例）", "base": "江南街道",
+         "level": "seat_south", "town": 0, "geom": unary_union(south)},
+    ]
+    n_zhen = n_xiang = 0
+    for k in range(n_other):
+        if k in xiang:
+            n_xiang += 1
+            code, base = f"990001{200 + n_xiang}", f"{names[k]}乡"
+        else:
+            n_zhen += 1
+            code, base = f"990001{100 + n_zhen}", f"{names[k]}镇"
+        zones.append({"zone_id": code, "zone_name": f"{base}（示例）", "base": base,
+                      "level": levels[k], "town": k + 1, "geom": cells[k + 1]})
+    zones.sort(key=lambda z: z["zone_id"])
+    return zones, np.array([z["zone_id"] for z in zones])
+
+
+def _zone_of(zones: list[dict], x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Index of the zone containing each point (-1 if none)."""
+    out = np.full(len(x), -1, np.int64)
+    for i, z in enumerate(zones):
+        inside = shapely.contains_xy(z["geom"], x, y) & (out < 0)
+        out[inside] = i
+    return out
+
+
+# --------------------------------------------------------------------------- population
+
+
+def _population(region: Region, zones: list[dict], rng: np.random.Generator,
+                scale: float, seed: int) -> pd.DataFrame:
+    n_points = int(round(58_000 * scale))
+    total = int(round(rng.uniform(380_000, 440_000) * scale))
+    pts = synthetic_population(region, n_points, seed, total=total)
+    zi = _zone_of(zones, pts.x.to_numpy(), pts.y.to_numpy())
+    pts = pts[zi >= 0].reset_index(drop=True)
+    zi = zi[zi >= 0]
+    # zone-level shares: older in 乡 and in villages, more small children in the 街道
+    elder = np.array([rng.uniform(0.16, 0.21) if z["zone_id"][6] == "0" else
+                      rng.uniform(0.27, 0.33) if z["zone_id"][6] == "2" else
+                      rng.uniform(0.21, 0.27) for z in zones])
+    young = np.array([rng.uniform(0.027, 0.034) if z["zone_id"][6] == "0" else
+                      rng.uniform(0.018, 0.028) for z in zones])
+    dis_f = rng.uniform(0.85, 1.2, len(zones))
+    kind = pts.kind.to_numpy()
+    rural = kind >= VILLAGE
+    e = np.clip(elder[zi] + np.where(rural, 0.07, np.where(kind == CENTRE, -0.01, 0.0)), 0, 0.6)
+    y = young[zi] * np.where(rural, 0.75, 1.0)
+    d = np.clip((0.022 + 0.09 * e) * dis_f[zi], 0, 0.2)
+    pop = pts.population.to_numpy()
+    return pd.DataFrame({
+        "lon": pts.lon.to_numpy(), "lat": pts.lat.to_numpy(), "population": pop,
+        "age_0_3": rng.binomial(pop, y), "age_60p": rng.binomial(pop, e),
+        "disabled": rng.binomial(pop, d), "zone_id": np.array([zones[i]["zone_id"] for i in zi]),
+        "kind": kind,
+    })
+
+
+# --------------------------------------------------------------------------- facilities
+
+
+def _spread_pick(rng: np.random.Generator, xy: np.ndarray, n: int) -> list[int]:
+    """Pick ``n`` rows of ``xy`` spread apart (randomised farthest-point sampling)."""
+    if len(xy) == 0:
+        return []
+    chosen = [int(rng.integers(len(xy)))]
+    dmin = np.hypot(*(xy - xy[chosen[0]]).T)
+    while len(chosen) < min(n, len(xy)):
+        score = dmin * rng.uniform(0.5, 1.0, len(xy))
+        j = int(np.argmax(score))
+        if dmin[j] <= 0:
+            break
+        chosen.append(j)
+        dmin = np.minimum(dmin, np.hypot(*(xy - xy[j]).T))
+    return chosen
+
+
+def _node_street(region: Region) -> np.ndarray:
+    """A street name for each node (a named town street where possible) for addresses."""
+    n = region.n_nodes
+    hw = region.edge_highway
+    pref = np.where(np.isin(hw, [1, 2, 3]), 0, np.where(np.isin(hw, [0, 4]), 1, 2))
+    ends = np.concatenate([region.edge_u, region.edge_v])
+    p2 = np.concatenate([pref, pref])
+    nm = np.concatenate([region.edge_name, region.edge_name])
+    order = np.lexsort((p2, ends))
+    first = np.r_[True, ends[order][1:] != ends[order][:-1]]
+    out = np.full(n, "", object)
+    out[ends[order][first]] = nm[order][first]
+    return out
+
+
+def _facilities(region: Region, zones: list[dict], rng: np.random.Generator) -> dict:
+    x, y = region.node_x, region.node_y
+    kind, sett = region.node_kind, region.node_settlement
+    nz = _zone_of(zones, x, y)
+    street = _node_street(region)
+    vill = region.villages
+    vzone = _zone_of(zones, vill.x.to_numpy(), vill.y.to_numpy())
+    towns = region.towns
+    rows: dict[str, list[dict]] = {k: [] for k in LAYER_FILES}
+    used: set[int] = set()
+    seen_names: dict[str, int] = {}
+
+    def unique(name: str) -> str:
+        k = seen_names.get(name, 0)
+        seen_names[name] = k + 1
+        return name if k == 0 else name.replace("（示例）", f"{_CN_ORD[k % 10]}（示例）")
+
+    for zi, z in enumerate(zones):
+        t = z["town"]
+        tx, ty, tr = towns.x[t], towns.y[t], towns.radius[t]
+        in_town = (nz == zi) & np.isin(kind, [CENTRE, TOWN]) & (sett == t)
+        r = np.hypot(x - tx, y - ty)
+        for layer, subtype, where, count in _PLANS[z["level"]]:
+            if where == "village":
+                vs = np.nonzero(vzone == zi)[0]
+                pick_v = [vs[i] for i in _spread_pick(
+                    rng, np.column_stack([vill.x[vs], vill.y[vs]]), count)]
+                nodes = []
+                for v in pick_v:
+                    cand = np.nonzero((kind == VILLAGE) & (sett == v))[0]
+                    if len(cand):
+                        nodes.append(int(cand[np.argmin(np.hypot(x[cand] - vill.x[v],
+                                                                 y[cand] - vill.y[v]))]))
+            else:
+                lim = 0.45 * tr if where == "core" else 0.9 * tr
+                cand = np.nonzero(in_town & (r < lim))[0]
+                cand = np.array([c for c in cand if c not in used], np.int64)
+                nodes = [int(cand[i]) for i in _spread_pick(
+                    rng, np.column_stack([x[cand], y[cand]]), count)]
+            for node in nodes:
+                used.add(node)
+                rows[layer].append(_facility_row(rng, region, z, layer, subtype, node,
+                                                 street[node], unique))
+    out = {}
+    for layer, rs in rows.items():
+        df = pd.DataFrame(rs, columns=["name", "subtype", "x", "y", "address", "zone_id",
+                                       "zone_name", "capacity"])
+        lon, lat = region.to_lonlat(df.x.to_numpy(float), df.y.to_numpy(float))
+        df.insert(0, "id", [f"{_ID_PREFIX[layer]}{k + 1:03d}" for k in range(len(df))])
+        df["lon"], df["lat"] = np.round(lon, 6), np.round(lat, 6)
+        df["capacity"] = pd.array(df["capacity"].tolist(), dtype="Int64")
+        out[layer] = df[["id", "name", "subtype", "lon", "lat", "address", "zone_id",
+                         "zone_name", "capacity"]]
+    return out
+
+
+def _facility_row(rng, region: Region, z: dict, layer: str, subtype: str, node: int,
+                  street: str, unique) -> dict:
+    base = z["base"]
+    kind, sett = region.node_kind[node], region.node_settlement[node]
+    vname = region.villages.name[sett] if kind == VILLAGE else ""
+    num = int(rng.integers(1, 199))
+    address = (f"{DEMO_NAME_ZH}{base}{vname}村{num}号" if vname
+               else f"{DEMO_NAME_ZH}{base}{street}{num}号")
+    place = f"{vname}村" if vname else base
+    names = {
+        "托育机构": f"{base}{rng.choice(_CARE_WORDS)}托育中心",
+        "幼儿园托班": f"{base}{'中心' if z['level'] != 'seat_north' else rng.choice(_CARE_WORDS)}"
+                     "幼儿园托班",
+        "社区托育点": f"{base}{street}社区托育点",
+        "乡镇卫生院": f"{base}卫生院",
+        "社区卫生服务中心": f"{base}社区卫生服务中心",
+        "社区卫生服务站": f"{base}{street}社区卫生服务站",
+        "村卫生室": f"{place}卫生室",
+        "居家养老服务照料中心": f"{place}居家养老服务照料中心",
+        "养老机构": f"{base}{rng.choice(_HOME_WORDS)}养老院",
+        "助餐点": f"{place}老年助餐点",
+        "百姓健身房": f"{base}百姓健身房",
+        "体育场地": f"{DEMO_NAME_ZH}全民健身中心体育场",
+        "健身广场": f"{place}健身广场",
+        "残疾人之家": f"{base}残疾人之家",
+    }
+    cap = None
+    if subtype == "托育机构":
+        cap = int(rng.integers(8, 31)) * 5
+    elif subtype == "幼儿园托班":
+        cap = int(rng.integers(4, 10)) * 5
+    elif subtype == "社区托育点":
+        cap = int(rng.integers(2, 7)) * 5
+    elif subtype == "养老机构":
+        cap = int(rng.integers(8, 31)) * 10
+    elif subtype == "居家养老服务照料中心":
+        cap = int(rng.integers(1, 4)) * 10
+    # set back from the street: 8-30 m in a random direction
+    ang = rng.uniform(0, 2 * np.pi)
+    dist = rng.uniform(8, 30)
+    return {"name": unique(names[subtype] + "（示例）"), "subtype": subtype,
+            "x": region.node_x[node] + dist * np.cos(ang),
+            "y": region.node_y[node] + dist * np.sin(ang),
+            "address": address, "zone_id": z["zone_id"], "zone_name": z["zone_name"],
+            "capacity": cap}
+
+
+# --------------------------------------------------------------------------- public
+
+
+def generate_demo(seed: int = 15, scale: float = 1.0) -> DemoCounty:
+    """Generate the synthetic demo county in memory.
+
+    Parameters
+    ----------
+    seed : int
+        Random seed; the same seed gives the same county.
+    scale : float
+        Multiplies the density of streets and the number of points and people (1.0: about
+        22,000 nodes, 55,000 points, 400,000 people). Zones and facilities do not change
+        in number.
+
+    Returns
+    -------
+    DemoCounty
+    """
+    if not scale > 0:
+        raise ValueError(f"scale must be positive, got {scale!r}")
+    region = generate_region(seed, center=DEMO_CENTER, density=scale)
+    rng = np.random.default_rng([seed, 15])
+    zones, _ = _zones(region, rng)
+    pop = _population(region, zones, rng, scale, seed)
+    fac = _facilities(region, zones, rng)
+    geoms = [shapely.transform(z["geom"], lambda c: np.round(np.column_stack(
+        region.to_lonlat(c[:, 0], c[:, 1])), 7)) for z in zones]
+    gdf = gpd.GeoDataFrame({"zone_id": [z["zone_id"] for z in zones],
+                            "zone_name": [z["zone_name"] for z in zones],
+                            "level": [z["level"] for z in zones]},
+                           geometry=geoms, crs="EPSG:4326")
+    return DemoCounty(region=region, graph=region_graph(region), zones=gdf, population=pop,
+                      facilities=fac, seed=seed, scale=scale)
+
+
+def _geojson(zones: gpd.GeoDataFrame) -> str:
+    feats = []
+    for zid, name, geom in zip(zones.zone_id, zones.zone_name, zones.geometry, strict=True):
+        feats.append({"type": "Feature", "properties": {"zone_id": zid, "zone_name": name},
+                      "geometry": json.loads(shapely.to_geojson(geom))})
+    fc = {"type": "FeatureCollection",
+          "name": f"{DEMO_NAME_ZH} 镇街（合成示例数据） / {DEMO_NAME_EN} townships",
+          "features": feats}
+    return json.dumps(fc, ensure_ascii=False, indent=None) + "\n"
+
+
+_HEADERS = {"id": "编号", "name": "名称", "subtype": "类型", "lon": "经度", "lat": "纬度",
+            "address": "地址", "zone_name": "所属镇街"}
+
+
+def _facility_csv(df: pd.DataFrame, layer: str) -> pd.DataFrame:
+    out = df[["id", "name", "subtype", "lon", "lat", "address", "zone_name"]].rename(
+        columns=_HEADERS)
+    if layer == "clinic":
+        glon, glat = wgs84_to_gcj02(df.lon.to_numpy(float), df.lat.to_numpy(float))
+        out["经度"], out["纬度"] = np.round(glon, 6), np.round(glat, 6)
+    if layer == "childcare":
+        out["托位"] = df["capacity"]
+    elif layer == "elderly":
+        out["床位"] = df["capacity"]
+    return out
+
+
+def _config_text(seed: int, scale: float) -> str:
+    layer_blocks = []
+    notes = {
+        "childcare": "托育 childcare: judged by children aged 0-3 (group age_0_3); 托位 = places",
+        "clinic": "卫生 clinics: coordinates in GCJ-02, as exported from Amap (高德) - converted "
+                  "to WGS-84 on load",
+        "elderly": "养老 elderly care: file saved in GBK (the loader detects the encoding); "
+                   "床位 = beds",
+        "fitness": "健身 fitness: plain UTF-8 without BOM",
+        "disability": "残疾人之家 disability services: only in a few townships",
+    }
+    for key, (src, enc, crs, group) in LAYER_FILES.items():
+        layer_blocks.append(
+            f"# {notes[key]}\n"
+            f"[[layers]]\n"
+            f'key = "{key}"\n'
+            f'source = "{src}"\n'
+            f'crs = "{crs}"            # wgs84 | gcj02 | bd09 | cgcs2000 | EPSG:xxxx\n'
+            f'group = "{group}"\n')
+    layers = "\n".join(layer_blocks)
+    return f'''# =============================================================================
+# {DEMO_TITLE}
+# {DEMO_NAME_EN}: SYNTHETIC DEMO DATA - not any real county.
+# 本文件及同目录下的所有数据均为程序生成的合成示例数据（seed={seed}, scale={scale}），
+# 不代表任何真实地区。All data here were generated by circle15.data.demo.
+#
+# This file is also a template: copy it, point the paths at your own files, and run
+#     circle15 run config.toml
+# Relative paths are relative to this file.
+# =============================================================================
+
+[project]
+title = "{DEMO_TITLE}"
+synthetic = true                 # every map, table and report then says "synthetic"
+data_date = "{DEMO_DATA_DATE}"   # the date the data describe (free text)
+
+# ---------------------------------------------------------------------------
+# Study area: township polygons (镇街). GeoJSON, GeoPackage or Shapefile.
+# ---------------------------------------------------------------------------
+[area]
+zones = "zones.geojson"
+id_column = "zone_id"            # zone code column (9-digit township codes; 99... = synthetic)
+name_column = "zone_name"        # zone name column shown on maps and tables
+crs = "wgs84"                    # used only when the file does not declare its CRS
+# profile = "zhuji"              # for real data: check zone codes against a built-in list
+
+# ---------------------------------------------------------------------------
+# Street network: .osm / .osm.pbf (OpenStreetMap extract), .graphml (OSMnx), or
+# "place:<name>" to download (needs internet). Travel time = network distance / speed.
+# ---------------------------------------------------------------------------
+[network]
+source = "network.graphml"
+mode = "walk"                    # walk | bike | ebike | drive
+speed_kmh = 4.5                  # walking speed; 15 min at 4.5 km/h is 1,125 m
+crs = "EPSG:4549"                # metric CRS: CGCS2000 / 3-degree Gauss-Kruger CM 120E
+
+# ---------------------------------------------------------------------------
+# Population: points (CSV with coordinates), each carrying a number of people and the
+# number in each group. Other kinds: raster (GeoTIFF), buildings, zone_totals.
+# ---------------------------------------------------------------------------
+[population]
+source = "population.csv"
+value_column = "population"      # people at each point
+x_column = "lon"
+y_column = "lat"
+crs = "wgs84"
+# group name = column with the count of that group at each point
+groups = {{ age_0_3 = "age_0_3", age_60p = "age_60p", disabled = "disabled" }}
+
+# ---------------------------------------------------------------------------
+# Facility layers: one table (CSV/XLSX) per layer. Columns are recognised by their usual
+# Chinese or English headers: 编号, 名称, 类型, 经度, 纬度, 地址, 所属镇街, 托位/床位.
+# Map other headers with e.g.  columns = {{ "机构名称" = "name" }}
+# "group" is the population group a layer is judged by ("total" = everybody).
+# ---------------------------------------------------------------------------
+
+{layers}
+# ---------------------------------------------------------------------------
+# Coverage: share of people within these walking times (minutes) of a facility.
+# ---------------------------------------------------------------------------
+[coverage]
+thresholds = [5, 10, 15]
+
+# ---------------------------------------------------------------------------
+# Targets: a built-in plan to compare with (its indicators and yearly targets).
+# ---------------------------------------------------------------------------
+[targets]
+plan = "zhuji-2023"
+year = 2027
+
+# ---------------------------------------------------------------------------
+# Output: "../" puts the results next to this inputs/ folder.
+# ---------------------------------------------------------------------------
+[output]
+dir = "../"
+lang = "zh"                      # zh | en
+'''
+
+
+_README = f"""{DEMO_NAME_ZH}（合成示例数据）
+================================
+
+本目录中的全部数据（路网、镇街边界、人口点、托育/卫生/养老/健身/残疾人之家设施）均由
+circle15.data.demo 按随机种子生成，是虚构的合成示例数据，不代表任何真实县市、镇街、
+村庄或机构。名称中的“示例”“（示例）”和编码前缀 99 均表示合成数据。仅用于演示和测试
+circle15 的功能，请勿作为规划依据。
+
+{DEMO_NAME_EN}
+================================
+
+Everything in this folder (street network, township polygons, population points and the
+childcare, clinic, elderly-care, fitness and disability-service facilities) was generated by
+circle15.data.demo from a random seed. It is SYNTHETIC DEMO DATA and does not describe any
+real county, township, village or facility. Names containing 示例 ("example") and zone codes
+starting with 99 mark the data as synthetic. Use it to try circle15, not for planning.
+
+Files
+-----
+config.toml                 the run configuration (commented: a template for your own data)
+network.graphml             walk network (OSMnx GraphML, WGS-84)
+zones.geojson               township polygons (WGS-84)
+population.csv              people per building-sized point, with groups 0-3, 60+, disabled
+facilities/childcare.csv    托育 (UTF-8 with BOM, WGS-84)
+facilities/clinic.csv       卫生 (UTF-8 with BOM, GCJ-02 coordinates as from Amap)
+facilities/elderly.csv      养老 (GBK encoding, WGS-84)
+facilities/fitness.csv      健身 (UTF-8, WGS-84)
+facilities/disability.csv   残疾人之家 (UTF-8 with BOM, WGS-84)
+
+Run:  circle15 run config.toml
+"""
+
+
+def write_demo_inputs(out_dir: Path, *, seed: int = 15, scale: float = 1.0) -> Path:
+    """Write the synthetic demo county's input files and return the config path.
+
+    Files (under ``out_dir``): ``network.graphml``, ``zones.geojson``, ``population.csv``,
+    ``facilities/<layer>.csv``, ``config.toml`` and ``README.txt``. The same ``seed`` and
+    ``scale`` give byte-identical files. The config's ``[output] dir = "../"`` makes
+    ``circle15 run DIR/inputs/config.toml`` write its results into ``DIR``.
+
+    Parameters
+    ----------
+    out_dir : Path
+        Folder to write into (created if needed; usually ``DIR/inputs``).
+    seed : int
+        Random seed.
+    scale : float
+        Size factor (see :func:`generate_demo`).
+
+    Returns
+    -------
+    Path
+        The written ``config.toml``.
+    """
+    from circle15.io import atomic_output_dir
+
+    demo = generate_demo(seed, scale)
+    out_dir = Path(out_dir)
+    with atomic_output_dir(out_dir) as tmp:
+        (tmp / "facilities").mkdir()
+        ox.io.save_graphml(demo.graph, tmp / "network.graphml")
+        (tmp / "zones.geojson").write_text(_geojson(demo.zones), encoding="utf-8")
+        demo.population[["lon", "lat", "population", "age_0_3", "age_60p", "disabled"]].to_csv(
+            tmp / "population.csv", index=False, encoding="utf-8", lineterminator="\n")
+        for layer, (src, enc, _crs, _group) in LAYER_FILES.items():
+            _facility_csv(demo.facilities[layer], layer).to_csv(
+                tmp / src, index=False, encoding=enc, lineterminator="\n")
+        (tmp / "config.toml").write_text(_config_text(seed, scale), encoding="utf-8")
+        (tmp / "README.txt").write_text(_README, encoding="utf-8")
+    return out_dir / "config.toml"
+
+
+if __name__ == "__main__":  # pragma: no cover - manual use: python -m circle15.data.demo DIR
+    import sys
+    import time
+
+    t0 = time.perf_counter()
+    path = write_demo_inputs(Path(sys.argv[1] if len(sys.argv) > 1 else "demo/inputs"))
+    print(f"wrote {path} in {time.perf_counter() - t0:.1f} s")
