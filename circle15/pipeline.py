@@ -272,7 +272,8 @@ def compute(cfg: Config, progress: Progress | None = None) -> RunResult:
         from circle15.coverage.targets import evaluate_targets, load_plan, read_reported
 
         plan = load_plan(cfg.targets.plan)
-        reported = read_reported(cfg.targets.reported) if cfg.targets.reported else None
+        reported = (read_reported(cfg.targets.reported, plan) if cfg.targets.reported
+                    else None)
         targets = evaluate_targets(plan, cfg.targets.year, coverage=cov,
                                    zones=pd.DataFrame(zones.drop(columns="geometry")),
                                    facilities=pd.DataFrame(fac.drop(columns="geometry")),
