@@ -195,7 +195,27 @@ def _zones(region: Region, rng: np.random.Generator) -> tuple[list[dict], np.nda
         zones.append({"zone_id": code, "zone_name": f"{base}（示例）", "base": base,
                       "level": levels[k], "town": k + 1, "geom": cells[k + 1]})
     zones.sort(key=lambda z: z["zone_id"])
+    _share_vertices(zones)
     return zones, np.array([z["zone_id"] for z in zones])
+
+
+def _share_vertices(zones: list[dict]) -> None:
+    """Rebuild the zones from one noded line-work so that neighbours share every vertex.
+
+    Without this, a vertex on a shared border that only one neighbour has would, after
+    projecting to lon/lat and rounding, open slivers of overlap or gap along the border.
+    """
+    lines = shapely.union_all([shapely.segmentize(z["geom"], 250.0).boundary for z in zones])
+    faces = list(shapely.polygonize(list(getattr(lines, "geoms", [lines]))).geoms)
+    owner: dict[int, list] = {i: [] for i in range(len(zones))}
+    for f in faces:
+        p = f.representative_point()
+        for i, z in enumerate(zones):
+            if z["geom"].contains(p):
+                owner[i].append(f)
+                break
+    for i, z in enumerate(zones):
+        z["geom"] = shapely.union_all(owner[i]) if len(owner[i]) > 1 else owner[i][0]
 
 
 def _zone_of(zones: list[dict], x: np.ndarray, y: np.ndarray) -> np.ndarray:
