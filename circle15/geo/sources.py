@@ -506,6 +506,17 @@ def _plain_file(path: Path) -> Iterator[Path]:
         yield out
 
 
+def _check_coordinates(G: nx.Graph, path: Path) -> None:
+    if len(G) == 0:
+        raise InputError("the GraphML file has no nodes", file=path, key="network.source")
+    missing = sum(1 for _, d in G.nodes(data=True) if "x" not in d or "y" not in d)
+    if missing:
+        raise InputError(
+            f"{missing} of {len(G)} nodes have no x/y coordinates", file=path,
+            key="network.source",
+            hint="save the graph with osmnx.save_graphml (nodes need x=lon, y=lat)")
+
+
 def read_graphml(path: Path) -> nx.MultiDiGraph:
     """Read an OSMnx GraphML file (plain or gzip) as saved by :func:`osmnx.save_graphml`.
 
@@ -516,24 +527,18 @@ def read_graphml(path: Path) -> nx.MultiDiGraph:
     """
     with _plain_file(path) as plain:
         try:
-            raw = nx.read_graphml(plain, force_multigraph=True)
-        except Exception as exc:  # networkx raises ParseError, NetworkXError, KeyError...
-            raise InputError(f"not a readable GraphML file ({type(exc).__name__}: {exc})",
-                             file=path, key="network.source", hint=_HINT_FORMATS) from None
-        if len(raw) == 0:
-            raise InputError("the GraphML file has no nodes", file=path, key="network.source")
-        missing = sum(1 for _, d in raw.nodes(data=True) if "x" not in d or "y" not in d)
-        if missing:
-            raise InputError(
-                f"{missing} of {len(raw)} nodes have no x/y coordinates", file=path,
-                key="network.source",
-                hint="save the graph with osmnx.save_graphml (nodes need x=lon, y=lat)")
-        del raw
-        try:
             G = ox.load_graphml(plain)
-        except Exception as exc:
+        except Exception as exc:  # osmnx/networkx raise ParseError, KeyError, ValueError...
+            try:
+                raw = nx.read_graphml(plain)
+            except Exception as exc2:
+                raise InputError(f"not a readable GraphML file ({type(exc2).__name__}: {exc2})",
+                                 file=path, key="network.source", hint=_HINT_FORMATS) from None
+            _check_coordinates(raw, path)
             raise InputError(f"not an OSMnx GraphML file ({type(exc).__name__}: {exc})",
-                             file=path, key="network.source", hint=_HINT_FORMATS) from None
+                             file=path, key="network.source",
+                             hint="save the graph with osmnx.save_graphml") from None
+    _check_coordinates(G, path)
     return G
 
 
