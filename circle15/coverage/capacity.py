@@ -1,0 +1,331 @@
+"""Capacity indicators: capacity per 1,000 people per zone, and the 2SFCA ratio.
+
+* :func:`capacity_per_1000` is the plan's administrative indicator (e.g. childcare places
+  per 1,000 people, indicator 1 of the Zhuji plan, whose denominator is the *total*
+  population; the denominator can also be a target group such as ``age_0_3``).
+* :func:`two_step_fca` is the two-step floating catchment area supply-to-demand ratio on the
+  same exact network times as the coverage engine (:mod:`circle15.coverage.travel`):
+
+  1. each facility ``j`` gets ``R_j = capacity_j / sum(demand_i : t_ij <= catchment)``;
+  2. each origin ``i`` gets ``A_i = sum(R_j : t_ij <= catchment)``.
+
+  ``t_ij`` is the time **from origin i to facility j** (the direction people travel: one-way
+  streets are honoured as in coverage), found exactly with one capped Dijkstra per facility
+  from its virtual node on the reversed graph (batched), plus each origin's own leg to its
+  segment and the direct path along a shared segment.
+* :func:`sfca_by_zone` aggregates ``A_i`` per zone as the demand-weighted mean.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from scipy.sparse.csgraph import dijkstra
+
+from circle15.coverage.travel import _entry_costs, _part
+from circle15.errors import InputError
+from circle15.geo.linking import Links
+from circle15.geo.network import RoutingNetwork
+
+#: Zone id of the county-wide row.
+COUNTY = "ALL"
+
+CAPACITY_COLUMNS = ["zone_id", "facilities", "capacity", "capacity_missing", "group",
+                    "population", "per_1000"]
+SFCA_COLUMNS = ["zone_id", "population", "ratio", "per_1000"]
+
+
+# --------------------------------------------------------------------------- per 1,000
+
+
+def capacity_per_1000(facilities: pd.DataFrame, zones: pd.DataFrame, layer: str,
+                      group: str = "total") -> pd.DataFrame:
+    """Capacity of one layer per 1,000 people of ``group``, per zone and county-wide.
+
+    Parameters
+    ----------
+    facilities : pandas.DataFrame
+        ``layer``, ``zone_id``, ``capacity`` (places, beds ...; ``NaN`` = unknown, counted in
+        ``capacity_missing`` and not in ``capacity``). Facilities whose ``zone_id`` is not a
+        zone (e.g. ``""``: outside every zone) are left out of every row, the county row
+        included.
+    zones : pandas.DataFrame
+        ``zone_id``, ``population`` and one column per population group.
+    layer : str
+        Layer key.
+    group : str
+        ``"total"`` (the plan's indicator: per 1,000 residents) or a group column such as
+        ``"age_0_3"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`CAPACITY_COLUMNS`, one row per zone then the county row ``zone_id="ALL"``.
+        ``per_1000`` is ``NaN`` where the denominator is 0.
+
+    Raises
+    ------
+    InputError
+        When a needed column is missing.
+    """
+    col = "population" if group == "total" else group
+    for name, df, need in (("facilities", facilities, ("layer", "zone_id", "capacity")),
+                           ("zones", zones, ("zone_id", col))):
+        missing = [c for c in need if c not in df.columns]
+        if missing:
+            raise InputError(f"{name} table lacks column(s) {', '.join(missing)}",
+                             column=missing[0],
+                             hint="population groups come from [population] groups")
+    zone_ids = zones["zone_id"].astype(str).tolist()
+    nz = len(zone_ids)
+    f = facilities[facilities["layer"].astype(str) == layer]
+    code = pd.Index(zone_ids).get_indexer(f["zone_id"].astype(str))
+    cap = pd.to_numeric(f["capacity"], errors="coerce").to_numpy(float)
+    inz = code >= 0
+    known = inz & np.isfinite(cap)
+    n_fac = np.bincount(code[inz], minlength=nz)
+    n_missing = np.bincount(code[inz & ~np.isfinite(cap)], minlength=nz)
+    cap_sum = np.bincount(code[known], weights=cap[known], minlength=nz)
+    pop = pd.to_numeric(zones[col], errors="coerce").fillna(0.0).to_numpy(float)
+
+    def add_total(a):
+        return np.append(a, a.sum())
+
+    n_fac, n_missing, cap_sum, pop = map(add_total, (n_fac, n_missing, cap_sum, pop))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per = np.where(pop > 0, cap_sum / pop * 1000.0, np.nan)
+    return pd.DataFrame({
+        "zone_id": [*zone_ids, COUNTY],
+        "facilities": n_fac.astype(np.int64),
+        "capacity": cap_sum,
+        "capacity_missing": n_missing.astype(np.int64),
+        "group": group,
+        "population": pop,
+        "per_1000": per,
+    }, columns=CAPACITY_COLUMNS)
+
+
+# --------------------------------------------------------------------------- reach sets
+
+
+def _facility_costs(net: RoutingNetwork, fac: Links) -> tuple[np.ndarray, np.ndarray]:
+    """Seconds from each facility's segment ends ``u`` and ``v`` to the facility."""
+    seg = fac.segment
+    acc = fac.offset / net.access_speed
+    cost_u = _part(net.seg_time_fwd[seg], fac.frac) + acc
+    cost_v = _part(net.seg_time_bwd[seg], 1.0 - fac.frac) + acc
+    return cost_u, cost_v
+
+
+def reversed_with_facilities(net: RoutingNetwork, fac: Links) -> sp.csr_matrix:
+    """The reversed street matrix plus one virtual node per (linked) facility.
+
+    Node ``n_nodes + j`` is facility ``j`` of ``fac`` (all must be linked); its edges go to
+    its segment's ends with the cost of reaching the facility from them, so a Dijkstra from
+    it gives every node's time **to** the facility.
+    """
+    n = net.n_nodes
+    k = len(fac)
+    cost_u, cost_v = _facility_costs(net, fac)
+    virt = n + np.arange(k)
+    coo = net.matrix.tocoo()
+    r = np.concatenate([coo.col, virt, virt])
+    c = np.concatenate([coo.row, net.seg_u[fac.segment], net.seg_v[fac.segment]])
+    w = np.concatenate([coo.data, cost_u, cost_v])
+    good = np.isfinite(w)
+    r, c, w = r[good], c[good], w[good]
+    order = np.lexsort((w, c, r))
+    r, c, w = r[order], c[order], w[order]
+    first = np.ones(len(r), bool)
+    first[1:] = (r[1:] != r[:-1]) | (c[1:] != c[:-1])
+    return sp.csr_matrix((w[first], (r[first], c[first])), shape=(n + k, n + k))
+
+
+def facility_node_times(net: RoutingNetwork, fac: Links, cutoff: float, *,
+                        batch_size: int = 64) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Per facility, the seconds from every node to it (``inf`` beyond ``cutoff``), batched.
+
+    Parameters
+    ----------
+    net : RoutingNetwork
+    fac : Links
+        Facilities; unlinked ones are skipped.
+    cutoff : float
+        Seconds.
+    batch_size : int
+        Facilities per Dijkstra call; memory is ``batch_size * n_nodes * 8`` bytes.
+
+    Yields
+    ------
+    index : numpy.ndarray
+        Facility indices (into ``fac``) of this batch.
+    times : numpy.ndarray
+        ``(len(index), n_nodes)`` seconds.
+    """
+    ok = np.flatnonzero(fac.linked)
+    if not len(ok):
+        return
+    mat = reversed_with_facilities(net, fac.subset(ok))
+    n = net.n_nodes
+    for start in range(0, len(ok), batch_size):
+        b = np.arange(start, min(start + batch_size, len(ok)))
+        dist = dijkstra(mat, directed=True, indices=n + b, limit=cutoff)
+        yield ok[b], np.atleast_2d(dist)[:, :n]
+
+
+def reach_pairs(net: RoutingNetwork, fac: Links, origins: Links, cutoff: float, *,
+                batch_size: int = 64) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every (facility, origin) pair with origin -> facility time within ``cutoff``.
+
+    Times are exact (as :func:`~circle15.coverage.travel.nearest_facility` for one facility):
+    the origin's leg to either end of its segment plus the node's time to the facility, or
+    the direct path along a segment both share.
+
+    Returns
+    -------
+    fac_idx, org_idx : numpy.ndarray
+        Indices into ``fac`` and ``origins``.
+    seconds : numpy.ndarray
+        Travel time of each pair (``<= cutoff``).
+    """
+    out_f, out_o, out_t = [np.empty(0, np.int64)], [np.empty(0, np.int64)], [np.empty(0)]
+    lk = np.flatnonzero(origins.linked)
+    if not len(lk):
+        e = np.empty(0, np.int64)
+        return e, e, np.empty(0)
+    sub = origins.subset(lk)
+    to_u, to_v = _entry_costs(net, sub)
+    # node -> (origin, cost from the origin to that node), both segment ends
+    end_node = np.concatenate([net.seg_u[sub.segment], net.seg_v[sub.segment]])
+    end_org = np.concatenate([np.arange(len(lk)), np.arange(len(lk))])
+    end_cost = np.concatenate([to_u, to_v])
+    fin = np.isfinite(end_cost)
+    end_node, end_org, end_cost = end_node[fin], end_org[fin], end_cost[fin]
+    order = np.argsort(end_node, kind="stable")
+    end_org, end_cost = end_org[order], end_cost[order]
+    ptr = np.searchsorted(end_node[order], np.arange(net.n_nodes + 1))
+    for idx, dist in facility_node_times(net, fac, cutoff, batch_size=batch_size):
+        bi, ni = np.nonzero(dist <= cutoff)
+        cnt = ptr[ni + 1] - ptr[ni]
+        pos = np.repeat(ptr[ni], cnt) + (np.arange(cnt.sum())
+                                         - np.repeat(np.cumsum(cnt) - cnt, cnt))
+        b_rep = np.repeat(bi, cnt)
+        t = end_cost[pos] + np.repeat(dist[bi, ni], cnt)
+        ok_t = t <= cutoff
+        out_f.append(idx[b_rep[ok_t]])
+        out_o.append(end_org[pos[ok_t]])
+        out_t.append(t[ok_t])
+    # direct paths along a shared segment (the facility's own segment)
+    fl = np.flatnonzero(fac.linked)
+    if len(fl):
+        fseg = fac.segment[fl]
+        order = np.argsort(sub.segment, kind="stable")
+        oseg = sub.segment[order]
+        lo = np.searchsorted(oseg, fseg, "left")
+        hi = np.searchsorted(oseg, fseg, "right")
+        cnt = hi - lo
+        f_rep = np.repeat(fl, cnt)
+        starts = np.repeat(lo, cnt)
+        offs = np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+        o_idx = order[starts + offs]
+        s_o = sub.frac[o_idx]
+        s_f = fac.frac[f_rep]
+        sg = sub.segment[o_idx]
+        along = np.where(s_f >= s_o, _part(net.seg_time_fwd[sg], s_f - s_o),
+                         _part(net.seg_time_bwd[sg], s_o - s_f))
+        direct = (sub.offset[o_idx] + fac.offset[f_rep]) / net.access_speed + along
+        out_f.append(f_rep)
+        out_o.append(o_idx)
+        out_t.append(direct)
+    f_all = np.concatenate(out_f)
+    o_all = np.concatenate(out_o)
+    t_all = np.concatenate(out_t)
+    # minimum per pair
+    order = np.lexsort((t_all, o_all, f_all))
+    f_all, o_all, t_all = f_all[order], o_all[order], t_all[order]
+    first = np.ones(len(f_all), bool)
+    first[1:] = (f_all[1:] != f_all[:-1]) | (o_all[1:] != o_all[:-1])
+    keep = first & (t_all <= cutoff)
+    return f_all[keep], lk[o_all[keep]], t_all[keep]
+
+
+# --------------------------------------------------------------------------- 2SFCA
+
+
+def two_step_fca(net: RoutingNetwork, fac_links: Links, capacity: np.ndarray,
+                 org_links: Links, demand: np.ndarray, catchment_s: float, *,
+                 batch_size: int = 64) -> np.ndarray:
+    """Two-step floating catchment area (2SFCA) accessibility ratio per origin.
+
+    Parameters
+    ----------
+    net : RoutingNetwork
+    fac_links : Links
+        Facilities of one layer (unlinked ones supply nothing).
+    capacity : numpy.ndarray
+        Capacity per facility (``NaN`` counts as 0).
+    org_links : Links
+        Origins (unlinked ones add no demand and get 0).
+    demand : numpy.ndarray
+        People of the group per origin.
+    catchment_s : float
+        Catchment in seconds (e.g. ``15 * 60``); a pair is in when ``t_ij <= catchment_s``.
+    batch_size : int
+        Facilities per Dijkstra call (memory ``batch_size * n_nodes * 8`` bytes).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``A_i`` = sum over facilities ``j`` reached within the catchment of
+        ``capacity_j / (demand within j's catchment)``: capacity per person of the group.
+        A facility whose catchment holds no demand contributes nothing.
+    """
+    capacity = np.nan_to_num(np.asarray(capacity, float), nan=0.0)
+    demand = np.nan_to_num(np.asarray(demand, float), nan=0.0)
+    if len(capacity) != len(fac_links) or len(demand) != len(org_links):
+        raise ValueError("capacity/demand must have one value per facility/origin")
+    fi, oi, _ = reach_pairs(net, fac_links, org_links, catchment_s, batch_size=batch_size)
+    fac_demand = np.bincount(fi, weights=demand[oi], minlength=len(fac_links))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(fac_demand > 0, capacity / fac_demand, 0.0)
+    return np.bincount(oi, weights=ratio[fi], minlength=len(org_links))
+
+
+def sfca_by_zone(accessibility: np.ndarray, demand: np.ndarray, origin_zone: Sequence,
+                 zone_ids: Sequence) -> pd.DataFrame:
+    """Demand-weighted mean of the 2SFCA ratio per zone, plus the county row.
+
+    Parameters
+    ----------
+    accessibility : numpy.ndarray
+        :func:`two_step_fca` result per origin.
+    demand : numpy.ndarray
+        People of the group per origin (the weights).
+    origin_zone : sequence
+        Zone id per origin (origins in no listed zone count only in no row).
+    zone_ids : sequence
+        All zones (each gets a row).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`SFCA_COLUMNS`: ``ratio`` is capacity per person, ``per_1000`` the same per
+        1,000 people; ``NaN`` for a zone without demand.
+    """
+    zone_ids = [str(z) for z in zone_ids]
+    nz = len(zone_ids)
+    code = pd.Index(zone_ids).get_indexer(pd.Series(origin_zone).astype(str))
+    inz = code >= 0
+    d = np.nan_to_num(np.asarray(demand, float), nan=0.0)[inz]
+    a = np.asarray(accessibility, float)[inz]
+    pop = np.bincount(code[inz], weights=d, minlength=nz)
+    num = np.bincount(code[inz], weights=d * a, minlength=nz)
+    pop = np.append(pop, pop.sum())
+    num = np.append(num, num.sum())
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(pop > 0, num / pop, np.nan)
+    return pd.DataFrame({"zone_id": [*zone_ids, COUNTY], "population": pop, "ratio": ratio,
+                         "per_1000": ratio * 1000.0}, columns=SFCA_COLUMNS)
