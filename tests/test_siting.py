@@ -52,6 +52,57 @@ def test_reach_sets_equal_nearest_facility_per_candidate(seed, minutes):
         np.testing.assert_array_equal(t, np.where(expect, r.seconds, np.inf))
 
 
+def _grid_graph(k: int, step: float, seed: int) -> nx.MultiDiGraph:
+    rng = np.random.default_rng(seed)
+    G = nx.MultiDiGraph(crs="EPSG:4549")
+    for i in range(k):
+        for j in range(k):
+            G.add_node(i * k + j, x=i * step + rng.normal(0, 10), y=j * step + rng.normal(0, 10))
+    for i in range(k):
+        for j in range(k):
+            for di, dj in ((1, 0), (0, 1)):
+                if i + di < k and j + dj < k and rng.random() > 0.1:
+                    a, b = i * k + j, (i + di) * k + j + dj
+                    length = float(np.hypot(G.nodes[a]["x"] - G.nodes[b]["x"],
+                                            G.nodes[a]["y"] - G.nodes[b]["y"]))
+                    # some streets slower than walking, one-ways, a faster "road" class
+                    tt = length / SPEED * rng.choice([1.0, 1.0, 1.5, 0.5])
+                    G.add_edge(a, b, length=length, travel_time=tt)
+                    if rng.random() > 0.2:
+                        G.add_edge(b, a, length=length, travel_time=tt)
+    return G
+
+
+def test_windowed_batches_are_exact_on_a_larger_grid(monkeypatch):
+    """Many spatial batches (each on its own sub-graph) give the same reach as
+    nearest_facility on the whole graph, to the last bit of the seconds."""
+    import circle15.coverage.siting as siting_mod
+
+    sizes = []
+
+    def counting(mat, *a, **kw):
+        sizes.append(mat.shape[0])
+        return real(mat, *a, **kw)
+
+    real = siting_mod.dijkstra
+    monkeypatch.setattr(siting_mod, "dijkstra", counting)
+    net = RoutingNetwork.from_graph(_grid_graph(28, 100.0, 5), access_speed=SPEED)
+    rng = np.random.default_rng(5)
+    cand = link_points(net, rng.uniform(0, 2700, (40, 2)), max_distance=150)
+    org = link_points(net, rng.uniform(0, 2700, (400, 2)), max_distance=150)
+    minutes = 3.0
+    reach, secs = reach_sets(net, cand, org, minutes, with_times=True,
+                             max_batch_bytes=8 * 3 * 200)
+    assert reach.nnz > 50
+    assert len(sizes) > 5 and max(sizes) < net.n_nodes  # several windows, none whole
+    for c in range(40):
+        r = nearest_facility(net, cand.subset([c]), org, 60 * minutes)
+        row = slice(reach.indptr[c], reach.indptr[c + 1])
+        t = np.full(400, np.inf)
+        t[reach.indices[row]] = secs[row]
+        np.testing.assert_array_equal(t, np.where(r.minutes <= minutes, r.seconds, np.inf))
+
+
 def test_reach_sets_same_segment_shortcut_and_oneway():
     # one two-way street 0-1 and a one-way street 1 -> 2
     G = nx.MultiDiGraph(crs="EPSG:4549")

@@ -7,8 +7,10 @@ Three pieces, all pure (arrays in, arrays out):
     :func:`circle15.coverage.travel.nearest_facility` would count them if the candidate were
     a facility: one virtual node per candidate on the *reversed* street graph, joined to the
     ends of the candidate's segment; capped :func:`scipy.sparse.csgraph.dijkstra` runs over
-    batches of candidates (to bound memory); each origin adds its own leg to either end of
-    its segment; origins on the candidate's own segment are also reached along it directly.
+    batches of nearby candidates, each on the sub-graph within reach of the batch (a
+    straight-line window of ``limit x`` the fastest edge's speed, so nothing reachable is
+    cut off) to bound memory and time; each origin adds its own leg to either end of its
+    segment; origins on the candidate's own segment are also reached along it directly.
     The result is a sparse boolean *candidates × origins* matrix.
 :func:`greedy_sites`
     Adds sites one at a time, each time the candidate that brings in the most people still
@@ -68,27 +70,103 @@ def _covers(seconds: np.ndarray, minutes: float) -> np.ndarray:
     return (seconds <= 60.0 * minutes) & (seconds / 60.0 <= minutes)
 
 
-def _augmented_reverse(net: RoutingNetwork, cand: Links, ok: np.ndarray) -> sp.csr_matrix:
-    """Reversed street graph plus one virtual node per linked candidate (as in travel.py)."""
+def _max_speed(net: RoutingNetwork) -> float:
+    """Upper bound (m/s) on straight-line progress per second over any street edge:
+    ``max(euclidean(u, v) / time(u, v))``; ``inf`` when it cannot be bounded."""
+    coo = net.matrix.tocoo()
+    if not coo.nnz:
+        return 0.0
+    dist = np.hypot(net.x[coo.row] - net.x[coo.col], net.y[coo.row] - net.y[coo.col])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        v = np.where(dist > 0, dist / coo.data, 0.0)
+    v = float(np.max(v))
+    return v if np.isfinite(v) else np.inf
+
+
+def _rows_subgraph(rev: sp.csr_matrix, sel: np.ndarray, loc: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Edges of ``rev`` between the nodes ``sel`` (``loc`` maps node -> local index, -1
+    elsewhere), in local numbering: (rows, cols, weights)."""
+    lo = rev.indptr[sel]
+    counts = rev.indptr[sel + 1] - lo
+    rep = np.repeat(np.arange(len(sel)), counts)
+    offs = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    pos = np.repeat(lo, counts) + offs
+    cols = loc[rev.indices[pos]]
+    keep = cols >= 0
+    return rep[keep], cols[keep], rev.data[pos[keep]]
+
+
+def _candidate_node_times(net: RoutingNetwork, cand: Links, ok: np.ndarray, limit: float,
+                          max_batch_bytes: float):
+    """Yield ``(candidate positions in ok, node, seconds)`` for every node from which a
+    candidate is reached within ``limit`` seconds.
+
+    The reversed street graph gets one virtual node per candidate, joined to the ends of
+    its segment at the exact cost of reaching the candidate from each end (as
+    :func:`circle15.coverage.travel.node_times_to` does). Candidates are batched by area;
+    each batch runs on the sub-graph of nodes within ``limit * vmax`` metres (straight
+    line) of its candidates' segment ends, where ``vmax`` bounds the straight-line speed
+    over every edge, so every node within ``limit`` is inside the window and its time is
+    the same as on the whole graph. Without a finite ``vmax`` the whole graph is used.
+    """
     n = net.n_nodes
     sub = cand.subset(ok)
     seg = sub.segment
     acc = sub.offset / net.access_speed
     cost_u = _part(net.seg_time_fwd[seg], sub.frac) + acc
     cost_v = _part(net.seg_time_bwd[seg], 1.0 - sub.frac) + acc
-    k = len(ok)
-    virt = n + np.arange(k)
+    cu, cv = net.seg_u[seg], net.seg_v[seg]
     coo = net.matrix.tocoo()
-    r = np.concatenate([coo.col, virt, virt])
-    c = np.concatenate([coo.row, net.seg_u[seg], net.seg_v[seg]])
-    w = np.concatenate([coo.data, cost_u, cost_v])
-    good = np.isfinite(w)
-    r, c, w = r[good], c[good], w[good]
-    order = np.lexsort((w, c, r))
-    r, c, w = r[order], c[order], w[order]
-    first = np.ones(len(r), bool)
-    first[1:] = (r[1:] != r[:-1]) | (c[1:] != c[:-1])
-    return sp.csr_matrix((w[first], (r[first], c[first])), shape=(n + k, n + k))
+    fin = np.isfinite(coo.data)
+    rev = sp.csr_matrix((coo.data[fin], (coo.col[fin], coo.row[fin])), shape=(n, n))
+    rev.sort_indices()
+    vmax = _max_speed(net)
+    radius = limit * vmax * (1.0 + 1e-9) + 1.0
+    finite_xy = np.isfinite(net.x).all() and np.isfinite(net.y).all()
+    k = len(ok)
+    if np.isfinite(radius) and finite_xy and k:
+        ax0 = np.minimum(net.x[cu], net.x[cv])
+        ax1 = np.maximum(net.x[cu], net.x[cv])
+        ay0 = np.minimum(net.y[cu], net.y[cv])
+        ay1 = np.maximum(net.y[cu], net.y[cv])
+        tile = 2.0 * radius
+        tx = np.floor((ax0 + ax1) / 2.0 / tile).astype(np.int64)
+        ty = np.floor((ay0 + ay1) / 2.0 / tile).astype(np.int64)
+        order = np.lexsort((ty, tx))
+        brk = np.flatnonzero((np.diff(tx[order]) != 0) | (np.diff(ty[order]) != 0)) + 1
+        groups = np.split(order, brk)
+        xs_order = np.argsort(net.x, kind="stable")
+        xs = net.x[xs_order]
+    else:
+        groups = [np.arange(k)]
+    loc = np.full(n, -1, np.int64)
+    for grp in groups:
+        if np.isfinite(radius) and finite_xy:
+            x0, x1 = ax0[grp].min() - radius, ax1[grp].max() + radius
+            y0, y1 = ay0[grp].min() - radius, ay1[grp].max() + radius
+            band = xs_order[np.searchsorted(xs, x0, "left"):np.searchsorted(xs, x1, "right")]
+            sel = np.sort(band[(net.y[band] >= y0) & (net.y[band] <= y1)])
+        else:
+            sel = np.arange(n)
+        m = len(sel)
+        loc[sel] = np.arange(m)
+        r, c, w = _rows_subgraph(rev, sel, loc)
+        batch = int(max(1, min(len(grp), max_batch_bytes // (8 * (m + len(grp))))))
+        for b0 in range(0, len(grp), batch):
+            idx = grp[b0:b0 + batch]
+            b = len(idx)
+            virt = m + np.arange(b)
+            rr = np.concatenate([r, virt, virt])
+            cc = np.concatenate([c, loc[cu[idx]], loc[cv[idx]]])
+            ww = np.concatenate([w, cost_u[idx], cost_v[idx]])
+            fin = np.isfinite(ww)
+            mat = sp.csr_matrix((ww[fin], (rr[fin], cc[fin])), shape=(m + b, m + b))
+            dist = dijkstra(mat, directed=True, indices=virt, limit=limit)[:, :m]
+            br, nl = np.nonzero(dist <= limit)
+            yield idx[br], sel[nl], dist[br, nl]
+            del dist
+        loc[sel] = -1
 
 
 def _group_by(keys: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -172,27 +250,18 @@ def reach_sets(net: RoutingNetwork, cand_links: Links, org_links: Links, minutes
     parts_c, parts_o, parts_t = [], [], []
     ol = np.flatnonzero(org_links.linked)
     if len(ok) and len(ol):
-        mat = _augmented_reverse(net, cand_links, ok)
         sub = org_links.subset(ol)
         to_u, to_v = _entry_costs(net, sub)
         ou = net.seg_u[sub.segment]
         ov = net.seg_v[sub.segment]
         grp_u = _group_by(ou, n)
         grp_v = _group_by(ov, n)
-        width = n + len(ok)
-        batch = int(max(1, min(len(ok), max_batch_bytes // (8 * width))))
-        for b0 in range(0, len(ok), batch):
-            idx = np.arange(b0, min(b0 + batch, len(ok)))
-            dist = dijkstra(mat, directed=True, indices=n + idx, limit=limit)
-            dist = dist[:, :n]
-            br, nd = np.nonzero(dist <= limit)
-            d = dist[br, nd]
-            del dist
+        for idx, nd, d in _candidate_node_times(net, cand_links, ok, limit, max_batch_bytes):
             for (order, starts), leg in ((grp_u, to_u), (grp_v, to_v)):
-                rep, member = _expand(br, nd, order, starts)
+                rep, member = _expand(idx, nd, order, starts)
                 t = leg[member] + d[rep]
                 keep = _covers(t, minutes)
-                parts_c.append(ok[idx[br[rep[keep]]]])
+                parts_c.append(ok[idx[rep[keep]]])
                 parts_o.append(ol[member[keep]])
                 parts_t.append(t[keep])
         c_s, o_s, t_s = _same_segment(net, cand_links, org_links)
