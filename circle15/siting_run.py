@@ -605,7 +605,12 @@ def site(
         "stop_reason": res.stop_reason, "sites": int(len(res.sites)),
         "covered_before": res.covered_before, "covered_after":
             float(res.cumulative_covered[-1]) if len(res.sites) else res.covered_before,
-        "total": res.total, "exact": exact_info, "timings_s": timings,
+        "total": res.total, "synthetic": bool(cfg.project.synthetic),
+        "zones_below_target_before": int((before_after["status_before"].iloc[:-1]
+                                          == "not_met").sum()),
+        "zones_below_target_after": int((before_after["status_after"].iloc[:-1]
+                                         == "not_met").sum()),
+        "exact": exact_info, "timings_s": timings,
         "objective": ("people newly covered in townships still below target, up to what "
                       "each township needs" if zone_need is not None else
                       "people newly covered"),

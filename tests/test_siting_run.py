@@ -288,3 +288,18 @@ def test_own_zone_only_keeps_sites_serving_their_township(tmp_path):
     oz = run.origins["zone_id"].to_numpy()
     for rank, z in enumerate(cz):
         assert (oz[sr.siting.assigned == rank] == z).all()
+
+
+def test_capacity_aware_siting_from_candidate_file(tmp_path):
+    run = fake_run(tmp_path)
+    pts = _to4326(np.array([[X0 + 1000, Y0 + 1000], [X0 + 1000, Y0 + 300]]))
+    path = tmp_path / "cands.csv"
+    pd.DataFrame({"name": ["A", "B"], "lon": pts.x.round(7), "lat": pts.y.round(7),
+                  "capacity": [150, 400]}).to_csv(path, index=False)
+    cands = load_candidates(path)
+    free = site(run, "clinic", candidates=cands, method="greedy")
+    capped = site(run, "clinic", candidates=cands, capacity=True, method="greedy")
+    assert capped.report["exact"]["run"] is False
+    by_name = dict(zip(capped.sites["name"], capped.sites["new_covered"], strict=True))
+    assert by_name.get("A", 0) <= 150 + 1e-9 and by_name.get("B", 0) <= 400 + 1e-9
+    assert capped.sites["new_covered"].sum() < free.sites["new_covered"].sum()

@@ -677,7 +677,9 @@ def exact_mclp(
         prob += pulp.lpSum(float(cost[c]) * x[int(c)] for c in cand) <= float(budget)
     status = prob.solve(pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit))
     seconds = time.perf_counter() - t0
-    if pulp.LpStatus[status] != "Optimal" or seconds > time_limit:
+    # with a time limit CBC may stop at a feasible, unproven solution (sol_status 2)
+    proven = pulp.LpStatus[status] == "Optimal" and getattr(prob, "sol_status", 1) == 1
+    if not proven or seconds > time_limit:
         log.info("exact siting: no proven optimum within %.1f s (%s)", time_limit,
                  pulp.LpStatus[status])
         return None
