@@ -1,0 +1,312 @@
+"""Isochrone polygons for display (coverage numbers never come from them).
+
+For each threshold the *reached street* is every point of every segment from which the
+nearest facility is reached within the threshold — the same exact times as coverage
+(:mod:`circle15.coverage.travel`): from a node's time to the facility, a point at fraction
+``s`` of segment ``u -> v`` is reached via ``u`` when ``s * t_bwd + T[u] <= m`` and via ``v``
+when ``(1 - s) * t_fwd + T[v] <= m``; facilities on the segment itself add the stretch
+reached along it. A segment reached from both ends gets both partial pieces. The pieces are
+cut from the segment geometry (vectorised substring), buffered by ``buffer_m`` and unioned.
+
+Polygons are **cumulative**: the ``m``-minute polygon is everything reached within ``m``
+minutes (``kind = "cumulative"``). They nest: each polygon is unioned with the previous
+(smaller-threshold) one after simplification and after reprojection to WGS-84 (EPSG:4326),
+so ``poly(5) ⊆ poly(10) ⊆ poly(15)`` holds up to the floating-point rounding of the union's
+intersection vertices (about 1e-12 of the coordinates; GEOS predicates are exact, so
+``covers`` itself may answer False on such a rounded vertex).
+A display band ``10 - 5`` is ``poly(10).difference(poly(5))``.
+
+Origins are at most their link offset away from the reached street, so an origin covered
+within ``m`` minutes lies within ``offset`` of the ``m``-minute street and inside its polygon
+whenever ``offset <= buffer_m``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from circle15.coverage.capacity import facility_node_times
+from circle15.coverage.travel import node_times_to
+from circle15.geo.linking import Links
+from circle15.geo.network import RoutingNetwork
+
+KIND = "cumulative"
+#: Display CRS of the output.
+OUT_CRS = "EPSG:4326"
+
+
+# --------------------------------------------------------------------------- intervals
+
+
+def reached_intervals(net: RoutingNetwork, node_t: np.ndarray, fac: Links, limit_s: float
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Stretches of segments from which a facility is reached within ``limit_s`` seconds.
+
+    Parameters
+    ----------
+    net : RoutingNetwork
+    node_t : numpy.ndarray
+        Seconds from each node to the nearest facility of ``fac`` (``inf`` = not reached),
+        e.g. from :func:`~circle15.coverage.travel.node_times_to` with a cutoff of at least
+        ``limit_s``.
+    fac : Links
+        The same facilities (for stretches reached along their own segment).
+    limit_s : float
+        Seconds.
+
+    Returns
+    -------
+    seg, lo, hi : numpy.ndarray
+        Disjoint, sorted stretches ``[lo, hi]`` (fractions of the segment from ``u``).
+        ``lo == hi`` is a single reached point (e.g. a node at a one-way street's end).
+    """
+    u, v = net.seg_u, net.seg_v
+    tf, tb = net.seg_time_fwd, net.seg_time_bwd
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rem_u = limit_s - node_t[u]
+        rem_v = limit_s - node_t[v]
+        # fraction reachable from each end (0 when the direction is forbidden: inf time)
+        a_u = np.where(rem_u >= 0, np.where(tb > 0, rem_u / tb, np.inf), -1.0)
+        b_v = np.where(rem_v >= 0, np.where(tf > 0, rem_v / tf, np.inf), -1.0)
+    segs = [np.flatnonzero(a_u >= 0), np.flatnonzero(b_v >= 0)]
+    los = [np.zeros(len(segs[0])), 1.0 - np.minimum(b_v[segs[1]], 1.0)]
+    his = [np.minimum(a_u[segs[0]], 1.0), np.ones(len(segs[1]))]
+    fl = np.flatnonzero(fac.linked)
+    if len(fl):
+        fs = fac.segment[fl]
+        rem = limit_s - fac.offset[fl] / net.access_speed
+        ok = rem >= 0
+        fs, rem, f = fs[ok], rem[ok], fac.frac[fl][ok]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            # a point before the facility walks forward to it, one after it backward
+            back = np.where(tf[fs] > 0, rem / tf[fs], np.inf)
+            ahead = np.where(tb[fs] > 0, rem / tb[fs], np.inf)
+        segs.append(fs)
+        los.append(np.maximum(f - back, 0.0))
+        his.append(np.minimum(f + ahead, 1.0))
+    seg = np.concatenate(segs)
+    lo = np.concatenate(los)
+    hi = np.concatenate(his)
+    if not len(seg):
+        return seg, lo, hi
+    # merge overlapping stretches per segment (grouped running maximum of hi)
+    order = np.lexsort((lo, seg))
+    seg, lo, hi = seg[order], lo[order], hi[order]
+    shift = 4.0 * seg
+    run = np.maximum.accumulate(hi + shift) - shift
+    new = np.ones(len(seg), bool)
+    new[1:] = (seg[1:] != seg[:-1]) | (lo[1:] > run[:-1])
+    start = np.flatnonzero(new)
+    end = np.append(start[1:], len(seg)) - 1
+    return seg[start], lo[start], run[end]
+
+
+def substrings(geoms: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Vectorised ``shapely.ops.substring``: the part of each line between two distances.
+
+    Parameters
+    ----------
+    geoms : numpy.ndarray
+        LineStrings.
+    lo, hi : numpy.ndarray
+        Distances along each line (``0 <= lo <= hi <= length``).
+
+    Returns
+    -------
+    numpy.ndarray
+        LineStrings (a Point where ``lo == hi``).
+    """
+    n = len(geoms)
+    if n == 0:
+        return np.empty(0, dtype=object)
+    out = np.empty(n, dtype=object)
+    p_lo = shapely.line_interpolate_point(geoms, lo)
+    p_hi = shapely.line_interpolate_point(geoms, hi)
+    point = hi <= lo
+    out[point] = p_lo[point]
+    line = np.flatnonzero(~point)
+    if not len(line):
+        return out
+    g = geoms[line]
+    coords, gi = shapely.get_coordinates(g, return_index=True)
+    step = np.zeros(len(coords))
+    same = np.zeros(len(coords), bool)
+    same[1:] = gi[1:] == gi[:-1]
+    step[1:] = np.hypot(*(coords[1:] - coords[:-1]).T)
+    step[~same] = 0.0
+    cum = np.cumsum(step)
+    first = np.flatnonzero(~same)
+    cum -= np.repeat(cum[first], np.diff(np.append(first, len(cum))))
+    # vertices strictly inside (rounding of the summed lengths must not repeat an end)
+    eps = 1e-9 * (1.0 + hi[line])[gi]
+    inner = (cum > lo[line][gi] + eps) & (cum < hi[line][gi] - eps)
+    # vertices: start point, inner vertices, end point; ordered by distance along the line
+    xy_lo = shapely.get_coordinates(p_lo[line])
+    xy_hi = shapely.get_coordinates(p_hi[line])
+    k = len(line)
+    piece = np.concatenate([np.arange(k), gi[inner], np.arange(k)])
+    dist = np.concatenate([lo[line], cum[inner], hi[line]])
+    rank = np.concatenate([np.zeros(k), np.ones(inner.sum()), np.full(k, 2.0)])
+    xy = np.concatenate([xy_lo, coords[inner], xy_hi])
+    order = np.lexsort((rank, dist, piece))
+    out[line] = shapely.linestrings(xy[order], indices=piece[order])
+    return out
+
+
+def reached_lines(net: RoutingNetwork, seg: np.ndarray, lo: np.ndarray, hi: np.ndarray
+                  ) -> np.ndarray:
+    """Geometries of reached stretches (whole segments reuse their geometry)."""
+    geoms = net.seg_geometry[seg]
+    out = geoms.copy()
+    part = (lo > 0) | (hi < 1)
+    if part.any():
+        glen = shapely.length(geoms[part])
+        out[part] = substrings(geoms[part], lo[part] * glen, hi[part] * glen)
+    return out
+
+
+# --------------------------------------------------------------------------- polygons
+
+
+def _polygon(lines: np.ndarray, buffer_m: float, simplify_m: float, quad_segs: int
+             ) -> shapely.Geometry:
+    if not len(lines):
+        return shapely.Polygon()
+    if simplify_m > 0:
+        lines = shapely.simplify(lines, simplify_m / 2)
+    polys = shapely.buffer(lines, buffer_m, quad_segs=quad_segs)
+    poly = shapely.union_all(polys)
+    if simplify_m > 0:
+        poly = shapely.simplify(poly, simplify_m)
+    return poly
+
+
+def nested_polygons(net: RoutingNetwork, node_t: np.ndarray, fac: Links,
+                    thresholds: Sequence[float], *, buffer_m: float = 40.0,
+                    simplify_m: float | None = None, quad_segs: int = 4) -> list:
+    """Cumulative, nested polygons (in ``net.crs``) for thresholds in minutes.
+
+    Returns one geometry per threshold, in the order given; nesting is enforced in
+    increasing threshold order.
+    """
+    simplify_m = buffer_m / 8.0 if simplify_m is None else simplify_m
+    out = []
+    for m in thresholds:
+        seg, lo, hi = reached_intervals(net, node_t, fac, 60.0 * float(m))
+        out.append(_polygon(reached_lines(net, seg, lo, hi), buffer_m, simplify_m,
+                            quad_segs))
+    return nest(out, thresholds)
+
+
+def nest(polys: list, thresholds: Sequence[float]) -> list:
+    """Make polygons nest: each is unioned with the one of the next smaller threshold.
+
+    Done in the CRS the polygons are delivered in (reprojection bends straight edges, so
+    nesting is enforced after it).
+    """
+    order = np.argsort(np.asarray(thresholds, float), kind="stable")
+    out = list(polys)
+    prev = None
+    for i in order:
+        if prev is not None and not prev.is_empty:
+            out[i] = shapely.union(out[i], prev)
+        prev = out[i]
+    return out
+
+
+def _to_wgs84(geoms: list, crs: str) -> np.ndarray:
+    return gpd.GeoSeries(geoms, crs=crs).to_crs(OUT_CRS).values
+
+
+def layer_isochrones(net: RoutingNetwork, fac_links: Links, fac_layers: np.ndarray,
+                     thresholds: list[float], *, buffer_m: float = 40.0,
+                     simplify_m: float | None = None, quad_segs: int = 4
+                     ) -> gpd.GeoDataFrame:
+    """Cumulative isochrones per layer and threshold (all facilities of a layer together).
+
+    Parameters
+    ----------
+    net : RoutingNetwork
+    fac_links : Links
+        Links of all facilities.
+    fac_layers : numpy.ndarray
+        Layer key per facility.
+    thresholds : list of float
+        Minutes.
+    buffer_m : float
+        Buffer around reached streets (metres).
+    simplify_m : float, optional
+        Simplification tolerance (metres); default ``buffer_m / 8``, 0 to keep every vertex.
+    quad_segs : int
+        Segments per quarter circle of the buffer's round ends.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``layer, minutes, kind, geometry``; one row per layer × threshold (an empty polygon
+        where nothing is reached); EPSG:4326.
+    """
+    fac_layers = np.asarray(fac_layers).astype(str)
+    cutoff = 60.0 * max(thresholds) if len(thresholds) else 0.0
+    rows, geoms = [], []
+    for layer in pd.unique(fac_layers):
+        sel = np.flatnonzero(fac_layers == layer)
+        sub = fac_links.subset(sel)
+        node_t, _ = node_times_to(net, sub, cutoff)
+        polys = nested_polygons(net, node_t, sub, thresholds, buffer_m=buffer_m,
+                                simplify_m=simplify_m, quad_segs=quad_segs)
+        polys = nest(list(_to_wgs84(polys, net.crs)), thresholds)
+        for m, p in zip(thresholds, polys, strict=True):
+            rows.append((str(layer), m, KIND))
+            geoms.append(p)
+    df = pd.DataFrame(rows, columns=["layer", "minutes", "kind"])
+    return gpd.GeoDataFrame(df, geometry=geoms, crs=OUT_CRS)
+
+
+def facility_isochrones(net: RoutingNetwork, fac_links: Links, facility_ids: Sequence,
+                        thresholds: list[float], *, buffer_m: float = 40.0,
+                        simplify_m: float | None = None, quad_segs: int = 4,
+                        batch_size: int = 64) -> gpd.GeoDataFrame:
+    """Cumulative isochrones of each facility on its own.
+
+    Parameters
+    ----------
+    net : RoutingNetwork
+    fac_links : Links
+        Links of the facilities (unlinked ones get no rows).
+    facility_ids : sequence
+        Label per facility (same length as ``fac_links``), copied to ``facility_id``.
+    thresholds : list of float
+        Minutes.
+    buffer_m, simplify_m, quad_segs
+        As :func:`layer_isochrones`.
+    batch_size : int
+        Facilities per Dijkstra call.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``facility_id, minutes, kind, geometry``; one row per linked facility × threshold;
+        EPSG:4326.
+    """
+    ids = np.asarray(facility_ids, dtype=object)
+    if len(ids) != len(fac_links):
+        raise ValueError("facility_ids must have one label per facility")
+    cutoff = 60.0 * max(thresholds) if len(thresholds) else 0.0
+    rows, geoms = [], []
+    for idx, dist in facility_node_times(net, fac_links, cutoff, batch_size=batch_size):
+        for j, node_t in zip(idx, dist, strict=True):
+            one = fac_links.subset(np.array([j]))
+            polys = nested_polygons(net, node_t, one, thresholds, buffer_m=buffer_m,
+                                    simplify_m=simplify_m, quad_segs=quad_segs)
+            polys = nest(list(_to_wgs84(polys, net.crs)), thresholds)
+            for m, p in zip(thresholds, polys, strict=True):
+                rows.append((ids[j], m, KIND))
+                geoms.append(p)
+    df = pd.DataFrame(rows, columns=["facility_id", "minutes", "kind"])
+    return gpd.GeoDataFrame(df, geometry=geoms, crs=OUT_CRS)
