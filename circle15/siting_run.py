@@ -514,7 +514,12 @@ def site(
         cand_source = f"grid {cfg.siting.spacing_m:g} m"
     else:
         cand_source = str(cfg.siting.candidates) if cfg.siting.candidates else "given"
-    candidates = candidates.reset_index(drop=True)
+    candidates = candidates.reset_index(drop=True).to_crs(4326)
+    # Round to the 7 decimals (about 1 cm) written to proposed_sites: the reach sets are
+    # then computed from exactly the coordinates a later run reads back as facilities.
+    candidates["geometry"] = shapely.points(
+        np.round(shapely.get_x(candidates.geometry.values), 7),
+        np.round(shapely.get_y(candidates.geometry.values), 7))
     cand_links = link_points(net, _xy(candidates, net.crs),
                              max_distance=cfg.network.max_link_m, usable=usable)
     candidates = candidates.copy()

@@ -553,6 +553,10 @@ def greedy_sites(
 
     with np.errstate(invalid="ignore", divide="ignore"):
         cov_share = np.where(w > 0, 1.0 - rem / np.where(w > 0, w, 1.0), cov0.astype(float))
+    if len(sites) and (w <= 0).any():
+        # origins without people: covered when a chosen site reaches them
+        hit = np.asarray(reach[np.asarray(sites)].sum(axis=0)).ravel() > 0
+        cov_share = np.where((w <= 0) & hit, 1.0, cov_share)
     zone_after = np.bincount(rz, weights=w - rem, minlength=n_rz + 1)[:n_rz]
     news_a = np.asarray(news, float)
     before = float(w[cov0].sum())
