@@ -288,21 +288,29 @@ def grid_candidates(net: RoutingNetwork, origin_xy: np.ndarray, people: np.ndarr
 
 
 def _zone_of(points: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, crs: str,
-             max_m: float) -> np.ndarray:
-    """Zone id of each point (within a polygon, else the nearest within ``max_m``)."""
+             max_m: float) -> tuple[np.ndarray, np.ndarray]:
+    """Zone id of each point: (within a polygon, as the pipeline assigns facilities; and
+    that or else the nearest zone within ``max_m`` metres). ``""`` when none."""
     if points.empty:
-        return np.empty(0, dtype=object)
-    pts = points[["geometry"]].to_crs(crs).reset_index(drop=True)
-    zs = zones[["zone_id", "geometry"]].to_crs(crs)
+        e = np.empty(0, dtype=object)
+        return e, e
+    pts = points[["geometry"]].to_crs(4326).reset_index(drop=True)
+    zs = zones[["zone_id", "geometry"]].to_crs(4326)
     j = gpd.sjoin(pts, zs, how="left", predicate="within")
     j = j[~j.index.duplicated(keep="first")]
-    out = j["zone_id"].astype(object).reindex(pts.index).to_numpy()
+    within = j["zone_id"].astype(object).reindex(pts.index).to_numpy()
+    out = within.copy()
     miss = pd.isna(out)
     if miss.any():
-        k = gpd.sjoin_nearest(pts[miss], zs, how="left", max_distance=max_m)
+        pm = pts[miss].to_crs(crs)
+        k = gpd.sjoin_nearest(pm, zs.to_crs(crs), how="left", max_distance=max_m)
         k = k[~k.index.duplicated(keep="first")]
-        out[miss] = k["zone_id"].astype(object).reindex(pts.index[miss]).to_numpy()
-    return np.array(["" if pd.isna(v) else str(v) for v in out], dtype=object)
+        out[miss] = k["zone_id"].astype(object).reindex(pm.index).to_numpy()
+
+    def clean(a: np.ndarray) -> np.ndarray:
+        return np.array(["" if pd.isna(v) else str(v) for v in a], dtype=object)
+
+    return clean(within), clean(out)
 
 
 # --------------------------------------------------------------------------- targets
@@ -524,10 +532,13 @@ def site(
                              max_distance=cfg.network.max_link_m, usable=usable)
     candidates = candidates.copy()
     candidates["linked"] = cand_links.linked
-    candidates["zone_id"] = _zone_of(candidates, zones, net.crs,
-                                     max(cfg.siting.spacing_m, cfg.network.max_link_m))
+    within, nearest = _zone_of(candidates, zones, net.crs,
+                               max(cfg.siting.spacing_m, cfg.network.max_link_m))
+    candidates["zone_id"] = nearest
     cand_zone = pd.Categorical(candidates["zone_id"], categories=zone_ids).codes \
         .astype(np.int64)
+    # own-zone-only runs count a facility only inside its polygon, as the pipeline does
+    cand_zone_within = pd.Categorical(within, categories=zone_ids).codes.astype(np.int64)
     timings["candidates"] = round(time.perf_counter() - t1, 3)
 
     # ---- reach sets
@@ -538,7 +549,8 @@ def site(
                                with_times=True)
     if cfg.coverage.own_zone_only:
         rows = np.repeat(np.arange(reach.shape[0]), np.diff(reach.indptr))
-        keep = (cand_zone[rows] == zcode[reach.indices]) & (cand_zone[rows] >= 0)
+        keep = (cand_zone_within[rows] == zcode[reach.indices]) & \
+            (cand_zone_within[rows] >= 0)
         reach = _filter_entries(reach, keep)
         secs = secs[keep]
     timings["reach_sets"] = round(time.perf_counter() - t1, 3)

@@ -25,7 +25,7 @@ from circle15.coverage.zonal import coverage_table
 from circle15.errors import InputError
 from circle15.geo.linking import Links, link_points, usable_segments
 from circle15.geo.network import RoutingNetwork
-from circle15.pipeline import RunResult
+from circle15.pipeline import RunResult, _layer_minutes
 from circle15.siting_run import (
     grid_candidates,
     load_candidates,
@@ -83,13 +83,14 @@ def fake_run(tmp_path, *, seed: int = 7, layer: str = "clinic", targets=None,
                                geometry=_to4326(oxy).values, crs=4326)
     usable = usable_segments(net, "walk")
     org_links = link_points(net, oxy, max_distance=300, usable=usable)
-    fxy = np.array([[X0 + 150, Y0 + 150]]) if facilities_xy is None else facilities_xy
+    fxy = np.array([[X0 + 150, Y0 + 130]]) if facilities_xy is None else facilities_xy
     fac = gpd.GeoDataFrame({"facility_id": [f"F{i}" for i in range(len(fxy))],
                             "name": [f"诊所{i}" for i in range(len(fxy))],
                             "layer": layer, "zone_id": "330681001", "linked": True},
                            geometry=_to4326(fxy).values, crs=4326)
     fac_links = link_points(net, fxy, max_distance=300, usable=usable)
-    t = nearest_facility(net, fac_links, org_links, 60.0 * 15).minutes
+    t, _ = _layer_minutes(net, fac, fac_links, origins, org_links, layer, 60.0 * 15,
+                          own_zone_only)
     origins[f"t_{layer}"] = t
     cov = coverage_table(origins, {layer: t}, zones, [5, 10, 15],
                          layer_groups={layer: "total"})
@@ -281,13 +282,26 @@ def test_bad_requests_are_input_errors(tmp_path):
 
 
 def test_own_zone_only_keeps_sites_serving_their_township(tmp_path):
+    from circle15.pipeline import _assign_zone
+
     run = fake_run(tmp_path, own_zone_only=True)
-    sr = site(run, "clinic", max_sites=3, method="greedy")
+    sr = site(run, "clinic", max_sites=4, method="greedy")
     # every newly covered person lives in the site's township
     cz = sr.candidates["zone_id"].to_numpy()[sr.siting.sites]
     oz = run.origins["zone_id"].to_numpy()
     for rank, z in enumerate(cz):
         assert (oz[sr.siting.assigned == rank] == z).all()
+    # and the pipeline's own-zone computation with the sites added agrees origin by origin
+    new = gpd.GeoDataFrame({"facility_id": sr.sites["candidate_id"], "layer": "clinic"},
+                           geometry=sr.sites.geometry.values, crs=4326)
+    new["zone_id"] = _assign_zone(new, run.zones).to_numpy()
+    fac = pd.concat([run.facilities, new], ignore_index=True)
+    pts = fac.to_crs(CRS)
+    fl = link_points(run.network, np.column_stack([pts.geometry.x, pts.geometry.y]),
+                     max_distance=300, usable=usable_segments(run.network, "walk"))
+    t, _ = _layer_minutes(run.network, fac, fl, run.origins, run.origin_links, "clinic",
+                          60.0 * 15, True)
+    np.testing.assert_array_equal(t <= 5.0, sr.siting.covered > 0.5)
 
 
 def test_capacity_aware_siting_from_candidate_file(tmp_path):
