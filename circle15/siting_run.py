@@ -697,10 +697,10 @@ def _exact_check(res: S.SitingResult, reach, w, covered, method: str, max_sites:
             info["fewer_sites"] = q
             q -= 1
     if best is not res:
-        best = dataclasses.replace(best, method="exact",
-                                   stop_reason=best.stop_reason if best.stop_reason !=
-                                   "no_gain" or res.stop_reason == "no_gain"
-                                   else res.stop_reason)
+        # the exact sites end the search for the same reason as the greedy did, unless
+        # they meet every target
+        best = dataclasses.replace(best, method="exact", stop_reason="targets_met" if
+                                   best.stop_reason == "targets_met" else res.stop_reason)
     return best, info
 
 

@@ -335,3 +335,25 @@ def test_written_sites_reproduce_the_prediction_when_read_back(tmp_path):
     assert w[t <= 5.0].sum() == pytest.approx(sr.before_after["covered_after"].iloc[-1],
                                               abs=1e-6)
     np.testing.assert_array_equal(t <= 5.0, sr.siting.covered > 0.5)
+
+
+def test_exact_check_finds_fewer_sites_that_meet_every_target():
+    import scipy.sparse as sp
+
+    from circle15.coverage.siting import greedy_sites
+    from circle15.siting_run import _exact_check
+
+    # greedy takes the attractive middle site M first and then needs both L and R
+    R = sp.csr_matrix(np.array([[1, 1, 0, 1, 1, 0], [1, 1, 1, 0, 0, 0],
+                                [0, 0, 0, 1, 1, 1]], bool))
+    w, cov = np.ones(6), np.zeros(6, bool)
+    kw = dict(zone_codes=np.zeros(6, np.int64), zone_need=np.array([6.0]), caps=None,
+              cand_zone=None, costs=None, budget=None)
+    g = greedy_sites(R, w, cov, max_sites=10, **kw)
+    assert g.sites.tolist() == [0, 1, 2] and g.stop_reason == "targets_met"
+    best, info = _exact_check(g, R, w, cov, "auto", 10, kw, False, False)
+    assert info["run"] and info["gap"] == 0.0 and info["fewer_sites"] == 2
+    assert best.method == "exact" and best.sites.tolist() == [1, 2]
+    assert best.stop_reason == "targets_met" and best.cumulative_covered[-1] == 6.0
+    same, info2 = _exact_check(g, R, w, cov, "greedy", 10, kw, False, False)
+    assert same is g and info2["run"] is False
