@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import networkx as nx
-import numpy as np
 import pytest
-import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import LineString, Point, box
