@@ -76,7 +76,8 @@ def _guard() -> Iterator[None]:
     try:
         yield
     except InputError as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+        # plain echo: paths and messages must not be wrapped or re-coloured
+        typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     except typer.Exit:
         raise
@@ -86,9 +87,9 @@ def _guard() -> Iterator[None]:
     except Exception as exc:  # noqa: BLE001 - the last line of defence
         if STATE.verbose:
             err.print_exception()
-        err.print(f"[bold red]internal error:[/] {type(exc).__name__}: {exc}\n"
-                  "No outputs were written. Rerun with -v for the traceback and please "
-                  "report it.", highlight=False)
+        typer.echo(f"internal error: {type(exc).__name__}: {exc}\n"
+                   "No outputs were written. Rerun with -v for the traceback and please "
+                   "report it.", err=True)
         raise typer.Exit(1) from None
 
 

@@ -52,8 +52,11 @@ class Issue:
 
     def error(self) -> InputError:
         """This issue as an :class:`InputError`."""
-        return InputError(self.text or self.message, file=self.file, row=self.row,
-                          column=self.column or None, hint=self.hint)
+        # strict mode stops the run, so "row skipped" would be untrue here
+        text = (self.text or self.message).removesuffix("; row skipped")
+        hint = self.hint or "coverage.strict = true makes every facility issue fatal"
+        return InputError(text, file=self.file, row=self.row, column=self.column or None,
+                          hint=hint)
 
 
 class IssueLog:
