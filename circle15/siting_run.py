@@ -609,7 +609,7 @@ def site(
     sites = _sites_table(res, candidates, zone_names, layer, zcode)
     before_after = _before_after(res, zone_ids, zone_names, layer, target, pop_z, cov_z,
                                  required, cand_zone, _county_name(cfg))
-    curve = _curve(res, candidates, zone_ids, cov_z, required, target)
+    curve = _curve(res, candidates, zone_ids, cov_z, required, target, layer)
     timings["total"] = round(time.perf_counter() - t0, 3)
     n_sc, n_sd = S.problem_size(reach, w, covered)
     report = {
@@ -782,8 +782,8 @@ def _ba_row(z, name, layer, target, pop, before, after, rate_t, req, n_sites) ->
 
 
 def _curve(res: S.SitingResult, cand: gpd.GeoDataFrame, zone_ids: list[str],
-           cov_z: np.ndarray, required: np.ndarray | None, target: TargetSpec
-           ) -> pd.DataFrame:
+           cov_z: np.ndarray, required: np.ndarray | None, target: TargetSpec,
+           layer: str) -> pd.DataFrame:
     nz = len(zone_ids)
     n = len(res.sites)
     zc = np.zeros((n + 1, nz))
@@ -800,6 +800,7 @@ def _curve(res: S.SitingResult, cand: gpd.GeoDataFrame, zone_ids: list[str],
     cum = np.concatenate([[res.covered_before], res.cumulative_covered])
     ids = cand["candidate_id"].astype(str).to_numpy()
     return pd.DataFrame({
+        "layer": layer,
         "sites": np.arange(n + 1),
         "candidate_id": ["", *ids[res.sites]],
         "new_covered": np.concatenate([[0.0], res.new_covered]).round(3),
@@ -811,17 +812,64 @@ def _curve(res: S.SitingResult, cand: gpd.GeoDataFrame, zone_ids: list[str],
     })
 
 
+def _merge(old: pd.DataFrame | None, new: pd.DataFrame, layer: str) -> pd.DataFrame:
+    """Rows of other layers from an earlier siting run, then this layer's rows."""
+    if old is None or "layer" not in old.columns:
+        return new
+    keep = old[old["layer"].astype(str) != layer]
+    if keep.empty:
+        return new
+    return pd.concat([keep, new], ignore_index=True)
+
+
+def _read_old_csv(path: Path) -> pd.DataFrame | None:
+    if not path.is_file():
+        return None
+    try:
+        return read_csv(path, dtype={"zone_id": str, "candidate_id": str})
+    except InputError:
+        return None
+
+
 def write_siting_outputs(sr: SitingRunResult, out_dir: str | Path) -> Path:
-    """Write the siting outputs into ``out_dir`` atomically (other files are left alone)."""
+    """Write the siting outputs into ``out_dir`` atomically (other files are left alone).
+
+    Siting one layer keeps the rows of other layers sited earlier into the same directory
+    (each table has a ``layer`` column; ``siting_report.json`` maps layer -> report), so
+    the map shows the proposed sites of every layer.
+    """
     out_dir = Path(out_dir)
+    layer = sr.layer
+    old_gpkg = None
+    if (out_dir / "proposed_sites.gpkg").is_file():
+        try:
+            old_gpkg = gpd.read_file(out_dir / "proposed_sites.gpkg", layer="proposed_sites")
+            old_gpkg["zone_id"] = old_gpkg["zone_id"].astype(str)
+            old_gpkg["candidate_id"] = old_gpkg["candidate_id"].astype(str)
+        except Exception:  # noqa: BLE001 - an unreadable old file is replaced
+            old_gpkg = None
+    sites = _merge(old_gpkg, sr.sites, layer)
+    sites = gpd.GeoDataFrame(sites, geometry="geometry", crs=4326)
+    before_after = _merge(_read_old_csv(out_dir / "siting_before_after.csv"),
+                          sr.before_after, layer)
+    curve = _merge(_read_old_csv(out_dir / "siting_curve.csv"), sr.curve, layer)
+    reports: dict[str, Any] = {}
+    rp = out_dir / "siting_report.json"
+    if rp.is_file():
+        try:
+            old = json.loads(rp.read_text(encoding="utf-8"))
+            if isinstance(old, dict) and all(isinstance(v, dict) for v in old.values()):
+                reports = {k: v for k, v in old.items() if k != layer}
+        except (ValueError, OSError):
+            reports = {}
+    reports[layer] = sr.report
     with atomic_output_dir(out_dir) as tmp:
-        table = pd.DataFrame(sr.sites.drop(columns="geometry"))
-        write_csv(table, tmp / "proposed_sites.csv")
-        sr.sites.to_file(tmp / "proposed_sites.gpkg", layer="proposed_sites", driver="GPKG")
-        write_csv(sr.before_after, tmp / "siting_before_after.csv")
-        write_csv(sr.curve, tmp / "siting_curve.csv")
+        write_csv(pd.DataFrame(sites.drop(columns="geometry")), tmp / "proposed_sites.csv")
+        sites.to_file(tmp / "proposed_sites.gpkg", layer="proposed_sites", driver="GPKG")
+        write_csv(before_after, tmp / "siting_before_after.csv")
+        write_csv(curve, tmp / "siting_curve.csv")
         (tmp / "siting_report.json").write_text(
-            json.dumps(_clean(sr.report), ensure_ascii=False, indent=2, default=_default),
+            json.dumps(_clean(reports), ensure_ascii=False, indent=2, default=_default),
             encoding="utf-8")
     sr.out_dir = out_dir
     return out_dir

@@ -157,9 +157,31 @@ def test_run_siting_writes_outputs(tmp_path):
     assert (np.diff(curve["cumulative_covered"]) > 0).all()
     assert curve["cumulative_rate"].iloc[-1] == pytest.approx(
         table["cumulative_rate"].iloc[-1], abs=1e-6)
-    rep = json.loads((out / "siting_report.json").read_text(encoding="utf-8"))
+    rep = json.loads((out / "siting_report.json").read_text(encoding="utf-8"))["clinic"]
     assert rep["layer"] == "clinic" and rep["target"]["source"] == "target_rate"
     assert rep["sites"] == len(table) == len(sr.sites)
+
+
+def test_siting_another_layer_keeps_the_first_layers_sites(tmp_path):
+    run = fake_run(tmp_path)
+    run.layers.append(dict(run.layers[0], key="elderly"))
+    run.origins["t_elderly"] = run.origins["t_clinic"]
+    out = tmp_path / "run"
+    a = run_siting(run.config, layer="clinic", result=run, out_dir=out, max_sites=2)
+    b = run_siting(run.config, layer="elderly", result=run, out_dir=out, max_sites=3)
+    again = run_siting(run.config, layer="clinic", result=run, out_dir=out, max_sites=1)
+    g = gpd.read_file(out / "proposed_sites.gpkg", layer="proposed_sites")
+    assert g["layer"].tolist() == ["elderly"] * len(b.sites) + ["clinic"] * len(again.sites)
+    assert len(a.sites) == 2 and len(again.sites) == 1
+    csv = pd.read_csv(out / "proposed_sites.csv", encoding="utf-8-sig", dtype={"zone_id": str})
+    assert csv["layer"].tolist() == g["layer"].tolist()
+    assert set(csv["zone_id"]) <= {"330681001", "330681002"}
+    curve = pd.read_csv(out / "siting_curve.csv", encoding="utf-8-sig")
+    assert (curve["layer"] == "elderly").sum() == 4 and (curve["layer"] == "clinic").sum() == 2
+    ba = pd.read_csv(out / "siting_before_after.csv", encoding="utf-8-sig")
+    assert sorted(set(ba["layer"])) == ["clinic", "elderly"]
+    rep = json.loads((out / "siting_report.json").read_text(encoding="utf-8"))
+    assert sorted(rep) == ["clinic", "elderly"] and rep["clinic"]["sites"] == 1
 
 
 def test_exact_check_reports_the_gap_to_the_spopt_optimum(tmp_path):
