@@ -16,6 +16,9 @@ import shapely
 
 from circle15.geo.network import NO_WALK_HIGHWAYS, RoutingNetwork
 
+#: Radius (m) of the fast first linking pass; farther points take the slower nearest query.
+_FIRST_PASS_M = 50.0
+
 
 @dataclass(frozen=True, eq=False)
 class Links:
@@ -91,18 +94,40 @@ def link_points(net: RoutingNetwork, xy: np.ndarray, *, max_distance: float = 30
     if not len(seg_ids):
         return Links(segment, frac, offset)
     tree = shapely.STRtree(net.seg_geometry[seg_ids])
-    pts = shapely.points(xy)
-    valid = np.isfinite(xy).all(axis=1)
-    (pi, ti), dist = tree.query_nearest(pts[valid], max_distance=max_distance,
-                                        return_distance=True, all_matches=False)
-    src = np.flatnonzero(valid)[pi]
-    seg = seg_ids[ti]
-    # Ties (equidistant segments) return one match per point with all_matches=False.
+    valid = np.flatnonzero(np.isfinite(xy).all(axis=1))
+    if not len(valid):
+        return Links(segment, frac, offset)
+    # Query in spatial order (rows of 250 m cells): neighbouring queries then touch the
+    # same tree nodes, which is several times faster than random order on large inputs.
+    cell = np.floor((xy[valid] - xy[valid].min(axis=0)) / 250.0).astype(np.int64)
+    valid = valid[np.lexsort((cell[:, 0], cell[:, 1]))]
+    pts = shapely.points(xy[valid])
+    # First pass: every segment within a short radius, nearest kept (ties: lowest segment
+    # index, so results are deterministic). Most points lie near a street.
+    radius = min(max_distance, _FIRST_PASS_M)
+    pi, ti = tree.query(pts, predicate="dwithin", distance=radius)
+    dist = shapely.distance(pts[pi], tree.geometries[ti])
+    order = np.lexsort((ti, dist, pi))
+    first = np.ones(len(order), bool)
+    first[1:] = pi[order][1:] != pi[order][:-1]
+    best = order[first]
+    found_p, found_t, found_d = pi[best], ti[best], dist[best]
+    # Second pass for the rest, up to the maximum link distance.
+    rest = np.setdiff1d(np.arange(len(pts)), found_p, assume_unique=True)
+    if len(rest) and max_distance > radius:
+        (rp, rt), rd = tree.query_nearest(pts[rest], max_distance=max_distance,
+                                          return_distance=True, all_matches=False)
+        found_p = np.concatenate([found_p, rest[rp]])
+        found_t = np.concatenate([found_t, rt])
+        found_d = np.concatenate([found_d, rd])
+    src = valid[found_p]
+    seg = seg_ids[found_t]
     segment[src] = seg
-    offset[src] = dist
+    offset[src] = found_d
+    pts = pts[found_p]
     geoms = net.seg_geometry[seg]
     glen = shapely.length(geoms)
-    along = shapely.line_locate_point(geoms, pts[src])
+    along = shapely.line_locate_point(geoms, pts)
     with np.errstate(invalid="ignore", divide="ignore"):
         f = np.where(glen > 0, along / glen, 0.0)
     frac[src] = np.clip(f, 0.0, 1.0)
