@@ -76,7 +76,7 @@ def _grid_graph(k: int, step: float, seed: int) -> nx.MultiDiGraph:
 def test_windowed_batches_are_exact_on_a_larger_grid(monkeypatch):
     """Many spatial batches (each on its own sub-graph) give the same reach as
     nearest_facility on the whole graph, to the last bit of the seconds."""
-    import circle15.coverage.siting as siting_mod
+    import circle15.coverage.reach as siting_mod
 
     sizes = []
 

@@ -22,10 +22,10 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
-from circle15.coverage.travel import _entry_costs, _part
+from circle15.coverage.reach import pair_times
+from circle15.coverage.travel import virtual_source_matrix
 from circle15.errors import InputError
 from circle15.geo.linking import Links
 from circle15.geo.network import RoutingNetwork
@@ -111,39 +111,6 @@ def capacity_per_1000(facilities: pd.DataFrame, zones: pd.DataFrame, layer: str,
 # --------------------------------------------------------------------------- reach sets
 
 
-def _facility_costs(net: RoutingNetwork, fac: Links) -> tuple[np.ndarray, np.ndarray]:
-    """Seconds from each facility's segment ends ``u`` and ``v`` to the facility."""
-    seg = fac.segment
-    acc = fac.offset / net.access_speed
-    cost_u = _part(net.seg_time_fwd[seg], fac.frac) + acc
-    cost_v = _part(net.seg_time_bwd[seg], 1.0 - fac.frac) + acc
-    return cost_u, cost_v
-
-
-def reversed_with_facilities(net: RoutingNetwork, fac: Links) -> sp.csr_matrix:
-    """The reversed street matrix plus one virtual node per (linked) facility.
-
-    Node ``n_nodes + j`` is facility ``j`` of ``fac`` (all must be linked); its edges go to
-    its segment's ends with the cost of reaching the facility from them, so a Dijkstra from
-    it gives every node's time **to** the facility.
-    """
-    n = net.n_nodes
-    k = len(fac)
-    cost_u, cost_v = _facility_costs(net, fac)
-    virt = n + np.arange(k)
-    coo = net.matrix.tocoo()
-    r = np.concatenate([coo.col, virt, virt])
-    c = np.concatenate([coo.row, net.seg_u[fac.segment], net.seg_v[fac.segment]])
-    w = np.concatenate([coo.data, cost_u, cost_v])
-    good = np.isfinite(w)
-    r, c, w = r[good], c[good], w[good]
-    order = np.lexsort((w, c, r))
-    r, c, w = r[order], c[order], w[order]
-    first = np.ones(len(r), bool)
-    first[1:] = (r[1:] != r[:-1]) | (c[1:] != c[:-1])
-    return sp.csr_matrix((w[first], (r[first], c[first])), shape=(n + k, n + k))
-
-
 def facility_node_times(net: RoutingNetwork, fac: Links, cutoff: float, *,
                         batch_size: int = 64) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Per facility, the seconds from every node to it (``inf`` beyond ``cutoff``), batched.
@@ -168,7 +135,7 @@ def facility_node_times(net: RoutingNetwork, fac: Links, cutoff: float, *,
     ok = np.flatnonzero(fac.linked)
     if not len(ok):
         return
-    mat = reversed_with_facilities(net, fac.subset(ok))
+    mat = virtual_source_matrix(net, fac.subset(ok))
     n = net.n_nodes
     for start in range(0, len(ok), batch_size):
         b = np.arange(start, min(start + batch_size, len(ok)))
@@ -177,12 +144,11 @@ def facility_node_times(net: RoutingNetwork, fac: Links, cutoff: float, *,
 
 
 def reach_pairs(net: RoutingNetwork, fac: Links, origins: Links, cutoff: float, *,
-                batch_size: int = 64) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                batch_size: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every (facility, origin) pair with origin -> facility time within ``cutoff``.
 
-    Times are exact (as :func:`~circle15.coverage.travel.nearest_facility` for one facility):
-    the origin's leg to either end of its segment plus the node's time to the facility, or
-    the direct path along a segment both share.
+    Times are exact (as :func:`~circle15.coverage.travel.nearest_facility` for one facility);
+    see :func:`circle15.coverage.reach.pair_times`.
 
     Returns
     -------
@@ -191,65 +157,7 @@ def reach_pairs(net: RoutingNetwork, fac: Links, origins: Links, cutoff: float, 
     seconds : numpy.ndarray
         Travel time of each pair (``<= cutoff``).
     """
-    out_f, out_o, out_t = [np.empty(0, np.int64)], [np.empty(0, np.int64)], [np.empty(0)]
-    lk = np.flatnonzero(origins.linked)
-    if not len(lk):
-        e = np.empty(0, np.int64)
-        return e, e, np.empty(0)
-    sub = origins.subset(lk)
-    to_u, to_v = _entry_costs(net, sub)
-    # node -> (origin, cost from the origin to that node), both segment ends
-    end_node = np.concatenate([net.seg_u[sub.segment], net.seg_v[sub.segment]])
-    end_org = np.concatenate([np.arange(len(lk)), np.arange(len(lk))])
-    end_cost = np.concatenate([to_u, to_v])
-    fin = np.isfinite(end_cost)
-    end_node, end_org, end_cost = end_node[fin], end_org[fin], end_cost[fin]
-    order = np.argsort(end_node, kind="stable")
-    end_org, end_cost = end_org[order], end_cost[order]
-    ptr = np.searchsorted(end_node[order], np.arange(net.n_nodes + 1))
-    for idx, dist in facility_node_times(net, fac, cutoff, batch_size=batch_size):
-        bi, ni = np.nonzero(dist <= cutoff)
-        cnt = ptr[ni + 1] - ptr[ni]
-        pos = np.repeat(ptr[ni], cnt) + (np.arange(cnt.sum())
-                                         - np.repeat(np.cumsum(cnt) - cnt, cnt))
-        b_rep = np.repeat(bi, cnt)
-        t = end_cost[pos] + np.repeat(dist[bi, ni], cnt)
-        ok_t = t <= cutoff
-        out_f.append(idx[b_rep[ok_t]])
-        out_o.append(end_org[pos[ok_t]])
-        out_t.append(t[ok_t])
-    # direct paths along a shared segment (the facility's own segment)
-    fl = np.flatnonzero(fac.linked)
-    if len(fl):
-        fseg = fac.segment[fl]
-        order = np.argsort(sub.segment, kind="stable")
-        oseg = sub.segment[order]
-        lo = np.searchsorted(oseg, fseg, "left")
-        hi = np.searchsorted(oseg, fseg, "right")
-        cnt = hi - lo
-        f_rep = np.repeat(fl, cnt)
-        starts = np.repeat(lo, cnt)
-        offs = np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt)
-        o_idx = order[starts + offs]
-        s_o = sub.frac[o_idx]
-        s_f = fac.frac[f_rep]
-        sg = sub.segment[o_idx]
-        along = np.where(s_f >= s_o, _part(net.seg_time_fwd[sg], s_f - s_o),
-                         _part(net.seg_time_bwd[sg], s_o - s_f))
-        direct = (sub.offset[o_idx] + fac.offset[f_rep]) / net.access_speed + along
-        out_f.append(f_rep)
-        out_o.append(o_idx)
-        out_t.append(direct)
-    f_all = np.concatenate(out_f)
-    o_all = np.concatenate(out_o)
-    t_all = np.concatenate(out_t)
-    # minimum per pair
-    order = np.lexsort((t_all, o_all, f_all))
-    f_all, o_all, t_all = f_all[order], o_all[order], t_all[order]
-    first = np.ones(len(f_all), bool)
-    first[1:] = (f_all[1:] != f_all[:-1]) | (o_all[1:] != o_all[:-1])
-    keep = first & (t_all <= cutoff)
-    return f_all[keep], lk[o_all[keep]], t_all[keep]
+    return pair_times(net, fac, origins, cutoff, batch_size=batch_size)
 
 
 # --------------------------------------------------------------------------- 2SFCA

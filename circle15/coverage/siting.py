@@ -49,9 +49,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.csgraph import dijkstra
 
-from circle15.coverage.travel import _entry_costs, _part
+from circle15.coverage.reach import pair_times
 from circle15.geo.linking import Links
 from circle15.geo.network import RoutingNetwork
 
@@ -68,151 +67,6 @@ def _covers(seconds: np.ndarray, minutes: float) -> np.ndarray:
     """The coverage test of the pipeline: capped at ``60 * minutes`` seconds, then
     ``seconds / 60 <= minutes`` (the same float operations, so results agree exactly)."""
     return (seconds <= 60.0 * minutes) & (seconds / 60.0 <= minutes)
-
-
-def _max_speed(net: RoutingNetwork) -> float:
-    """Upper bound (m/s) on straight-line progress per second over any street edge:
-    ``max(euclidean(u, v) / time(u, v))``; ``inf`` when it cannot be bounded."""
-    coo = net.matrix.tocoo()
-    if not coo.nnz:
-        return 0.0
-    dist = np.hypot(net.x[coo.row] - net.x[coo.col], net.y[coo.row] - net.y[coo.col])
-    with np.errstate(divide="ignore", invalid="ignore"):
-        v = np.where(dist > 0, dist / coo.data, 0.0)
-    v = float(np.max(v))
-    return v if np.isfinite(v) else np.inf
-
-
-def _rows_subgraph(rev: sp.csr_matrix, sel: np.ndarray, loc: np.ndarray
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Edges of ``rev`` between the nodes ``sel`` (``loc`` maps node -> local index, -1
-    elsewhere), in local numbering: (rows, cols, weights)."""
-    lo = rev.indptr[sel]
-    counts = rev.indptr[sel + 1] - lo
-    rep = np.repeat(np.arange(len(sel)), counts)
-    offs = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-    pos = np.repeat(lo, counts) + offs
-    cols = loc[rev.indices[pos]]
-    keep = cols >= 0
-    return rep[keep], cols[keep], rev.data[pos[keep]]
-
-
-def _candidate_node_times(net: RoutingNetwork, cand: Links, ok: np.ndarray, limit: float,
-                          max_batch_bytes: float):
-    """Yield ``(candidate positions in ok, node, seconds)`` for every node from which a
-    candidate is reached within ``limit`` seconds.
-
-    The reversed street graph gets one virtual node per candidate, joined to the ends of
-    its segment at the exact cost of reaching the candidate from each end (as
-    :func:`circle15.coverage.travel.node_times_to` does). Candidates are batched by area;
-    each batch runs on the sub-graph of nodes within ``limit * vmax`` metres (straight
-    line) of its candidates' segment ends, where ``vmax`` bounds the straight-line speed
-    over every edge, so every node within ``limit`` is inside the window and its time is
-    the same as on the whole graph. Without a finite ``vmax`` the whole graph is used.
-    """
-    n = net.n_nodes
-    sub = cand.subset(ok)
-    seg = sub.segment
-    acc = sub.offset / net.access_speed
-    cost_u = _part(net.seg_time_fwd[seg], sub.frac) + acc
-    cost_v = _part(net.seg_time_bwd[seg], 1.0 - sub.frac) + acc
-    cu, cv = net.seg_u[seg], net.seg_v[seg]
-    coo = net.matrix.tocoo()
-    fin = np.isfinite(coo.data)
-    rev = sp.csr_matrix((coo.data[fin], (coo.col[fin], coo.row[fin])), shape=(n, n))
-    rev.sort_indices()
-    vmax = _max_speed(net)
-    radius = limit * vmax * (1.0 + 1e-9) + 1.0
-    finite_xy = np.isfinite(net.x).all() and np.isfinite(net.y).all()
-    k = len(ok)
-    if np.isfinite(radius) and finite_xy and k:
-        ax0 = np.minimum(net.x[cu], net.x[cv])
-        ax1 = np.maximum(net.x[cu], net.x[cv])
-        ay0 = np.minimum(net.y[cu], net.y[cv])
-        ay1 = np.maximum(net.y[cu], net.y[cv])
-        tile = 2.0 * radius
-        tx = np.floor((ax0 + ax1) / 2.0 / tile).astype(np.int64)
-        ty = np.floor((ay0 + ay1) / 2.0 / tile).astype(np.int64)
-        order = np.lexsort((ty, tx))
-        brk = np.flatnonzero((np.diff(tx[order]) != 0) | (np.diff(ty[order]) != 0)) + 1
-        groups = np.split(order, brk)
-        xs_order = np.argsort(net.x, kind="stable")
-        xs = net.x[xs_order]
-    else:
-        groups = [np.arange(k)]
-    loc = np.full(n, -1, np.int64)
-    for grp in groups:
-        if np.isfinite(radius) and finite_xy:
-            x0, x1 = ax0[grp].min() - radius, ax1[grp].max() + radius
-            y0, y1 = ay0[grp].min() - radius, ay1[grp].max() + radius
-            band = xs_order[np.searchsorted(xs, x0, "left"):np.searchsorted(xs, x1, "right")]
-            sel = np.sort(band[(net.y[band] >= y0) & (net.y[band] <= y1)])
-        else:
-            sel = np.arange(n)
-        m = len(sel)
-        loc[sel] = np.arange(m)
-        r, c, w = _rows_subgraph(rev, sel, loc)
-        batch = int(max(1, min(len(grp), max_batch_bytes // (8 * (m + len(grp))))))
-        for b0 in range(0, len(grp), batch):
-            idx = grp[b0:b0 + batch]
-            b = len(idx)
-            virt = m + np.arange(b)
-            rr = np.concatenate([r, virt, virt])
-            cc = np.concatenate([c, loc[cu[idx]], loc[cv[idx]]])
-            ww = np.concatenate([w, cost_u[idx], cost_v[idx]])
-            fin = np.isfinite(ww)
-            mat = sp.csr_matrix((ww[fin], (rr[fin], cc[fin])), shape=(m + b, m + b))
-            dist = dijkstra(mat, directed=True, indices=virt, limit=limit)[:, :m]
-            br, nl = np.nonzero(dist <= limit)
-            yield idx[br], sel[nl], dist[br, nl]
-            del dist
-        loc[sel] = -1
-
-
-def _group_by(keys: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """CSR-style grouping: (order, starts) with members of key ``i`` at
-    ``order[starts[i]:starts[i + 1]]``."""
-    order = np.argsort(keys, kind="stable")
-    starts = np.searchsorted(keys[order], np.arange(n + 1), "left")
-    return order, starts
-
-
-def _expand(rows: np.ndarray, keys: np.ndarray, order: np.ndarray, starts: np.ndarray
-            ) -> tuple[np.ndarray, np.ndarray]:
-    """For each (row, key) pair, every member of group ``key``: returns (pair index, member)."""
-    lo = starts[keys]
-    counts = starts[keys + 1] - lo
-    has = counts > 0
-    idx = np.flatnonzero(has)
-    counts = counts[has]
-    rep = np.repeat(idx, counts)
-    offs = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-    return rep, order[np.repeat(lo[has], counts) + offs]
-
-
-def _same_segment(net: RoutingNetwork, cand: Links, org: Links
-                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(candidate, origin, seconds) for origins on a candidate's own segment, reached
-    directly along it (same float expression as travel.py)."""
-    cl = np.flatnonzero(cand.linked)
-    ol = np.flatnonzero(org.linked)
-    if not len(cl) or not len(ol):
-        e = np.empty(0, np.int64)
-        return e, e, np.empty(0)
-    order, starts = _group_by(cand.segment[cl], net.n_segments)
-    rep, member = _expand(np.arange(len(ol)), org.segment[ol], order, starts)
-    o_idx = ol[rep]
-    c_idx = cl[member]
-    s_o = org.frac[o_idx]
-    s_f = cand.frac[c_idx]
-    sg = org.segment[o_idx]
-    along = np.where(
-        s_f >= s_o,
-        _part(net.seg_time_fwd[sg], s_f - s_o),
-        _part(net.seg_time_bwd[sg], s_o - s_f),
-    )
-    direct = (org.offset[o_idx] + cand.offset[c_idx]) / net.access_speed + along
-    return c_idx, o_idx, direct
 
 
 def reach_sets(net: RoutingNetwork, cand_links: Links, org_links: Links, minutes: float, *,
@@ -244,47 +98,11 @@ def reach_sets(net: RoutingNetwork, cand_links: Links, org_links: Links, minutes
         Only with ``with_times``: seconds per stored entry, aligned with ``reach.data``.
     """
     k_all, n_o = len(cand_links), len(org_links)
-    n = net.n_nodes
-    limit = 60.0 * minutes
-    ok = np.flatnonzero(cand_links.linked)
-    parts_c, parts_o, parts_t = [], [], []
-    ol = np.flatnonzero(org_links.linked)
-    if len(ok) and len(ol):
-        sub = org_links.subset(ol)
-        to_u, to_v = _entry_costs(net, sub)
-        ou = net.seg_u[sub.segment]
-        ov = net.seg_v[sub.segment]
-        grp_u = _group_by(ou, n)
-        grp_v = _group_by(ov, n)
-        for idx, nd, d in _candidate_node_times(net, cand_links, ok, limit, max_batch_bytes):
-            for (order, starts), leg in ((grp_u, to_u), (grp_v, to_v)):
-                rep, member = _expand(idx, nd, order, starts)
-                t = leg[member] + d[rep]
-                keep = _covers(t, minutes)
-                parts_c.append(ok[idx[rep[keep]]])
-                parts_o.append(ol[member[keep]])
-                parts_t.append(t[keep])
-        c_s, o_s, t_s = _same_segment(net, cand_links, org_links)
-        keep = _covers(t_s, minutes)
-        parts_c.append(c_s[keep])
-        parts_o.append(o_s[keep])
-        parts_t.append(t_s[keep])
-    if parts_c:
-        rows = np.concatenate(parts_c)
-        cols = np.concatenate(parts_o)
-        secs = np.concatenate(parts_t)
-    else:
-        rows = cols = np.empty(0, np.int64)
-        secs = np.empty(0)
-    # one entry per (candidate, origin): the fastest route
-    key = rows.astype(np.int64) * max(n_o, 1) + cols
-    order = np.lexsort((secs, key))
-    key, secs = key[order], secs[order]
-    first = np.ones(len(key), bool)
-    first[1:] = key[1:] != key[:-1]
-    key, secs = key[first], secs[first]
-    rows, cols = key // max(n_o, 1), key % max(n_o, 1)
-    # key is sorted by (row, col): build CSR directly so data aligns with ``secs``
+    rows, cols, secs = pair_times(net, cand_links, org_links, 60.0 * minutes,
+                                  max_batch_bytes=max_batch_bytes)
+    keep = _covers(secs, minutes)
+    rows, cols, secs = rows[keep], cols[keep], secs[keep]
+    # pairs are sorted by (candidate, origin): build CSR directly so data aligns with secs
     indptr = np.searchsorted(rows, np.arange(k_all + 1), "left")
     reach = sp.csr_matrix((np.ones(len(cols), bool), cols, indptr), shape=(k_all, n_o))
     if with_times:

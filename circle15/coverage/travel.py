@@ -1,16 +1,19 @@
 """Nearest-facility travel times: one capped multi-source Dijkstra per layer.
 
-The network's node-to-node matrix is augmented with one virtual node per facility, joined to
-the two ends of the facility's segment by the exact cost of reaching the facility from each
-end (along the segment, then the straight offset). A single
-:func:`scipy.sparse.csgraph.dijkstra` run on the *reversed* graph from all virtual nodes, with
-``min_only=True`` and ``limit`` = the largest threshold, gives every node its time **to** the
-nearest facility (one-way streets are honoured in the direction people travel) and which
-facility that is. Each origin then adds its own leg to either end of its segment, and
-facilities on the origin's own segment are reached along it directly.
+The network's reversed node-to-node matrix is augmented with one virtual node per facility,
+joined to the two ends of the facility's segment by the exact cost of reaching the facility
+from each end (along the segment, then the straight offset). A single
+:func:`scipy.sparse.csgraph.dijkstra` run from all virtual nodes, with ``min_only=True`` and
+``limit`` = the largest threshold, gives every node its time **to** the nearest facility
+(one-way streets are honoured in the direction people travel) and which facility that is.
+Each origin then adds its own leg to either end of its segment, and facilities on the
+origin's own segment are reached along it directly.
 
 Results are exact: they equal a brute-force networkx computation in which every point is a
-node splitting its segment (see ``tests/test_travel.py``).
+node splitting its segment (see ``tests/test_travel.py``). The primitives here
+(:func:`entry_costs`, :func:`exit_costs`, :func:`virtual_source_matrix`,
+:func:`same_segment_times`) are shared with capacity (2SFCA) and siting, so that every
+module adds the same floats in the same order and their numbers agree to the last bit.
 """
 
 from __future__ import annotations
@@ -47,24 +50,94 @@ class NearestResult:
         return self.seconds / 60.0
 
 
-def _part(seconds: np.ndarray, frac: np.ndarray) -> np.ndarray:
-    """Seconds for ``frac`` of a segment; 0 for a zero fraction even on a forbidden
-    direction (``inf * 0`` would be ``nan``)."""
+def partial_time(seconds: np.ndarray, frac: np.ndarray) -> np.ndarray:
+    """Seconds for ``frac`` of a segment traversed at ``seconds`` for the whole of it.
+
+    A zero fraction costs 0 even in a forbidden direction (``inf * 0`` would be ``nan``):
+    a point at a node is at the node.
+    """
     with np.errstate(invalid="ignore"):
         return np.where(frac > 0, seconds * frac, 0.0)
 
 
-def _entry_costs(net: RoutingNetwork, links: Links) -> tuple[np.ndarray, np.ndarray]:
-    """Seconds from each linked point to its segment's ``u`` and ``v`` ends.
+def entry_costs(net: RoutingNetwork, links: Links) -> tuple[np.ndarray, np.ndarray]:
+    """Seconds from each (linked) point **to** its segment's ``u`` and ``v`` ends.
 
     Moving from the point to ``u`` runs against the segment's orientation (``v -> u``
-    direction), to ``v`` along it. ``inf`` where that direction is not allowed.
+    direction), to ``v`` along it; ``inf`` where that direction is not allowed.
     """
     seg = links.segment
     acc = links.offset / net.access_speed
-    to_u = acc + _part(net.seg_time_bwd[seg], links.frac)
-    to_v = acc + _part(net.seg_time_fwd[seg], 1.0 - links.frac)
+    to_u = acc + partial_time(net.seg_time_bwd[seg], links.frac)
+    to_v = acc + partial_time(net.seg_time_fwd[seg], 1.0 - links.frac)
     return to_u, to_v
+
+
+def exit_costs(net: RoutingNetwork, links: Links) -> tuple[np.ndarray, np.ndarray]:
+    """Seconds from each (linked) point's segment ends ``u`` and ``v`` **to** the point."""
+    seg = links.segment
+    acc = links.offset / net.access_speed
+    from_u = partial_time(net.seg_time_fwd[seg], links.frac) + acc
+    from_v = partial_time(net.seg_time_bwd[seg], 1.0 - links.frac) + acc
+    return from_u, from_v
+
+
+def virtual_source_matrix(net: RoutingNetwork, targets: Links) -> sp.csr_matrix:
+    """The reversed street matrix plus one virtual node per target point.
+
+    Node ``net.n_nodes + j`` stands for ``targets[j]`` (all must be linked); its edges go to
+    the ends of the target's segment with the cost of reaching the target from them, so a
+    Dijkstra from it gives every node's time **to** the target.
+    """
+    n = net.n_nodes
+    k = len(targets)
+    rev = net.reversed_matrix
+    from_u, from_v = exit_costs(net, targets)
+    cols = np.column_stack([net.seg_u[targets.segment], net.seg_v[targets.segment]])
+    vals = np.column_stack([from_u, from_v])
+    ok = np.isfinite(vals)
+    counts = ok.sum(axis=1)
+    indptr = np.concatenate([rev.indptr, rev.indptr[-1] + np.cumsum(counts)])
+    indices = np.concatenate([rev.indices, cols[ok]])
+    data = np.concatenate([rev.data, vals[ok]])
+    return sp.csr_matrix((data, indices, indptr), shape=(n + k, n + k))
+
+
+def same_segment_times(net: RoutingNetwork, targets: Links, origins: Links
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every (target, origin) pair sharing a segment, with the direct time along it.
+
+    Returns
+    -------
+    target_idx, origin_idx : numpy.ndarray
+        Indices into ``targets`` and ``origins`` (linked points only).
+    seconds : numpy.ndarray
+        Origin -> target time along the shared segment (``inf`` if the direction is not
+        allowed).
+    """
+    tl = np.flatnonzero(targets.linked)
+    ol = np.flatnonzero(origins.linked)
+    empty = np.empty(0, np.int64)
+    if not len(tl) or not len(ol):
+        return empty, empty, np.empty(0)
+    tseg = targets.segment[tl]
+    order = np.argsort(tseg, kind="stable")
+    tseg_sorted = tseg[order]
+    oseg = origins.segment[ol]
+    lo = np.searchsorted(tseg_sorted, oseg, "left")
+    hi = np.searchsorted(tseg_sorted, oseg, "right")
+    counts = hi - lo
+    o_idx = np.repeat(ol, counts)
+    offs = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    t_idx = tl[order[np.repeat(lo, counts) + offs]]
+    s_o = origins.frac[o_idx]
+    s_t = targets.frac[t_idx]
+    sg = origins.segment[o_idx]
+    along = np.where(s_t >= s_o,
+                     partial_time(net.seg_time_fwd[sg], s_t - s_o),
+                     partial_time(net.seg_time_bwd[sg], s_o - s_t))
+    direct = (origins.offset[o_idx] + targets.offset[t_idx]) / net.access_speed + along
+    return t_idx, o_idx, direct
 
 
 def node_times_to(net: RoutingNetwork, fac: Links, cutoff: float
@@ -88,37 +161,11 @@ def node_times_to(net: RoutingNetwork, fac: Links, cutoff: float
     """
     n = net.n_nodes
     ok = np.flatnonzero(fac.linked)
-    times = np.full(n, np.inf)
-    nearest = np.full(n, -1, np.int64)
     if len(ok) == 0:
-        return times, nearest
-    sub = fac.subset(ok)
-    seg = sub.segment
-    acc = sub.offset / net.access_speed
-    # From node u the facility is reached travelling u -> v for frac of the segment.
-    cost_u = _part(net.seg_time_fwd[seg], sub.frac) + acc
-    cost_v = _part(net.seg_time_bwd[seg], 1.0 - sub.frac) + acc
-    k = len(ok)
-    virt = n + np.arange(k)
-    # Reversed graph: an edge i -> j of the street graph becomes j -> i.
-    coo = net.matrix.tocoo()
-    rows = [coo.col, virt, virt]
-    cols = [coo.row, net.seg_u[seg], net.seg_v[seg]]
-    vals = [coo.data, cost_u, cost_v]
-    r = np.concatenate(rows)
-    c = np.concatenate(cols)
-    w = np.concatenate(vals)
-    good = np.isfinite(w)
-    r, c, w = r[good], c[good], w[good]
-    # Keep the cheapest of duplicate (r, c) pairs (two facilities never share a virtual
-    # node, but a facility on a segment with u == v would).
-    order = np.lexsort((w, c, r))
-    r, c, w = r[order], c[order], w[order]
-    first = np.ones(len(r), bool)
-    first[1:] = (r[1:] != r[:-1]) | (c[1:] != c[:-1])
-    mat = sp.csr_matrix((w[first], (r[first], c[first])), shape=(n + k, n + k))
-    dist, _, sources = dijkstra(mat, directed=True, indices=virt, min_only=True,
-                                limit=cutoff, return_predecessors=True)
+        return np.full(n, np.inf), np.full(n, -1, np.int64)
+    mat = virtual_source_matrix(net, fac.subset(ok))
+    dist, _, sources = dijkstra(mat, directed=True, indices=n + np.arange(len(ok)),
+                                min_only=True, limit=cutoff, return_predecessors=True)
     times = dist[:n]
     src = sources[:n]
     reached = np.isfinite(times) & (src >= n)
@@ -152,48 +199,25 @@ def nearest_facility(net: RoutingNetwork, fac: Links, origins: Links, cutoff: fl
     if len(lk) == 0:
         return NearestResult(seconds, facility)
     sub = origins.subset(lk)
-    to_u, to_v = _entry_costs(net, sub)
-    seg = sub.segment
-    u = net.seg_u[seg]
-    v = net.seg_v[seg]
+    to_u, to_v = entry_costs(net, sub)
+    u = net.seg_u[sub.segment]
+    v = net.seg_v[sub.segment]
     via_u = to_u + node_t[u]
     via_v = to_v + node_t[v]
     best = np.minimum(via_u, via_v)
     who = np.where(via_u <= via_v, node_f[u], node_f[v])
 
     # Same-segment shortcuts: a facility on the origin's own segment is reached along it.
-    fl = np.flatnonzero(fac.linked)
-    if len(fl):
-        fseg = fac.segment[fl]
-        order = np.argsort(fseg, kind="stable")
-        fseg_sorted = fseg[order]
-        lo = np.searchsorted(fseg_sorted, seg, "left")
-        hi = np.searchsorted(fseg_sorted, seg, "right")
-        has = np.flatnonzero(hi > lo)
-        if len(has):
-            counts = hi[has] - lo[has]
-            o_rep = np.repeat(has, counts)
-            starts = np.repeat(lo[has], counts)
-            offs = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-            f_idx = fl[order[starts + offs]]
-            s_o = sub.frac[o_rep]
-            s_f = fac.frac[f_idx]
-            sg = seg[o_rep]
-            along = np.where(
-                s_f >= s_o,
-                _part(net.seg_time_fwd[sg], s_f - s_o),
-                _part(net.seg_time_bwd[sg], s_o - s_f),
-            )
-            direct = (sub.offset[o_rep] + fac.offset[f_idx]) / net.access_speed + along
-            # reduce to the minimum per origin
-            ord2 = np.lexsort((direct, o_rep))
-            o_s, d_s, f_s = o_rep[ord2], direct[ord2], f_idx[ord2]
-            firsts = np.ones(len(o_s), bool)
-            firsts[1:] = o_s[1:] != o_s[:-1]
-            o_s, d_s, f_s = o_s[firsts], d_s[firsts], f_s[firsts]
-            better = d_s < best[o_s]
-            best[o_s[better]] = d_s[better]
-            who[o_s[better]] = f_s[better]
+    f_idx, o_idx, direct = same_segment_times(net, fac, sub)
+    if len(o_idx):
+        ord2 = np.lexsort((direct, o_idx))
+        o_s, d_s, f_s = o_idx[ord2], direct[ord2], f_idx[ord2]
+        firsts = np.ones(len(o_s), bool)
+        firsts[1:] = o_s[1:] != o_s[:-1]
+        o_s, d_s, f_s = o_s[firsts], d_s[firsts], f_s[firsts]
+        better = d_s < best[o_s]
+        best[o_s[better]] = d_s[better]
+        who[o_s[better]] = f_s[better]
     best = np.where(best <= cutoff, best, np.inf)
     who = np.where(np.isfinite(best), who, -1)
     seconds[lk] = best

@@ -17,6 +17,7 @@ The graph is never mutated.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import networkx as nx
 import numpy as np
@@ -69,6 +70,17 @@ class RoutingNetwork:
     seg_geometry: np.ndarray
     seg_highway: np.ndarray
     access_speed: float
+
+    @cached_property
+    def reversed_matrix(self) -> sp.csr_matrix:
+        """The transpose of :attr:`matrix` (row = to, column = from), sorted CSR.
+
+        Dijkstra on it from a set of targets gives every node's time *to* the targets.
+        Computed once per network and cached.
+        """
+        rev = self.matrix.T.tocsr()
+        rev.sort_indices()
+        return rev
 
     @property
     def n_nodes(self) -> int:
