@@ -34,7 +34,8 @@ out = Console()
 
 #: Stages reported by the pipeline, for the progress bar.
 STAGES = ("zones", "network", "facilities", "population", "linking", "travel times",
-          "coverage", "targets", "context", "isochrones", "writing outputs")
+          "coverage", "targets", "context", "isochrones", "siting candidates",
+          "siting reach sets", "siting", "writing outputs")
 
 
 class _State:
@@ -216,6 +217,75 @@ def map_(
         render_png(run_dir, None, layer=layer, minutes=minutes, lang=lang)
         if not STATE.quiet:
             out.print(f"map: {path}")
+
+
+@app.command()
+def site(
+    config: Annotated[Path, typer.Argument(help="The run's TOML config file.")],
+    layer: Annotated[str, typer.Option("--layer", "-l", help="Layer key to site.")],
+    out_dir: Annotated[Path | None, typer.Option("--out", "-o", help="Output directory "
+                                                 "(overrides [output] dir).")] = None,
+    year: Annotated[int | None, typer.Option("--target-year", "--year",
+                                             help="Target year (overrides [targets] year).")
+                    ] = None,
+    max_sites: Annotated[int | None, typer.Option("--max-sites", help="Most new sites "
+                                                  "(default [siting] max_sites).")] = None,
+    target_rate: Annotated[float | None, typer.Option(
+        "--target-rate", help="Rate 0-1 every township should reach; overrides the plan.")
+    ] = None,
+    minutes: Annotated[float | None, typer.Option(help="Threshold when not from the plan.")
+                       ] = None,
+    indicator: Annotated[str | None, typer.Option(help="Plan indicator id, e.g. X02.")] = None,
+    zone_cap: Annotated[int | None, typer.Option("--zone-cap", help="Most new sites per "
+                                                 "township.")] = None,
+    budget: Annotated[float | None, typer.Option(help="Total cost allowed (candidate "
+                                                 "'cost').")] = None,
+    capacity: Annotated[bool, typer.Option("--capacity/--no-capacity", help="Limit sites to "
+                                           "their capacity.")] = False,
+    method: Annotated[str, typer.Option(help="auto, greedy or exact.")] = "auto",
+) -> None:
+    """Propose new sites for a layer so that every township reaches its target."""
+    with _guard():
+        from circle15.config import load_config
+        from circle15.siting_run import run_siting
+
+        cfg = load_config(config, {"output.dir": out_dir, "targets.year": year})
+        if cfg.output.dir is None:
+            raise InputError("no output directory: pass --out DIR or set [output] dir",
+                             file=config, key="output.dir")
+        sit = cfg.siting
+        with _progress() as step:
+            sr = run_siting(
+                cfg, layer=layer, year=year, out_dir=cfg.output.dir,
+                max_sites=max_sites if max_sites is not None else sit.max_sites,
+                target_rate=target_rate if target_rate is not None else sit.target_rate,
+                minutes=minutes, indicator=indicator or sit.indicator or None,
+                zone_cap=zone_cap if zone_cap is not None else sit.zone_cap,
+                budget=budget if budget is not None else sit.budget,
+                capacity=capacity or sit.capacity, method=method, progress=step)
+        if not STATE.quiet:
+            _site_summary(sr)
+
+
+def _site_summary(sr: Any) -> None:
+    rep = sr.report
+    t = Table(title=f"{sr.layer}: {rep.get('sites', 0)} new sites "
+              f"(stopped: {rep.get('stop_reason', '?')})")
+    for c in ("township", "before", "after", "target", "new sites", "status"):
+        t.add_column(c, justify="left" if c == "township" else "right")
+    for r in sr.before_after.itertuples(index=False):
+        t.add_row(str(r.zone_name), _pct(r.rate_before), _pct(r.rate_after),
+                  _pct(getattr(r, "target_rate", float("nan"))), str(r.new_sites),
+                  f"{r.status_before} → {r.status_after}")
+    out.print(t)
+    out.print(f"outputs: {sr.out_dir}")
+
+
+def _pct(v: Any) -> str:
+    try:
+        return "—" if v != v else f"{float(v):.1%}"
+    except (TypeError, ValueError):
+        return "—"
 
 
 def main() -> None:

@@ -209,12 +209,28 @@ class TargetsConfig:
 class SitingConfig:
     """Where to add facilities."""
 
+    #: Layers to site as part of ``circle15 run`` (proposed sites appear on the map).
     layers: list = field(default_factory=list)
-    #: Candidate sites file; empty = network nodes on a spacing grid.
+    #: Candidate sites file (CSV/GeoJSON/GPKG); empty = network nodes on a spacing grid.
     candidates: Path | None = None
+    #: Coordinate system of a CSV candidates file.
+    candidates_crs: str = "wgs84"
     spacing_m: float = 500.0
     max_sites: int = 50
+    #: Threshold when no plan indicator gives one.
     minutes: float = 15.0
+    #: Coverage rate (0-1) every township should reach; empty = the plan's target.
+    target_rate: float | None = None
+    #: Plan indicator id to site for (e.g. "X02"); empty = the layer's indicator.
+    indicator: str = ""
+    #: Most new sites per township (e.g. 1 for 残疾人之家).
+    zone_cap: int | None = None
+    #: Total cost allowed (candidate "cost" column; 1 per site by default).
+    budget: float | None = None
+    #: Limit each new site to its candidate "capacity" (nearest people first).
+    capacity: bool = False
+    #: auto (exact when small), greedy or exact.
+    method: str = "auto"
 
 
 @dataclass(frozen=True)
@@ -517,6 +533,19 @@ def _validate(cfg: Config, col: _Collector) -> None:
         col.add("targets.year", f"year {cfg.targets.year} is out of range")
     _check_file(cfg.targets.reported, "targets.reported", col)
     _check_file(cfg.siting.candidates, "siting.candidates", col)
+    sit = cfg.siting
+    for i, key in enumerate(sit.layers):
+        if key not in seen:
+            col.add(f"siting.layers[{i}]", f"no layer {key!r} to site",
+                    hint=f"one of {', '.join(sorted(seen))}")
+    if sit.method not in ("auto", "greedy", "exact"):
+        col.add("siting.method", f"unknown method {sit.method!r}", hint="auto, greedy or exact")
+    if sit.target_rate is not None and not 0 < sit.target_rate <= 1:
+        col.add("siting.target_rate", f"expected a rate in (0, 1], got {sit.target_rate}")
+    if sit.max_sites < 1:
+        col.add("siting.max_sites", "must be at least 1")
+    if not _is_crs(sit.candidates_crs):
+        col.add("siting.candidates_crs", f"unknown coordinate system {sit.candidates_crs!r}")
     if cfg.output.lang not in LANGS:
         col.add("output.lang", f"unknown language {cfg.output.lang!r}", hint="zh or en")
     if cfg.map.basemap not in BASEMAPS:

@@ -84,6 +84,8 @@ class RunResult:
     streets: gpd.GeoDataFrame | None = None
     isochrones: gpd.GeoDataFrame | None = None
     report: dict[str, Any] = field(default_factory=dict)
+    #: Siting results (``circle15.siting_run.SitingRunResult``) for ``[siting] layers``.
+    siting: list = field(default_factory=list)
 
     @property
     def params(self) -> dict[str, Any]:
@@ -459,6 +461,12 @@ def write_outputs(result: RunResult, out_dir: str | Path) -> dict[str, Any]:
         report["config"] = cfg.to_dict()
         # run.json first: the map reads params and layers from it
         _dump(report, tmp / "run.json")
+        if result.siting:
+            from circle15.siting_run import write_siting_outputs
+
+            for sr in result.siting:
+                write_siting_outputs(sr, tmp)
+            report["siting"] = {sr.layer: sr.report for sr in result.siting}
         from circle15.maps import render_map, render_png
 
         mp = render_map(tmp, tmp / "map.html", layer=cfg.map.layer or keys[0],
@@ -509,7 +517,25 @@ def run(cfg: Config, out_dir: str | Path | None = None, progress: Progress | Non
         raise InputError("no output directory", key="output.dir",
                          file=cfg.path, hint="set [output] dir or pass --out")
     result = compute(cfg, progress)
+    result.siting = site_layers(result, progress)
     if progress:
         progress("writing outputs")
     result.report = write_outputs(result, out)
     return result
+
+
+def site_layers(result: RunResult, progress: Progress | None = None) -> list:
+    """Propose sites for every layer in ``[siting] layers`` (see :mod:`circle15.siting_run`)."""
+    sit = result.config.siting
+    if not sit.layers:
+        return []
+    from circle15.siting_run import site
+
+    out = []
+    for layer in sit.layers:
+        if progress:
+            progress("siting")
+        out.append(site(result, layer, max_sites=sit.max_sites, target_rate=sit.target_rate,
+                        indicator=sit.indicator or None, zone_cap=sit.zone_cap,
+                        budget=sit.budget, capacity=sit.capacity, method=sit.method))
+    return out

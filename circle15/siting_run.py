@@ -506,7 +506,7 @@ def site(
     t1 = time.perf_counter()
     usable = usable_segments(net, cfg.network.mode)
     if candidates is None and cfg.siting.candidates is not None:
-        candidates = load_candidates(cfg.siting.candidates)
+        candidates = load_candidates(cfg.siting.candidates, crs=cfg.siting.candidates_crs)
     if candidates is None:
         nodes = grid_candidates(net, _xy(origins, net.crs),
                                 origins["population"].to_numpy(float),

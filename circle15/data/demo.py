@@ -551,6 +551,30 @@ plan = "zhuji-2023"
 year = 2027
 
 # ---------------------------------------------------------------------------
+# Siting: where to add facilities so that every township reaches a target.
+# This demo scenario asks for 60 % of residents within 15 minutes of a clinic in
+# every township (an interim target chosen for the demo, not one of the plan's)
+# and proposes up to 60 new sites; they appear in proposed_sites.csv and on the map.
+# `circle15 site config.toml --layer fitness` sites a layer against the plan itself.
+# ---------------------------------------------------------------------------
+[siting]
+layers = ["clinic"]
+target_rate = 0.6
+minutes = 15
+max_sites = 60
+spacing_m = 500                   # candidate sites: network nodes on a 500 m grid
+
+# ---------------------------------------------------------------------------
+# Map: the township choropleth shows this layer and threshold against its plan
+# target (fitness: the plan's 15分钟健身圈, 100 % by 2027). Redraw another with
+# `circle15 map DIR --layer clinic --minutes 10`.
+# ---------------------------------------------------------------------------
+[map]
+layer = "fitness"
+minutes = 15
+basemap = "none"                  # none (offline) | osm | tianditu (needs a key) | amap
+
+# ---------------------------------------------------------------------------
 # Output: "../" puts the results next to this inputs/ folder.
 # ---------------------------------------------------------------------------
 [output]

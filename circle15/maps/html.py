@@ -285,6 +285,16 @@ def _isochrones(fmap: folium.Map, iso: gpd.GeoDataFrame, lay: rundata.LayerInfo,
     fmap.add_child(Register(layer, f"iso:{lay.key}"))
 
 
+def _group_label(lay: rundata.LayerInfo, lang: str) -> str:
+    """Name of the population group a layer is judged by ("人口" for everyone)."""
+    from circle15.report.labels import GROUPS
+
+    if lay.group in ("", "total"):
+        return "人口" if lang == "zh" else "People"
+    zh, en = GROUPS.get(lay.group, (lay.group, lay.group))
+    return (zh + "人口") if lang == "zh" else en
+
+
 def _uncovered_heat(origins: gpd.GeoDataFrame, lay: rundata.LayerInfo, minutes: float,
                     lang: str) -> HeatMap | None:
     col = f"t_{lay.key}"
@@ -292,7 +302,10 @@ def _uncovered_heat(origins: gpd.GeoDataFrame, lay: rundata.LayerInfo, minutes: 
         raise InputError(f"missing column {col} (travel minutes to the nearest {lay.key})",
                          file=Path(rundata.ORIGINS), column=col)
     tt = pd.to_numeric(origins[col], errors="coerce").to_numpy(dtype=float)
-    pop = pd.to_numeric(origins["population"], errors="coerce").fillna(0).to_numpy(float)
+    # people of the layer's own group (0-3 for childcare, 60+ for elderly care, ...), as
+    # in the legend's coverage figure
+    group = lay.group if lay.group in origins.columns else "population"
+    pop = pd.to_numeric(origins[group], errors="coerce").fillna(0).to_numpy(float)
     unc = (np.isnan(tt) | (tt > minutes + 1e-9)) & (pop > 0)
     if not unc.any():
         return None
@@ -304,7 +317,7 @@ def _uncovered_heat(origins: gpd.GeoDataFrame, lay: rundata.LayerInfo, minutes: 
     data = np.column_stack([np.round(xy[:, 1], 5), np.round(xy[:, 0], 5),
                             np.round(np.minimum(w / scale, 1.0), 3)])
     heat = HeatMap(data.tolist(), name=t("uncovered", lang, minutes=f"{minutes:g}",
-                                         layer=lay.label(lang)),
+                                         layer=lay.label(lang), group=_group_label(lay, lang)),
                    radius=14, blur=12, min_opacity=0.25, max_zoom=18,
                    gradient=HEAT_GRADIENT)
     heat.uncovered_people = float(w.sum())
@@ -433,9 +446,10 @@ def _legend_html(info: rundata.RunInfo, lay: rundata.LayerInfo, minutes: float,
                 f'{e(t("covered", lang))} {fmt_int(county.get("covered", float("nan")))} / '
                 f'{fmt_int(county.get("population", float("nan")))}</div>')
     if heat is not None:
+        text = t("uncovered", lang, minutes=f"{minutes:g}", layer=label,
+                 group=_group_label(lay, lang))
         out += (f'<div class="row" style="margin-top:4px"><span class="sw heat"></span>'
-                f'{e(t("uncovered", lang, minutes=f"{minutes:g}", layer=label))}'
-                f'：{fmt_int(heat.uncovered_people)}</div>')
+                f'{e(text)}：{fmt_int(heat.uncovered_people)}</div>')
     return out
 
 
