@@ -199,7 +199,8 @@ def targets(
 def map_(
     run_dir: Annotated[Path, typer.Argument(help="A finished run's output directory.")],
     layer: Annotated[str, typer.Option(help="Layer for the choropleth.")] = "",
-    minutes: Annotated[float, typer.Option(help="Threshold in minutes.")] = 15,
+    minutes: Annotated[float | None, typer.Option(
+        help="Threshold in minutes (default: the run's largest).")] = None,
     lang: Annotated[str, typer.Option(help="zh or en.")] = "zh",
     basemap: Annotated[str, typer.Option(help="none, osm, tianditu or amap.")] = "none",
     tianditu_key: Annotated[str, typer.Option(help="Tianditu key.")] = "",
@@ -212,6 +213,8 @@ def map_(
 
         if lang not in ("zh", "en"):
             raise InputError(f"unknown language {lang!r}", hint="zh or en")
+        if minutes is None:
+            minutes = _largest_threshold(run_dir)
         path = render_map(run_dir, out_file, layer=layer, minutes=minutes, lang=lang,
                           basemap=basemap, tianditu_key=tianditu_key)
         render_png(run_dir, None, layer=layer, minutes=minutes, lang=lang)
@@ -286,6 +289,19 @@ def _pct(v: Any) -> str:
         return "—" if v != v else f"{float(v):.1%}"
     except (TypeError, ValueError):
         return "—"
+
+
+def _largest_threshold(run_dir: Path) -> float:
+    import json
+
+    path = run_dir / "run.json"
+    if not path.is_file():
+        raise InputError("not a finished run: run.json is missing", file=path,
+                         hint="pass the --out directory of 'circle15 run'")
+    try:
+        return float(max(json.loads(path.read_text(encoding="utf-8"))["params"]["thresholds"]))
+    except (ValueError, KeyError, TypeError):
+        raise InputError("run.json has no params.thresholds", file=path) from None
 
 
 def main() -> None:

@@ -176,6 +176,8 @@ class LayerConfig:
     group: str = ""
     color: str = ""
     icon: str = ""
+    #: With an .osm.pbf source: a TOML tag mapping overriding the bundled one for this layer.
+    osm_tags: Path | None = None
     #: Whether this layer is required for the composite "full circle" rate.
     required: bool = True
 
@@ -238,7 +240,8 @@ class MapConfig:
     """The HTML map."""
 
     layer: str = ""
-    minutes: float = 15.0
+    #: Threshold shown (one of coverage.thresholds); empty = the largest.
+    minutes: float | None = None
     basemap: str = "none"
     tianditu_key: str = ""
 
@@ -522,6 +525,7 @@ def _validate(cfg: Config, col: _Collector) -> None:
         if lay.source is None:
             col.add(f"layers[{i}].source", "missing: the facility file")
         _check_file(lay.source, f"layers[{i}].source", col)
+        _check_file(lay.osm_tags, f"layers[{i}].osm_tags", col)
         if not _is_crs(lay.crs):
             col.add(f"layers[{i}].crs", f"unknown coordinate system {lay.crs!r}",
                     hint=f"one of {', '.join(CRS_NAMES)} or EPSG:<code>")
@@ -551,6 +555,9 @@ def _validate(cfg: Config, col: _Collector) -> None:
     if cfg.map.basemap not in BASEMAPS:
         col.add("map.basemap", f"unknown basemap {cfg.map.basemap!r}",
                 hint=f"one of {', '.join(BASEMAPS)}")
+    if cfg.map.minutes is not None and isinstance(ths, list) and cfg.map.minutes not in ths:
+        col.add("map.minutes", f"{cfg.map.minutes:g} is not one of coverage.thresholds "
+                f"{ths}")
     if cfg.map.layer and cfg.map.layer not in seen:
         col.add("map.layer", f"no layer {cfg.map.layer!r}")
 

@@ -469,11 +469,13 @@ def write_outputs(result: RunResult, out_dir: str | Path) -> dict[str, Any]:
             report["siting"] = {sr.layer: sr.report for sr in result.siting}
         from circle15.maps import render_map, render_png
 
+        minutes = cfg.map.minutes if cfg.map.minutes is not None else max(
+            cfg.coverage.thresholds)
         mp = render_map(tmp, tmp / "map.html", layer=cfg.map.layer or keys[0],
-                        minutes=cfg.map.minutes, lang=lang, basemap=cfg.map.basemap,
+                        minutes=minutes, lang=lang, basemap=cfg.map.basemap,
                         tianditu_key=cfg.map.tianditu_key)
         render_png(tmp, tmp / "coverage_map.png", layer=cfg.map.layer or keys[0],
-                   minutes=cfg.map.minutes, lang=lang)
+                   minutes=minutes, lang=lang)
         report["outputs"] = {p.name: p.stat().st_size for p in sorted(tmp.iterdir())
                              if p.is_file()}
         report["map_html_mb"] = round(mp.stat().st_size / 1e6, 2)

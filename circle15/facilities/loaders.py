@@ -244,6 +244,8 @@ def load_layer(layer_cfg: LayerConfig, *, study_area: Any = None, strict: bool =
     except InputError as exc:
         raise InputError(exc.message, file=path, key=f"{key_prefix}.crs", hint=exc.hint) from None
     area = crsmod.as_area_wgs84(study_area)
+    if path.name.lower().endswith(".osm.pbf"):
+        return _load_osm_layer(layer_cfg, path, area)
     issues = IssueLog(path, spec.key)
     suffix = path.suffix.lower()
     encoding = None
@@ -562,3 +564,28 @@ def load_layers(cfg: Config, study_area: Any = None) -> tuple[gpd.GeoDataFrame, 
     fac.attrs["qa_by_layer"] = qa_by
     fac.attrs["encoding_by_layer"] = enc_by
     return fac, issues
+
+
+def _load_osm_layer(layer_cfg: LayerConfig, path: Path, area) -> tuple[gpd.GeoDataFrame,
+                                                                       pd.DataFrame]:
+    """A layer taken from an OpenStreetMap extract by the tag mapping (``source`` = .osm.pbf).
+
+    Only the study area's bounding box is read; ``osm_tags`` in the layer's config points at
+    a user tag mapping.
+    """
+    from circle15.facilities.osm import extract_osm_facilities
+
+    tags = layer_cfg.osm_tags
+    bbox = list(area.bounds) if area is not None else None
+    gdf = extract_osm_facilities(path, layers=[layer_cfg.key], bounding_box=bbox,
+                                 tag_mapping_path=tags)
+    if area is not None and len(gdf):
+        gdf = gdf[gdf.geometry.within(area)].reset_index(drop=True)
+    issues = IssueLog(path, layer_cfg.key)
+    if gdf.empty:
+        issues.add(None, "", "empty_layer",
+                   f"no OpenStreetMap features of layer {layer_cfg.key!r} in the study area",
+                   "warning")
+    gdf.attrs["qa"] = {"loaded": int(len(gdf)), "skipped": 0, "merged_duplicates": 0,
+                       "warnings": issues.count("warning"), "source": "openstreetmap"}
+    return gdf, issues.frame()
