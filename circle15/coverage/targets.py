@@ -58,7 +58,8 @@ COLUMNS = [
     "indicator_id", "number", "domain", "domain_zh", "domain_en", "name_zh", "name_en",
     "zone_id", "zone_name", "year", "target", "bound", "target_value", "value", "unit",
     "unit_en", "status", "gap_value", "gap_people", "gap_capacity", "gap_units", "needs",
-    "source", "kind", "level", "scope", "core", "observational", "direction", "responsible", "note",
+    "source", "kind", "layer", "minutes", "group", "level", "scope", "core", "observational",
+    "direction", "responsible", "note",
 ]
 
 _NUM_RE = re.compile(r"^(>=|<=|≥|≤|>|<)?\s*([+-]?\d+(?:\.\d+)?)$")
@@ -659,6 +660,8 @@ def evaluate_targets(
     for ind in plan.indicators:
         bound = ind.bound(year)
         per_zone, county = _evaluate(ind, bound, ctx)
+        m = ind.measure
+        net = m.kind == "network_coverage"
         for zid, zname in [*zip(ctx.zone_ids, ctx.zone_names, strict=True),
                            (COUNTY, county_name)]:
             res = county if zid == COUNTY else per_zone[zid]
@@ -672,13 +675,18 @@ def evaluate_targets(
                 "status": res.status, "gap_value": res.gap_value, "gap_people": res.gap_people,
                 "gap_capacity": res.gap_capacity, "gap_units": res.gap_units,
                 "needs": res.needs, "source": res.source, "kind": ind.measure.kind,
+                # what a network-coverage indicator is measured on (maps, siting use it)
+                "layer": m.layer if net else "",
+                "minutes": m.minutes if net and m.minutes is not None else np.nan,
+                "group": m.group if net else "",
                 "level": ind.measure.level if ind.measure.kind == "admin_coverage" else "",
                 "scope": ind.scope, "core": ind.core, "observational": ind.observational,
                 "direction": ind.direction, "responsible": ind.responsible, "note": res.note,
             })
     df = pd.DataFrame(rows, columns=COLUMNS)
     df["number"] = df["number"].astype("Int64")
-    for c in ("target_value", "value", "gap_value", "gap_people", "gap_capacity", "gap_units"):
+    for c in ("target_value", "value", "gap_value", "gap_people", "gap_capacity", "gap_units",
+              "minutes"):
         df[c] = df[c].astype(float)
     df["core"] = df["core"].astype(bool)
     df["observational"] = df["observational"].astype(bool)
