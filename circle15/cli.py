@@ -34,7 +34,7 @@ out = Console()
 
 #: Stages reported by the pipeline, for the progress bar.
 STAGES = ("zones", "network", "facilities", "population", "linking", "travel times",
-          "coverage", "targets", "context", "isochrones", "siting candidates",
+          "coverage", "capacity", "targets", "context", "isochrones", "siting candidates",
           "siting reach sets", "siting", "writing outputs")
 
 

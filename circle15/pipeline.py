@@ -86,6 +86,8 @@ class RunResult:
     report: dict[str, Any] = field(default_factory=dict)
     #: Siting results (``circle15.siting_run.SitingRunResult``) for ``[siting] layers``.
     siting: list = field(default_factory=list)
+    #: Capacity per 1,000 people and 2SFCA per zone for layers with capacities.
+    capacity: pd.DataFrame | None = None
 
     @property
     def params(self) -> dict[str, Any]:
@@ -269,6 +271,10 @@ def compute(cfg: Config, progress: Progress | None = None) -> RunResult:
         zones = zones.merge(zpop.drop(columns=["zone_name"], errors="ignore"), on="zone_id",
                             how="left")
 
+    with _stage("capacity", timings, progress):
+        capacity = capacity_table(net, fac, fac_links, origins, org_links, zones, layers,
+                                  60.0 * cfg.coverage.sfca_minutes)
+
     targets = None
     with _stage("targets", timings, progress):
         from circle15.coverage.targets import evaluate_targets, load_plan, read_reported
@@ -305,7 +311,47 @@ def compute(cfg: Config, progress: Progress | None = None) -> RunResult:
         "versions": _versions(),
     })
     return RunResult(cfg, zones, net, fac, fac_issues, origins, org_links, fac_links, cov,
-                     admin, targets, layers, streets, isochrones, report)
+                     admin, targets, layers, streets, isochrones, report, capacity=capacity)
+
+
+def capacity_table(net: RoutingNetwork, fac: gpd.GeoDataFrame, fac_links: Links,
+                   origins: gpd.GeoDataFrame, org_links: Links, zones: gpd.GeoDataFrame,
+                   layers: list[dict], catchment_s: float) -> pd.DataFrame:
+    """Capacity indicators per zone for every layer whose facilities have capacities.
+
+    ``per_1000_total`` is capacity per 1,000 residents (the plan's 托位 indicator);
+    ``per_1000_group`` per 1,000 of the layer's own group; ``sfca_per_1000`` the two-step
+    floating catchment supply per 1,000 of the group within ``catchment_s`` on the network.
+    """
+    from circle15.coverage.capacity import capacity_per_1000, sfca_by_zone, two_step_fca
+
+    fac_df = pd.DataFrame(fac.drop(columns="geometry"))
+    zone_df = pd.DataFrame(zones.drop(columns="geometry"))
+    zone_ids = zone_df["zone_id"].astype(str).tolist()
+    parts = []
+    for spec in layers:
+        key, group = spec["key"], spec["group"]
+        sel = np.flatnonzero((fac_df["layer"] == key).to_numpy())
+        cap = fac_df["capacity"].to_numpy(float)[sel]
+        if not len(sel) or not np.isfinite(cap).any():
+            continue
+        tot = capacity_per_1000(fac_df, zone_df, key, "total")
+        grp = capacity_per_1000(fac_df, zone_df, key, group) if group != "total" else tot
+        demand = origins[group if group != "total" else "population"].to_numpy(float)
+        acc = two_step_fca(net, fac_links.subset(sel), cap, org_links, demand, catchment_s)
+        sfca = sfca_by_zone(acc, demand, origins["zone_id"].astype(str), zone_ids)
+        parts.append(pd.DataFrame({
+            "zone_id": tot["zone_id"], "layer": key, "group": group,
+            "facilities": tot["facilities"], "capacity": tot["capacity"],
+            "capacity_missing": tot["capacity_missing"],
+            "population": tot["population"], "per_1000_total": tot["per_1000"],
+            "group_population": grp["population"], "per_1000_group": grp["per_1000"],
+            "sfca_minutes": catchment_s / 60.0, "sfca_per_1000": sfca["per_1000"].to_numpy(),
+        }))
+    cols = ["zone_id", "layer", "group", "facilities", "capacity", "capacity_missing",
+            "population", "per_1000_total", "group_population", "per_1000_group",
+            "sfca_minutes", "sfca_per_1000"]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=cols)
 
 
 def _access_speed(cfg: Config) -> float:
@@ -418,6 +464,14 @@ def _params(cfg: Config, crs: str) -> dict[str, Any]:
     }
 
 
+def _extra_sheets(result: RunResult, lang: str) -> dict[str, pd.DataFrame]:
+    zh = lang == "zh"
+    sheets = {("行政覆盖" if zh else "Admin coverage"): result.admin}
+    if result.capacity is not None and len(result.capacity):
+        sheets["设施容量" if zh else "Capacity"] = result.capacity
+    return sheets
+
+
 def _origins_out(origins: gpd.GeoDataFrame, layer_keys) -> gpd.GeoDataFrame:
     out = origins.copy()
     for k in layer_keys:
@@ -441,6 +495,8 @@ def write_outputs(result: RunResult, out_dir: str | Path) -> dict[str, Any]:
             write_csv(result.targets, tmp / "targets_by_zone.csv")
         write_csv(result.facility_issues, tmp / "facility_issues.csv")
         write_csv(result.admin, tmp / "admin_coverage.csv")
+        if result.capacity is not None and len(result.capacity):
+            write_csv(result.capacity, tmp / "capacity_by_zone.csv")
         result.zones.to_file(tmp / "zones.geojson", driver="GeoJSON")
         fac = result.facilities.copy()
         fac.to_file(tmp / "facilities.geojson", driver="GeoJSON")
@@ -453,7 +509,7 @@ def write_outputs(result: RunResult, out_dir: str | Path) -> dict[str, Any]:
                                       driver="GPKG")
         write_workbook(tmp / "coverage.xlsx", coverage=result.coverage, targets=result.targets,
                        params=result.params, lang=lang,
-                       extra_sheets={"admin": result.admin})
+                       extra_sheets=_extra_sheets(result, lang))
         write_reports(tmp, targets=result.targets, coverage=result.coverage,
                       params=result.params, lang=lang)
         report["inputs"] = [{"path": str(p), "sha256": file_sha256(p)}
