@@ -162,22 +162,64 @@ def way_allowed(tags: Mapping[str, Any], mode: str) -> bool:
     return False
 
 
-def filter_graph(G: nx.MultiDiGraph, mode: str) -> tuple[nx.MultiDiGraph, int]:
+#: Tags :func:`way_allowed` reads.
+_DECIDING_TAGS = ("highway", "area", "access", "foot", "bicycle", "vehicle", "motor_vehicle",
+                  "motorcar", "service", "sidewalk", "sidewalk:both", "sidewalk:left",
+                  "sidewalk:right")
+
+
+def _hashable(value: Any) -> Any:
+    """A tag value as a dict key that tells ``"1"``, ``1``, ``1.0`` and ``True`` apart."""
+    if value is None or type(value) is str:
+        return value
+    if isinstance(value, list):
+        return tuple(_hashable(v) for v in value)
+    return (type(value), value)
+
+
+def filter_graph(G: nx.MultiDiGraph, mode: str, *, copy: bool = True
+                 ) -> tuple[nx.MultiDiGraph, int]:
     """Remove edges ``mode`` may not use, judged on the tags the edges carry.
 
     Edges without a ``highway`` attribute are kept (nothing to judge on); nodes left
     without edges are removed.
 
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+    mode : str
+    copy : bool
+        Filter a copy (default) or ``G`` itself (no copy of a large graph).
+
     Returns
     -------
     (networkx.MultiDiGraph, int)
-        The filtered graph (a copy) and the number of edges removed.
+        The filtered graph and the number of edges removed.
     """
-    drop = [(u, v, k) for u, v, k, d in G.edges(keys=True, data=True)
-            if d.get("highway") is not None and not way_allowed(d, mode)]
-    H = G.copy()
+    verdicts: dict[tuple, bool] = {}  # edges share few distinct tag combinations
+    drop = []
+    for u, v, k, d in G.edges(keys=True, data=True):
+        if d.get("highway") is None:
+            continue
+        sig = tuple(map(d.get, _DECIDING_TAGS))
+        try:
+            key: tuple = (sig, tuple(map(type, sig)))  # "1", 1 and True differ
+            ok = verdicts[key]
+        except KeyError:
+            ok = verdicts[key] = way_allowed(d, mode)
+        except TypeError:  # a list (simplified edge) or another unhashable value
+            try:
+                key = tuple(_hashable(v) for v in sig)
+                ok = verdicts[key] if key in verdicts else verdicts.setdefault(
+                    key, way_allowed(d, mode))
+            except TypeError:  # a set or a dict
+                ok = way_allowed(d, mode)
+        if not ok:
+            drop.append((u, v, k))
+    H = G.copy() if copy else G
     H.remove_edges_from(drop)
-    H.remove_nodes_from([n for n in list(H.nodes) if H.degree(n) == 0])
+    succ, pred = H.succ, H.pred
+    H.remove_nodes_from([n for n in H if not succ[n] and not pred[n]])
     return H, len(drop)
 
 
