@@ -24,6 +24,7 @@ used as it is.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 from collections.abc import Mapping
@@ -241,17 +242,42 @@ def make_two_way(G: nx.MultiDiGraph) -> tuple[nx.MultiDiGraph, int]:
     (networkx.MultiDiGraph, int)
         The graph (modified in place) and the number of edges added.
     """
+    edges = list(G.edges(keys=True, data=True))
+    m = len(edges)
+    if m == 0:
+        return G, 0
+    index = {n: i for i, n in enumerate(G)}
+    eu = np.fromiter((index[e[0]] for e in edges), np.int64, m)
+    ev = np.fromiter((index[e[1]] for e in edges), np.int64, m)
+    ln = np.fromiter((float(e[3].get("length", 0.0)) for e in edges), float, m)
+    # Vectorised for the usual case: at most one edge each way between two distinct nodes.
+    n = len(index)
+    fwd_key = eu * n + ev
+    keys, first, inverse, counts = np.unique(fwd_key, return_index=True,
+                                             return_inverse=True, return_counts=True)
+    back_key = ev * n + eu
+    pos = np.minimum(np.searchsorted(keys, back_key), len(keys) - 1)
+    has_back = keys[pos] == back_key
+    back_count = np.where(has_back, counts[pos], 0)
+    simple = (counts[inverse] == 1) & (back_count <= 1) & (eu != ev)
+    back_len = np.where(has_back, ln[first[pos]], np.nan)
+    with np.errstate(invalid="ignore"):
+        twin = has_back & (np.abs(back_len - ln) < 0.01)
+    needs = simple & ~twin
+    # Everything else (parallel edges, loops) with the greedy pairing, in edge order:
+    # pairing only involves the edges between the same two nodes, all of them complex.
+    complex_idx = np.flatnonzero(~simple).tolist()
     lengths: dict[tuple[Any, Any], list[float]] = {}
-    for u, v, d in G.edges(data=True):
-        lengths.setdefault((u, v), []).append(float(d.get("length", 0.0)))
-    to_add = []
-    for u, v, k, d in G.edges(keys=True, data=True):
+    for i in complex_idx:
+        lengths.setdefault((edges[i][0], edges[i][1]), []).append(float(ln[i]))
+    for i in complex_idx:
+        u, v, _k, d = edges[i]
         back = lengths.get((v, u))
-        ln = float(d.get("length", 0.0))
+        li = float(ln[i])
         if back is not None:
-            for i, b in enumerate(back):
-                if abs(b - ln) < 0.01:
-                    back.pop(i)  # each reverse edge is the twin of one edge only
+            for j, b in enumerate(back):
+                if abs(b - li) < 0.01:
+                    back.pop(j)  # each reverse edge is the twin of one edge only
                     break
             else:
                 back = None
@@ -259,17 +285,22 @@ def make_two_way(G: nx.MultiDiGraph) -> tuple[nx.MultiDiGraph, int]:
                 continue
         if u == v and "geometry" not in d:
             continue  # a loop without geometry is its own reverse
+        needs[i] = True
+    to_add = []
+    for i in np.flatnonzero(needs).tolist():
+        u, v, _k, d = edges[i]
         rd = dict(d)
         rd["oneway"] = False
         rd["reversed"] = not bool(d.get("reversed", False))
-        geom = d.get("geometry")
-        if geom is not None:
-            rd["geometry"] = shapely.reverse(geom)
         to_add.append((v, u, rd))
-    for v, u, rd in to_add:
-        G.add_edge(v, u, **rd)
-    for u, v, k in G.edges(keys=True):
-        G.edges[u, v, k]["oneway"] = False
+    with_geom = [rd for _, _, rd in to_add if rd.get("geometry") is not None]
+    if with_geom:
+        rev = shapely.reverse(np.array([rd["geometry"] for rd in with_geom], dtype=object))
+        for rd, g in zip(with_geom, rev.tolist(), strict=True):
+            rd["geometry"] = g
+    G.add_edges_from(to_add)
+    for _u, _v, d in G.edges(data=True):
+        d["oneway"] = False
     return G, len(to_add)
 
 
@@ -296,6 +327,18 @@ def drive_speed_table(net_cfg: NetworkConfig) -> dict[str, float]:
     return table
 
 
+def _drive_kmh(highway: Any, maxspeed: Any, table: dict[str, float], base_kmh: float,
+               user: set[str]) -> float:
+    """Driving speed of one edge: class speed, capped by a lower ``maxspeed`` tag."""
+    hws = _values(highway)
+    hw = hws[0] if hws else ""
+    kmh = table.get(hw, base_kmh)
+    cap = parse_maxspeed(maxspeed)
+    if cap is not None and hw not in user:
+        kmh = min(kmh, cap)
+    return float(kmh)
+
+
 def add_travel_times(G: nx.MultiDiGraph, net_cfg: NetworkConfig) -> nx.MultiDiGraph:
     """Set ``speed_kph`` and ``travel_time`` (s) on every edge, and apply direction rules.
 
@@ -320,24 +363,39 @@ def add_travel_times(G: nx.MultiDiGraph, net_cfg: NetworkConfig) -> nx.MultiDiGr
     base_kmh = net_cfg.speed_kmh if net_cfg.speed_kmh is not None else DEFAULT_SPEEDS_KMH[mode]
     table = drive_speed_table(net_cfg) if mode == "drive" else {}
     user = {str(k) for k in (net_cfg.speeds_by_class or {})}
-    for _u, _v, d in G.edges(data=True):
-        length = d.get("length")
-        if length is None or not np.isfinite(float(length)):
-            raise ValueError("every edge needs a 'length' in metres before travel times")
-        if mode == "drive":
-            hws = _values(d.get("highway"))
-            hw = hws[0] if hws else ""
-            kmh = table.get(hw, base_kmh)
-            cap = parse_maxspeed(d.get("maxspeed"))
-            if cap is not None and hw not in user:
-                kmh = min(kmh, cap)
-        else:
-            kmh = base_kmh
-        d["speed_kph"] = float(kmh)
-        d["travel_time"] = float(length) / (kmh / 3.6)
+    datas = [d for _u, _v, d in G.edges(data=True)]
+    raw = [d.get("length") for d in datas]
+    try:
+        if any(x is None for x in raw):
+            raise ValueError
+        length = np.array([float(x) for x in raw], dtype=float)
+    except (TypeError, ValueError):
+        length = np.array([np.nan])
+    if not np.isfinite(length).all():
+        raise ValueError("every edge needs a 'length' in metres before travel times")
+    if mode == "drive":
+        memo: dict[Any, float] = {}
+        kmh_list = []
+        for d in datas:
+            hw_val, ms_val = d.get("highway"), d.get("maxspeed")
+            try:
+                key = (type(hw_val), hw_val, type(ms_val), ms_val)
+                kmh = memo[key]
+            except (KeyError, TypeError):
+                kmh = _drive_kmh(hw_val, ms_val, table, base_kmh, user)
+                with contextlib.suppress(TypeError):
+                    memo[key] = kmh
+            kmh_list.append(kmh)
+        kmh_arr = np.array(kmh_list, dtype=float)
+    else:
+        kmh_arr = np.full(len(datas), float(base_kmh))
+    tt = (length / (kmh_arr / 3.6)).tolist()
+    for d, k, t in zip(datas, kmh_arr.tolist(), tt, strict=True):
+        d["speed_kph"] = k
+        d["travel_time"] = t
     G.graph["mode"] = mode
     G.graph["speed_kmh"] = float(base_kmh)
     G.graph["reverse_edges_added"] = added
     log.info("travel times for %s at %.1f km/h on %d edges (%d reverse edges added)",
-             mode, base_kmh, G.number_of_edges(), added)
+             mode, base_kmh, len(datas), added)
     return G

@@ -10,14 +10,19 @@ overrides both.
 
 from __future__ import annotations
 
+import contextlib
+import gc
+import itertools
 import logging
 import math
+from collections.abc import Iterator
 from typing import Any
 
 import geopandas as gpd
 import networkx as nx
 import numpy as np
 import osmnx as ox
+import pandas as pd
 import pyproj
 import shapely
 from shapely.geometry.base import BaseGeometry
@@ -32,6 +37,19 @@ ZHUJI_CRS = "EPSG:4549"
 _CGCS2000_GK3_FIRST = 4534
 #: Rough bounding box of China (lon_min, lat_min, lon_max, lat_max), for choosing the grid.
 _CHINA_BBOX = (73.5, 18.0, 135.1, 53.6)
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building a large graph (see
+    :func:`circle15.geo.sources.gc_paused`; duplicated to keep this module import-light)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _normalize_override(override: str) -> str:
@@ -95,10 +113,38 @@ def choose_crs(area_wgs84: BaseGeometry | None, override: str = "") -> str:
     return f"EPSG:{32600 + zone if lat >= 0 else 32700 + zone}"
 
 
+def _present(value: Any) -> bool:
+    """What :func:`osmnx.convert.graph_from_gdfs` keeps: lists and non-missing values."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return False
+    if isinstance(value, float):
+        return value == value
+    return True
+
+
+def _project_geometries(geoms: np.ndarray, transformer: pyproj.Transformer) -> np.ndarray:
+    """Project shapely geometries the way GeoPandas' ``to_crs`` does (2-D and 3-D apart)."""
+    out = np.empty(len(geoms), dtype=object)
+    has_z = shapely.has_z(geoms)
+    flat = ~has_z
+    if flat.any():
+        out[flat] = shapely.transform(
+            geoms[flat], lambda c: np.column_stack(transformer.transform(c[:, 0], c[:, 1])))
+    if has_z.any():
+        out[has_z] = shapely.transform(
+            geoms[has_z],
+            lambda c: np.column_stack(transformer.transform(c[:, 0], c[:, 1], c[:, 2])),
+            include_z=True)
+    return out
+
+
 def project_graph(G: nx.MultiDiGraph, crs: str) -> nx.MultiDiGraph:
     """Project a graph's nodes (``x``, ``y``) and edge geometries to ``crs``.
 
-    Thin wrapper of :func:`osmnx.projection.project_graph`; edges keep ``length`` and
+    The same graph as :func:`osmnx.projection.project_graph` (node order, edge order,
+    attributes, coordinates to the bit) without its GeoDataFrame round trip: node
+    coordinates are projected with one vectorised :class:`pyproj.Transformer` call and edge
+    geometries with one :func:`shapely.transform`. Edges keep ``length`` and
     ``travel_time`` unchanged (they were measured on the ellipsoid).
 
     Parameters
@@ -111,15 +157,56 @@ def project_graph(G: nx.MultiDiGraph, crs: str) -> nx.MultiDiGraph:
     Returns
     -------
     networkx.MultiDiGraph
-        New graph with ``G.graph["crs"] == crs``.
+        New graph with ``G.graph["crs"] == crs``. As in OSMnx, nodes come in the order of
+        their first edge, attributes that are None or NaN are dropped, and ``G`` is not
+        modified (attribute values are shared, dicts are new; numpy scalars become Python
+        numbers, as in OSMnx's tables).
     """
     if len(G) == 0:
         H = G.copy()
         H.graph["crs"] = crs
         return H
-    Gp = ox.projection.project_graph(G, to_crs=crs)
-    Gp.graph["crs"] = crs
-    return Gp
+    edges = list(G.edges(keys=True, data=True))
+    if not edges:  # osmnx cannot build the edge table; keep its behaviour (an error)
+        Gp = ox.projection.project_graph(G, to_crs=crs)
+        Gp.graph["crs"] = crs
+        return Gp
+    transformer = pyproj.Transformer.from_crs(G.graph["crs"], crs, always_xy=True)
+    with _gc_paused():
+        nodes = list(G.nodes(data=True))
+        xs = np.fromiter((d["x"] for _, d in nodes), float, len(nodes))
+        ys = np.fromiter((d["y"] for _, d in nodes), float, len(nodes))
+        px, py = transformer.transform(xs, ys)
+        node_data: dict[Any, dict[str, Any]] = {}
+        for (n, d), x, y in zip(nodes, np.asarray(px).tolist(), np.asarray(py).tolist(),
+                                strict=True):
+            nd = {k: v.item() if isinstance(v, np.generic) else v
+                  for k, v in d.items() if _present(v)}
+            nd["x"] = x
+            nd["y"] = y
+            node_data[n] = nd
+        del nodes, xs, ys, px, py
+        # osmnx rebuilds the graph edge by edge: nodes in order of first appearance
+        order = dict.fromkeys(itertools.chain.from_iterable((u, v) for u, v, _, _ in edges))
+        lonely = set(G.nodes) - set(order)
+        edge_data = [{k: v.item() if isinstance(v, np.generic) else v
+                      for k, v in d.items() if isinstance(v, list) or _present(v)}
+                     for _, _, _, d in edges]
+        with_geom = [i for i, d in enumerate(edge_data) if "geometry" in d]
+        if with_geom:
+            geoms = np.empty(len(with_geom), dtype=object)
+            geoms[:] = [edge_data[i]["geometry"] for i in with_geom]
+            for i, g in zip(with_geom, _project_geometries(geoms, transformer).tolist(),
+                            strict=True):
+                edge_data[i]["geometry"] = g
+        H = nx.MultiDiGraph(**G.graph)
+        H.add_nodes_from((n, node_data[n]) for n in order)
+        H.add_nodes_from((n, node_data[n]) for n in lonely)
+        del node_data
+        H.add_edges_from((u, v, k, d) for (u, v, k, _), d in zip(edges, edge_data,
+                                                                 strict=True))
+    H.graph["crs"] = crs
+    return H
 
 
 def project_gdf(gdf: gpd.GeoDataFrame, crs: str) -> gpd.GeoDataFrame:
