@@ -9,11 +9,15 @@ reached along it. A segment reached from both ends gets both partial pieces. The
 cut from the segment geometry (vectorised substring), buffered by ``buffer_m`` and unioned.
 
 Polygons are **cumulative**: the ``m``-minute polygon is everything reached within ``m``
-minutes (``kind = "cumulative"``). They nest: each polygon is unioned with the previous
-(smaller-threshold) one after simplification and after reprojection to WGS-84 (EPSG:4326),
-so ``poly(5) ⊆ poly(10) ⊆ poly(15)`` holds up to the floating-point rounding of the union's
-intersection vertices (about 1e-12 of the coordinates; GEOS predicates are exact, so
-``covers`` itself may answer False on such a rounded vertex).
+minutes (``kind = "cumulative"``). Reached stretches only grow with ``m``, so they are built
+incrementally: per threshold only the stretches newly reached since the next smaller one are
+buffered, unioned and simplified (the thresholds in parallel threads), and the polygon is
+the previous polygon unioned with that new part — in the output CRS (WGS-84, EPSG:4326,
+after reprojection of the parts), so ``poly(5) ⊆ poly(10) ⊆ poly(15)`` holds by construction
+up to the floating-point rounding of the union's intersection vertices (about 1e-12 of the
+coordinates; GEOS predicates are exact, so ``covers`` itself may answer False on such a
+rounded vertex). Simplification (``simplify_m``, default ``buffer_m / 8``, topology
+preserving) moves the boundary by at most ``simplify_m``.
 A display band ``10 - 5`` is ``poly(10).difference(poly(5))``.
 
 Origins are at most their link offset away from the reached street, so an origin covered
@@ -23,7 +27,9 @@ whenever ``offset <= buffer_m``.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import geopandas as gpd
 import numpy as np
@@ -173,17 +179,125 @@ def reached_lines(net: RoutingNetwork, seg: np.ndarray, lo: np.ndarray, hi: np.n
 # --------------------------------------------------------------------------- polygons
 
 
-def _polygon(lines: np.ndarray, buffer_m: float, simplify_m: float, quad_segs: int
-             ) -> shapely.Geometry:
+def _simplify(poly: shapely.Geometry, tol: float) -> shapely.Geometry:
+    """Topology-preserving simplification within ``tol``, one polygon at a time.
+
+    GEOS' topology-preserving simplifier is several times faster on the separate polygons
+    of a large multipolygon than on the whole; should two simplified polygons then
+    overlap (an invalid multipolygon), the whole is simplified instead.
+    """
+    if tol <= 0 or poly.is_empty:
+        return poly
+    parts = shapely.get_parts(poly)
+    if len(parts) > 1:
+        out = shapely.multipolygons(shapely.simplify(parts, tol))
+        if shapely.is_valid(out):
+            return out
+    return shapely.simplify(poly, tol)
+
+
+def _reproject(geom: shapely.Geometry, src: str, dst: str | None) -> shapely.Geometry:
+    if dst is None or geom.is_empty:
+        return geom
+    return gpd.GeoSeries([geom], crs=src).to_crs(dst).values[0]
+
+
+def _piece_polygon(lines: np.ndarray, buffer_m: float, simplify_m: float, quad_segs: int,
+                   src: str, dst: str | None) -> shapely.Geometry:
+    """Buffered union of stretches, simplified, in ``dst`` (``None``: as given)."""
     if not len(lines):
         return shapely.Polygon()
     if simplify_m > 0:
         lines = shapely.simplify(lines, simplify_m / 2)
-    polys = shapely.buffer(lines, buffer_m, quad_segs=quad_segs)
-    poly = shapely.union_all(polys)
-    if simplify_m > 0:
-        poly = shapely.simplify(poly, simplify_m)
-    return poly
+    poly = shapely.union_all(shapely.buffer(lines, buffer_m, quad_segs=quad_segs))
+    return _reproject(_simplify(poly, simplify_m), src, dst)
+
+
+def _new_stretches(cur: tuple, prev: tuple | None) -> np.ndarray:
+    """Mask of the stretches of ``cur`` that are not a stretch of ``prev`` as well.
+
+    Reached stretches only grow with the limit (each stretch of ``prev`` lies in one of
+    ``cur``), so the union of the buffered ``prev`` stretches and the buffered new ones is
+    the buffered union of all ``cur`` stretches: exact, with far fewer pieces to union.
+    """
+    if prev is None or not len(prev[0]) or not len(cur[0]):
+        return np.ones(len(cur[0]), bool)
+    dt = np.dtype([("s", np.int64), ("lo", float), ("hi", float)])
+
+    def rec(t: tuple) -> np.ndarray:
+        r = np.empty(len(t[0]), dt)
+        r["s"], r["lo"], r["hi"] = t
+        return r
+
+    return ~np.isin(rec(cur), rec(prev))
+
+
+def cumulative_polygons(net: RoutingNetwork, node_t: np.ndarray, fac: Links,
+                        thresholds: Sequence[float], *, buffer_m: float = 40.0,
+                        simplify_m: float | None = None, quad_segs: int = 4,
+                        crs: str | None = None, workers: int | None = None) -> list:
+    """Cumulative, nested polygons for thresholds in minutes, incrementally.
+
+    In increasing threshold order, only the stretches newly reached since the previous
+    threshold are buffered, unioned and simplified (independently per threshold, in
+    ``workers`` threads: shapely releases the GIL); then each polygon is the union of the
+    previous one and its new part. That union is taken in the output CRS, so nesting
+    holds there by construction (up to the rounding of the overlay).
+
+    Parameters
+    ----------
+    net : RoutingNetwork
+    node_t : numpy.ndarray
+        Seconds from each node to the nearest facility (cutoff at least the largest
+        threshold).
+    fac : Links
+        The facilities behind ``node_t``.
+    thresholds : sequence of float
+        Minutes, in any order.
+    buffer_m, simplify_m, quad_segs
+        As :func:`layer_isochrones`.
+    crs : str, optional
+        Output CRS; default ``net.crs``.
+    workers : int, optional
+        Threads for the per-threshold unions; default ``os.cpu_count()``.
+
+    Returns
+    -------
+    list of shapely.Geometry
+        One per threshold, in the order given.
+    """
+    simplify_m = buffer_m / 8.0 if simplify_m is None else simplify_m
+    dst = None if crs is None or crs == net.crs else crs
+    ts = np.asarray(thresholds, float)
+    order = np.argsort(ts, kind="stable")
+    pieces, prev = [], None
+    for i in order:
+        cur = reached_intervals(net, node_t, fac, 60.0 * float(ts[i]))
+        new = _new_stretches(cur, prev)
+        pieces.append(reached_lines(net, *(a[new] for a in cur)))
+        prev = cur
+
+    def part(lines: np.ndarray) -> shapely.Geometry:
+        return _piece_polygon(lines, buffer_m, simplify_m, quad_segs, net.crs, dst)
+
+    n_threads = min(len(pieces), workers or os.cpu_count() or 1)
+    if n_threads > 1:
+        # largest first so that the pool stays busy
+        with ThreadPoolExecutor(n_threads) as ex:
+            futs = {j: ex.submit(part, pieces[j])
+                    for j in sorted(range(len(pieces)), key=lambda j: -len(pieces[j]))}
+            parts = [futs[j].result() for j in range(len(pieces))]
+    else:
+        parts = [part(p) for p in pieces]
+    out = [None] * len(ts)
+    poly = shapely.Polygon()
+    for i, p in zip(order, parts, strict=True):
+        if poly.is_empty:
+            poly = p
+        elif not p.is_empty:
+            poly = shapely.union(poly, p)
+        out[i] = poly
+    return out
 
 
 def nested_polygons(net: RoutingNetwork, node_t: np.ndarray, fac: Links,
@@ -191,42 +305,17 @@ def nested_polygons(net: RoutingNetwork, node_t: np.ndarray, fac: Links,
                     simplify_m: float | None = None, quad_segs: int = 4) -> list:
     """Cumulative, nested polygons (in ``net.crs``) for thresholds in minutes.
 
-    Returns one geometry per threshold, in the order given; nesting is enforced in
-    increasing threshold order.
+    Returns one geometry per threshold, in the order given; nesting holds in increasing
+    threshold order (see :func:`cumulative_polygons`).
     """
-    simplify_m = buffer_m / 8.0 if simplify_m is None else simplify_m
-    out = []
-    for m in thresholds:
-        seg, lo, hi = reached_intervals(net, node_t, fac, 60.0 * float(m))
-        out.append(_polygon(reached_lines(net, seg, lo, hi), buffer_m, simplify_m,
-                            quad_segs))
-    return nest(out, thresholds)
-
-
-def nest(polys: list, thresholds: Sequence[float]) -> list:
-    """Make polygons nest: each is unioned with the one of the next smaller threshold.
-
-    Done in the CRS the polygons are delivered in (reprojection bends straight edges, so
-    nesting is enforced after it).
-    """
-    order = np.argsort(np.asarray(thresholds, float), kind="stable")
-    out = list(polys)
-    prev = None
-    for i in order:
-        if prev is not None and not prev.is_empty:
-            out[i] = shapely.union(out[i], prev)
-        prev = out[i]
-    return out
-
-
-def _to_wgs84(geoms: list, crs: str) -> np.ndarray:
-    return gpd.GeoSeries(geoms, crs=crs).to_crs(OUT_CRS).values
+    return cumulative_polygons(net, node_t, fac, thresholds, buffer_m=buffer_m,
+                               simplify_m=simplify_m, quad_segs=quad_segs)
 
 
 def layer_isochrones(net: RoutingNetwork, fac_links: Links, fac_layers: np.ndarray,
                      thresholds: list[float], *, buffer_m: float = 40.0,
-                     simplify_m: float | None = None, quad_segs: int = 4
-                     ) -> gpd.GeoDataFrame:
+                     simplify_m: float | None = None, quad_segs: int = 4,
+                     workers: int | None = None) -> gpd.GeoDataFrame:
     """Cumulative isochrones per layer and threshold (all facilities of a layer together).
 
     Parameters
@@ -244,6 +333,9 @@ def layer_isochrones(net: RoutingNetwork, fac_links: Links, fac_layers: np.ndarr
         Simplification tolerance (metres); default ``buffer_m / 8``, 0 to keep every vertex.
     quad_segs : int
         Segments per quarter circle of the buffer's round ends.
+    workers : int, optional
+        Threads per layer (one threshold's new stretches each); default
+        ``os.cpu_count()``, 1 to stay in the calling thread.
 
     Returns
     -------
@@ -258,9 +350,9 @@ def layer_isochrones(net: RoutingNetwork, fac_links: Links, fac_layers: np.ndarr
         sel = np.flatnonzero(fac_layers == layer)
         sub = fac_links.subset(sel)
         node_t, _ = node_times_to(net, sub, cutoff)
-        polys = nested_polygons(net, node_t, sub, thresholds, buffer_m=buffer_m,
-                                simplify_m=simplify_m, quad_segs=quad_segs)
-        polys = nest(list(_to_wgs84(polys, net.crs)), thresholds)
+        polys = cumulative_polygons(net, node_t, sub, thresholds, buffer_m=buffer_m,
+                                    simplify_m=simplify_m, quad_segs=quad_segs,
+                                    crs=OUT_CRS, workers=workers)
         for m, p in zip(thresholds, polys, strict=True):
             rows.append((str(layer), m, KIND))
             geoms.append(p)
@@ -302,9 +394,9 @@ def facility_isochrones(net: RoutingNetwork, fac_links: Links, facility_ids: Seq
     for idx, dist in facility_node_times(net, fac_links, cutoff, batch_size=batch_size):
         for j, node_t in zip(idx, dist, strict=True):
             one = fac_links.subset(np.array([j]))
-            polys = nested_polygons(net, node_t, one, thresholds, buffer_m=buffer_m,
-                                    simplify_m=simplify_m, quad_segs=quad_segs)
-            polys = nest(list(_to_wgs84(polys, net.crs)), thresholds)
+            polys = cumulative_polygons(net, node_t, one, thresholds, buffer_m=buffer_m,
+                                        simplify_m=simplify_m, quad_segs=quad_segs,
+                                        crs=OUT_CRS, workers=1)
             for m, p in zip(thresholds, polys, strict=True):
                 rows.append((ids[j], m, KIND))
                 geoms.append(p)
