@@ -35,6 +35,7 @@ import numpy as np
 import shapely
 
 from circle15.config import DEFAULT_SPEEDS_KMH, MODES, NetworkConfig
+from circle15.geo.projection import gc_paused
 
 log = logging.getLogger(__name__)
 
@@ -356,6 +357,11 @@ def add_travel_times(G: nx.MultiDiGraph, net_cfg: NetworkConfig) -> nx.MultiDiGr
         for drive one-way edges stay one-way. ``G.graph["mode"]`` and
         ``G.graph["speed_kmh"]`` record the settings.
     """
+    with gc_paused():
+        return _add_travel_times(G, net_cfg)
+
+
+def _add_travel_times(G: nx.MultiDiGraph, net_cfg: NetworkConfig) -> nx.MultiDiGraph:
     mode = _mode_key(net_cfg.mode)
     added = 0
     if is_two_way(net_cfg):

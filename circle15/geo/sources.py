@@ -30,7 +30,6 @@ import ast
 import bz2
 import contextlib
 import datetime as _dt
-import gc
 import gzip
 import hashlib
 import io
@@ -60,7 +59,7 @@ from shapely.geometry.base import BaseGeometry
 from circle15.config import NetworkConfig
 from circle15.errors import InputError
 from circle15.geo import modes
-from circle15.geo.projection import choose_crs
+from circle15.geo.projection import choose_crs, gc_paused
 
 log = logging.getLogger(__name__)
 
@@ -572,24 +571,6 @@ def _literal(value: str) -> Any:
     return value
 
 
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while building a large graph.
-
-    Building a graph allocates millions of small objects and none of them are garbage;
-    the collector would scan them again and again (it doubles the time of reading a
-    200,000-node network). Reference counting still frees memory. The collector is
-    re-enabled (if it was enabled) on exit, also on error.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def _converted(text: str, conv: Any, per_item: bool) -> Any:
     """A GraphML text value with OSMnx's conversion (see :func:`read_graphml_stream`)."""
     value = _literal(text)
@@ -634,7 +615,7 @@ def read_graphml_stream(fh: IO[bytes]) -> nx.MultiDiGraph:
     geom_dicts: list[dict[str, Any]] = []
     graph_data: dict[str, Any] | None = None
     add_node = G.add_node
-    DATA, NODE, EDGE = _GML_DATA, _GML_NODE, _GML_EDGE  # noqa: N806 (local aliases)
+    DATA, NODE, EDGE = _GML_DATA, _GML_NODE, _GML_EDGE
     for _event, el in ET.iterparse(fh, events=("end",)):
         tag = el.tag
         if tag == DATA:
@@ -736,6 +717,7 @@ _RX_SPECIAL = re.compile(r"&|>[\[{]")
 _RX_ENCODING = re.compile(r"""^\s*<\?xml[^>]*encoding=["']([^"']+)["']""")
 _NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
 _BOOL_TEXT = {"True": True, "False": False}
+_BOOL_LOOKUP = _BOOL_TEXT.__getitem__
 _CHUNK_CHARS = 1 << 23
 
 
@@ -785,7 +767,7 @@ def _layout(names: dict[str, str], is_node: bool, key_ids: tuple[str, ...]
     """Attribute names and OSMnx converters (``str`` = none) for a sequence of key ids."""
     attr_names = tuple(names[k] for k in key_ids)
     dtypes = _NODE_DTYPES if is_node else _EDGE_DTYPES
-    convs = tuple(_BOOL_TEXT.__getitem__ if dtypes.get(n) is _bool_text
+    convs = tuple(_BOOL_LOOKUP if dtypes.get(n) is _bool_text
                   else dtypes.get(n, str) for n in attr_names)
     return attr_names, convs, "id" in attr_names and not is_node, "geometry" in attr_names
 
@@ -845,8 +827,12 @@ def read_graphml_text(fh: IO[str]) -> nx.MultiDiGraph:
     if m and m.group(1).lower().replace("_", "-") not in ("utf-8", "utf8"):
         raise _NotPlainGraphML(f"encoding {m.group(1)}")
     first = _RX_FIRST_ELEMENT.search(buf)
-    if first is None:
-        raise _NotPlainGraphML("no node or edge in the first chunk")
+    while first is None:  # a long header
+        more = fh.read(_CHUNK_CHARS)
+        if not more:
+            raise _NotPlainGraphML("no node or edge")
+        buf += more
+        first = _RX_FIRST_ELEMENT.search(buf)
     head = buf[:first.start()]
     if head.count("<graph ") + head.count("<graph>") != 1 or "<!--" in head:
         raise _NotPlainGraphML("unusual header")
@@ -882,6 +868,8 @@ def read_graphml_text(fh: IO[str]) -> nx.MultiDiGraph:
                 data = {}
                 for name, conv, v in zip(attr_names, convs, raw.values(), strict=True):
                     value = _literal(_unescape(v) if "&" in v else v)
+                    if conv is _BOOL_LOOKUP:
+                        conv = _bool_text  # noqa: PLW2901 - also takes evaluated bools
                     if conv is not str:
                         value = [conv(x) for x in value] if not is_node and isinstance(
                             value, list) else conv(value)
@@ -951,7 +939,7 @@ def _read_graphml_fast(path: Path) -> nx.MultiDiGraph | None:
                 return reader(raw)
         except _NotPlainGraphML as exc:
             log.info("%s: %s (%s)", path, exc, reader.__name__)
-        except Exception as exc:  # malformed input: the osmnx path reports it properly
+        except Exception as exc:  # noqa: BLE001 - malformed input: osmnx reports it
             log.debug("%s: %s failed (%s: %s)", path, reader.__name__,
                       type(exc).__name__, exc)
     return None
