@@ -127,6 +127,28 @@ def _present(value: Any) -> bool:
     return True
 
 
+#: Value types kept as they are (never missing, never numpy scalars).
+_AS_IS = frozenset({str, int, bool, list, shapely.LineString, shapely.MultiLineString,
+                    shapely.Point})
+_AS_IS_OR_FLOAT = _AS_IS | {float}
+_IS_FLOAT = float.__instancecheck__
+
+
+def _kept(d: dict[str, Any], nodes: bool = False) -> dict[str, Any]:
+    """A new attribute dict as OSMnx's table round trip leaves it.
+
+    Missing values (None, NaN) are dropped (lists are kept on edges) and numpy scalars
+    become Python numbers. The common case (plain values, no NaN) is checked at C speed.
+    """
+    vals = d.values()
+    types = set(map(type, vals))
+    if types <= _AS_IS or (types <= _AS_IS_OR_FLOAT
+                           and not any(map(math.isnan, filter(_IS_FLOAT, vals)))):
+        return dict(d)
+    return {k: v.item() if isinstance(v, np.generic) else v for k, v in d.items()
+            if (not nodes and isinstance(v, list)) or _present(v)}
+
+
 def _project_geometries(geoms: np.ndarray, transformer: pyproj.Transformer) -> np.ndarray:
     """Project shapely geometries the way GeoPandas' ``to_crs`` does (2-D and 3-D apart)."""
     out = np.empty(len(geoms), dtype=object)
@@ -171,7 +193,9 @@ def project_graph(G: nx.MultiDiGraph, crs: str) -> nx.MultiDiGraph:
         H = G.copy()
         H.graph["crs"] = crs
         return H
-    edges = list(G.edges(keys=True, data=True))
+    # (u, v, key, data) in G.edges order, read straight from the adjacency (fast)
+    edges = [(u, v, k, d) for u, nbrs in G._succ.items() for v, kd in nbrs.items()
+             for k, d in kd.items()]
     if not edges:  # osmnx cannot build the edge table; keep its behaviour (an error)
         Gp = ox.projection.project_graph(G, to_crs=crs)
         Gp.graph["crs"] = crs
@@ -185,8 +209,7 @@ def project_graph(G: nx.MultiDiGraph, crs: str) -> nx.MultiDiGraph:
         node_data: dict[Any, dict[str, Any]] = {}
         for (n, d), x, y in zip(nodes, np.asarray(px).tolist(), np.asarray(py).tolist(),
                                 strict=True):
-            nd = {k: v.item() if isinstance(v, np.generic) else v
-                  for k, v in d.items() if _present(v)}
+            nd = _kept(d, nodes=True)
             nd["x"] = x
             nd["y"] = y
             node_data[n] = nd
@@ -194,9 +217,7 @@ def project_graph(G: nx.MultiDiGraph, crs: str) -> nx.MultiDiGraph:
         # osmnx rebuilds the graph edge by edge: nodes in order of first appearance
         order = dict.fromkeys(itertools.chain.from_iterable((u, v) for u, v, _, _ in edges))
         lonely = set(G.nodes) - set(order)
-        edge_data = [{k: v.item() if isinstance(v, np.generic) else v
-                      for k, v in d.items() if isinstance(v, list) or _present(v)}
-                     for _, _, _, d in edges]
+        edge_data = [_kept(d) for _, _, _, d in edges]
         with_geom = [i for i, d in enumerate(edge_data) if "geometry" in d]
         if with_geom:
             geoms = np.empty(len(with_geom), dtype=object)
@@ -208,8 +229,13 @@ def project_graph(G: nx.MultiDiGraph, crs: str) -> nx.MultiDiGraph:
         H.add_nodes_from((n, node_data[n]) for n in order)
         H.add_nodes_from((n, node_data[n]) for n in lonely)
         del node_data
-        H.add_edges_from((u, v, k, d) for (u, v, k, _), d in zip(edges, edge_data,
-                                                                 strict=True))
+        succ, pred = H._succ, H._pred  # add the new dicts without copying them again
+        for (u, v, k, _), d in zip(edges, edge_data, strict=True):
+            keydict = succ[u].get(v)
+            if keydict is None:
+                succ[u][v] = pred[v][u] = {k: d}
+            else:
+                keydict[k] = d
     H.graph["crs"] = crs
     return H
 
