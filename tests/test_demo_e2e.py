@@ -35,8 +35,9 @@ def test_demo_coverage_is_partial_and_varies(demo_dir: Path):
         rates = g["coverage_rate"].dropna()
         assert rates.nunique() > 2, layer
     county = df[(df["zone_id"] == "ALL") & (df["group"] == "total")]
-    r = county["coverage_rate"]
-    assert (r > 0.02).all() and (r < 0.98).all(), county
+    assert (county["coverage_rate"] < 0.98).all(), county
+    at15 = county[county["minutes"] == 15].set_index("layer")["coverage_rate"]
+    assert (at15 > 0.02).all(), at15  # partial: neither empty nor full, every layer
     # coverage grows with the threshold everywhere
     for _, g in df.groupby(["zone_id", "layer", "group"]):
         assert g.sort_values("minutes")["covered_population"].is_monotonic_increasing
