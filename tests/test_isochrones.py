@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from _bruteforce import random_graph
 from circle15.coverage.isochrones import (facility_isochrones, layer_isochrones,
-                                          nested_polygons, reached_intervals, substrings)
+                                          nested_polygons, reached_intervals, reached_lines,
+                                          substrings)
 from circle15.coverage.travel import nearest_facility, node_times_to
 from circle15.geo.linking import link_points
 from circle15.geo.network import RoutingNetwork
@@ -206,3 +207,69 @@ def test_layer_and_facility_isochrones_agree():
     for m, layer_poly in zip([5, 10], lay.geometry.iloc[:2], strict=True):
         both = shapely.union_all(per.loc[per["minutes"] == m].geometry.values)
         assert both.symmetric_difference(layer_poly).area < 1e-4 * layer_poly.area
+
+
+def shifted_net(seed: int, **kw) -> RoutingNetwork:
+    """A random graph moved into EPSG:4549's area (for the WGS-84 output)."""
+    G = random_graph(seed, **kw)
+    for _, d in G.nodes(data=True):
+        d["x"] += X0
+        d["y"] += Y0
+    for _, _, d in G.edges(data=True):
+        d["geometry"] = shapely.transform(d["geometry"], lambda c: c + [X0, Y0])
+    return RoutingNetwork.from_graph(G, access_speed=SPEED)
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 10_000), n_fac=st.integers(1, 4),
+       oneway=st.sampled_from([0.0, 0.4]))
+def test_incremental_polygons_match_direct_union(seed, n_fac, oneway):
+    """Building on the previous threshold's polygon (only newly reached stretches are
+    buffered) covers the buffered union of all stretches reached and stays within the
+    exact distance ``buffer_m`` of them (a cap of an earlier, shorter stretch may add a
+    sliver between the buffer's chords and its true arc)."""
+    net = RoutingNetwork.from_graph(random_graph(seed, oneway_share=oneway),
+                                    access_speed=SPEED)
+    rng = np.random.default_rng(seed + 7)
+    fac = link_points(net, rng.uniform(0, 1000, (n_fac, 2)), max_distance=200)
+    thresholds = [6, 2, 4, 9]  # any order
+    buffer_m = 20.0
+    t, _ = node_times_to(net, fac, 60.0 * max(thresholds))
+    polys = nested_polygons(net, t, fac, thresholds, buffer_m=buffer_m, simplify_m=0)
+    for m, p in zip(thresholds, polys, strict=True):
+        lines = reached_lines(net, *reached_intervals(net, t, fac, 60.0 * m))
+        direct = shapely.union_all(shapely.buffer(lines, buffer_m, quad_segs=4))
+        assert p.is_empty == direct.is_empty
+        if p.is_empty:
+            continue
+        assert_nested(direct, p)
+        d = shapely.distance(shapely.points(shapely.get_coordinates(p)),
+                             shapely.union_all(lines))
+        assert d.max() <= buffer_m * (1 + 1e-9)
+        # the slivers are thinner than the chord's sagitta (r (1 - cos(pi / 16)))
+        sag = buffer_m * (1 - np.cos(np.pi / 16))
+        assert shapely.buffer(p.difference(direct), -sag * 1.01).is_empty
+
+
+def test_threads_and_threshold_order_do_not_change_results():
+    net = shifted_net(5, n_nodes=40, n_edges=80)
+    xy = np.array([[200.0, 200.0], [800.0, 700.0], [300.0, 900.0]]) + [X0, Y0]
+    fac = link_points(net, xy, max_distance=300)
+    layers = np.array(["a", "b", "a"])
+    one = layer_isochrones(net, fac, layers, [3, 6, 9], buffer_m=30.0, workers=1)
+    two = layer_isochrones(net, fac, layers, [3, 6, 9], buffer_m=30.0, workers=2)
+    assert one[["layer", "minutes"]].equals(two[["layer", "minutes"]])
+    for a, b in zip(one.geometry.values, two.geometry.values, strict=True):
+        assert shapely.equals_exact(shapely.normalize(a), shapely.normalize(b), 0.0)
+    # single layer, thresholds in parallel and out of order: rows in the order given
+    only_a = layers == "a"
+    sub = fac.subset(np.flatnonzero(only_a))
+    mixed = layer_isochrones(net, sub, layers[only_a], [9, 3, 6], buffer_m=30.0,
+                             workers=3)
+    assert mixed["minutes"].tolist() == [9, 3, 6]
+    by_m = dict(zip(mixed["minutes"], mixed.geometry.values, strict=True))
+    for m, g in zip([3, 6, 9], one.geometry.values[one["layer"].to_numpy() == "a"],
+                    strict=True):
+        assert shapely.equals_exact(shapely.normalize(by_m[m]), shapely.normalize(g), 0.0)
+    assert_nested(by_m[3], by_m[6])
+    assert_nested(by_m[6], by_m[9])

@@ -209,7 +209,10 @@ def _piece_polygon(lines: np.ndarray, buffer_m: float, simplify_m: float, quad_s
         return shapely.Polygon()
     if simplify_m > 0:
         lines = shapely.simplify(lines, simplify_m / 2)
-    poly = shapely.union_all(shapely.buffer(lines, buffer_m, quad_segs=quad_segs))
+    # unions each group of mutually disjoint pieces on its own (GEOS >= 3.12): faster
+    # than union_all on scattered reached streets, same result
+    poly = shapely.disjoint_subset_union_all(
+        shapely.buffer(lines, buffer_m, quad_segs=quad_segs))
     return _reproject(_simplify(poly, simplify_m), src, dst)
 
 
@@ -334,8 +337,9 @@ def layer_isochrones(net: RoutingNetwork, fac_links: Links, fac_layers: np.ndarr
     quad_segs : int
         Segments per quarter circle of the buffer's round ends.
     workers : int, optional
-        Threads per layer (one threshold's new stretches each); default
-        ``os.cpu_count()``, 1 to stay in the calling thread.
+        Threads (shapely releases the GIL): one per layer when there are several layers,
+        else one per threshold; default ``os.cpu_count()``, 1 to stay in the calling
+        thread. Results do not depend on it.
 
     Returns
     -------
@@ -345,14 +349,25 @@ def layer_isochrones(net: RoutingNetwork, fac_links: Links, fac_layers: np.ndarr
     """
     fac_layers = np.asarray(fac_layers).astype(str)
     cutoff = 60.0 * max(thresholds) if len(thresholds) else 0.0
-    rows, geoms = [], []
-    for layer in pd.unique(fac_layers):
-        sel = np.flatnonzero(fac_layers == layer)
-        sub = fac_links.subset(sel)
+    keys = pd.unique(fac_layers)
+    n_threads = max(1, workers or os.cpu_count() or 1)
+    # several layers: one thread per layer; one layer: its thresholds in parallel
+    per_layer = 1 if len(keys) > 1 else n_threads
+
+    def one(layer: str) -> list:
+        sub = fac_links.subset(np.flatnonzero(fac_layers == layer))
         node_t, _ = node_times_to(net, sub, cutoff)
-        polys = cumulative_polygons(net, node_t, sub, thresholds, buffer_m=buffer_m,
-                                    simplify_m=simplify_m, quad_segs=quad_segs,
-                                    crs=OUT_CRS, workers=workers)
+        return cumulative_polygons(net, node_t, sub, thresholds, buffer_m=buffer_m,
+                                   simplify_m=simplify_m, quad_segs=quad_segs,
+                                   crs=OUT_CRS, workers=per_layer)
+
+    if len(keys) > 1 and n_threads > 1:
+        with ThreadPoolExecutor(min(n_threads, len(keys))) as ex:
+            results = list(ex.map(one, keys))
+    else:
+        results = [one(k) for k in keys]
+    rows, geoms = [], []
+    for layer, polys in zip(keys, results, strict=True):
         for m, p in zip(thresholds, polys, strict=True):
             rows.append((str(layer), m, KIND))
             geoms.append(p)
