@@ -17,7 +17,8 @@ after reprojection of the parts), so ``poly(5) ⊆ poly(10) ⊆ poly(15)`` holds
 up to the floating-point rounding of the union's intersection vertices (about 1e-12 of the
 coordinates; GEOS predicates are exact, so ``covers`` itself may answer False on such a
 rounded vertex). Simplification (``simplify_m``, default ``buffer_m / 8``, topology
-preserving) moves the boundary by at most ``simplify_m``.
+preserving; the streets by ``simplify_m / 2`` before buffering, the polygon parts by
+``simplify_m``) moves the boundary by at most ``1.5 * simplify_m``.
 A display band ``10 - 5`` is ``poly(10).difference(poly(5))``.
 
 Origins are at most their link offset away from the reached street, so an origin covered
