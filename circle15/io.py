@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import logging
 import os
 import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from circle15.errors import InputError
@@ -132,3 +135,29 @@ def atomic_output_dir(final: str | Path) -> Iterator[Path]:
             dst.parent.mkdir(parents=True, exist_ok=True)
             os.replace(src, dst)
     shutil.rmtree(tmp, ignore_errors=True)
+
+
+def to_json_safe(obj: Any) -> Any:
+    """``obj`` as strict JSON data: NaN and infinities become ``None``, numpy scalars and
+    arrays plain Python, paths strings, other unknown objects their ``str``."""
+    if isinstance(obj, dict):
+        return {str(k): to_json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple, np.ndarray)):
+        return [to_json_safe(v) for v in obj]
+    if isinstance(obj, (bool, np.bool_)):
+        return bool(obj)
+    if isinstance(obj, (int, np.integer)):
+        return int(obj)
+    if isinstance(obj, (float, np.floating)):
+        return float(obj) if np.isfinite(obj) else None
+    if obj is None or isinstance(obj, str):
+        return obj
+    return str(obj)
+
+
+def write_json(obj: Any, path: str | Path) -> Path:
+    """Write ``obj`` as indented UTF-8 strict JSON (see :func:`to_json_safe`)."""
+    path = Path(path)
+    path.write_text(json.dumps(to_json_safe(obj), ensure_ascii=False, indent=2),
+                    encoding="utf-8")
+    return path

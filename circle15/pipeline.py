@@ -8,7 +8,6 @@ in its own module; this file only wires them together and records provenance.
 from __future__ import annotations
 
 import datetime as _dt
-import json
 import logging
 import platform
 import time
@@ -31,7 +30,7 @@ from circle15.coverage.zonal import admin_coverage, coverage_table
 from circle15.errors import InputError
 from circle15.geo.linking import Links, link_points, link_report, usable_segments
 from circle15.geo.network import RoutingNetwork
-from circle15.io import atomic_output_dir, file_sha256, write_csv
+from circle15.io import atomic_output_dir, file_sha256, write_csv, write_json
 
 log = logging.getLogger(__name__)
 
@@ -516,7 +515,7 @@ def write_outputs(result: RunResult, out_dir: str | Path) -> dict[str, Any]:
                             for p in _input_files(cfg)]
         report["config"] = cfg.to_dict()
         # run.json first: the map reads params and layers from it
-        _dump(report, tmp / "run.json")
+        write_json(report, tmp / "run.json")
         if result.siting:
             from circle15.siting_run import write_siting_outputs
 
@@ -535,36 +534,8 @@ def write_outputs(result: RunResult, out_dir: str | Path) -> dict[str, Any]:
         report["outputs"] = {p.name: p.stat().st_size for p in sorted(tmp.iterdir())
                              if p.is_file()}
         report["map_html_mb"] = round(mp.stat().st_size / 1e6, 2)
-        _dump(report, tmp / "run.json")
+        write_json(report, tmp / "run.json")
     return report
-
-
-def _clean(obj: Any) -> Any:
-    """Make ``obj`` strict JSON: NaN and infinities become null."""
-    if isinstance(obj, dict):
-        return {str(k): _clean(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_clean(v) for v in obj]
-    if isinstance(obj, float) and not np.isfinite(obj):
-        return None
-    return obj
-
-
-def _dump(report: dict, path: Path) -> None:
-    path.write_text(json.dumps(_clean(json.loads(json.dumps(report, default=_json_default))),
-                               ensure_ascii=False, indent=2), encoding="utf-8")
-
-
-def _json_default(obj: Any) -> Any:
-    if isinstance(obj, (np.integer,)):
-        return int(obj)
-    if isinstance(obj, (np.floating,)):
-        return None if not np.isfinite(obj) else float(obj)
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    if isinstance(obj, Path):
-        return str(obj)
-    return str(obj)
 
 
 def run(cfg: Config, out_dir: str | Path | None = None, progress: Progress | None = None

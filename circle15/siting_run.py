@@ -43,7 +43,7 @@ from circle15.coverage import siting as S
 from circle15.errors import InputError
 from circle15.geo.linking import link_points, usable_segments
 from circle15.geo.network import RoutingNetwork
-from circle15.io import atomic_output_dir, read_csv, write_csv
+from circle15.io import atomic_output_dir, read_csv, write_csv, write_json
 
 log = logging.getLogger(__name__)
 
@@ -868,27 +868,9 @@ def write_siting_outputs(sr: SitingRunResult, out_dir: str | Path) -> Path:
         sites.to_file(tmp / "proposed_sites.gpkg", layer="proposed_sites", driver="GPKG")
         write_csv(before_after, tmp / "siting_before_after.csv")
         write_csv(curve, tmp / "siting_curve.csv")
-        (tmp / "siting_report.json").write_text(
-            json.dumps(_clean(reports), ensure_ascii=False, indent=2, default=_default),
-            encoding="utf-8")
+        write_json(reports, tmp / "siting_report.json")
     sr.out_dir = out_dir
     return out_dir
-
-
-def _clean(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {str(k): _clean(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_clean(v) for v in obj]
-    if isinstance(obj, (float, np.floating)):
-        return float(obj) if np.isfinite(obj) else None
-    if isinstance(obj, np.integer):
-        return int(obj)
-    return obj
-
-
-def _default(obj: Any) -> Any:
-    return str(obj)
 
 
 def run_siting(

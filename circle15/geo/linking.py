@@ -9,6 +9,8 @@ arrays that :mod:`circle15.coverage.travel` combines with node-to-node times.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -101,17 +103,18 @@ def link_points(net: RoutingNetwork, xy: np.ndarray, *, max_distance: float = 30
     # same tree nodes, which is several times faster than random order on large inputs.
     cell = np.floor((xy[valid] - xy[valid].min(axis=0)) / 250.0).astype(np.int64)
     valid = valid[np.lexsort((cell[:, 0], cell[:, 1]))]
-    pts = shapely.points(xy[valid])
-    # First pass: every segment within a short radius, nearest kept (ties: lowest segment
-    # index, so results are deterministic). Most points lie near a street.
+    # First pass, in threads over spatial chunks (GEOS releases the GIL): every segment
+    # within a short radius, nearest kept. Most points lie near a street.
     radius = min(max_distance, _FIRST_PASS_M)
-    pi, ti = tree.query(pts, predicate="dwithin", distance=radius)
-    dist = shapely.distance(pts[pi], tree.geometries[ti])
-    order = np.lexsort((ti, dist, pi))
-    first = np.ones(len(order), bool)
-    first[1:] = pi[order][1:] != pi[order][:-1]
-    best = order[first]
-    found_p, found_t, found_d = pi[best], ti[best], dist[best]
+    n_chunks = max(1, min(_workers(), len(valid) // 50_000))
+    chunks = np.array_split(np.arange(len(valid)), n_chunks)  # none empty
+    with ThreadPoolExecutor(n_chunks) as pool:
+        parts = list(pool.map(
+            lambda ix: _nearest_within(tree, xy[valid[ix]], radius, int(ix[0])), chunks))
+    pts = np.concatenate([p[0] for p in parts])
+    found_p = np.concatenate([p[1] for p in parts])
+    found_t = np.concatenate([p[2] for p in parts])
+    found_d = np.concatenate([p[3] for p in parts])
     # Second pass for the rest, up to the maximum link distance.
     rest = np.setdiff1d(np.arange(len(pts)), found_p, assume_unique=True)
     if len(rest) and max_distance > radius:
@@ -132,6 +135,27 @@ def link_points(net: RoutingNetwork, xy: np.ndarray, *, max_distance: float = 30
         f = np.where(glen > 0, along / glen, 0.0)
     frac[src] = np.clip(f, 0.0, 1.0)
     return Links(segment, frac, offset)
+
+
+def _workers() -> int:
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def _nearest_within(tree: shapely.STRtree, xy: np.ndarray, radius: float, first: int
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Points of ``xy`` and, for those within ``radius`` of a tree geometry, the nearest.
+
+    Returns the point geometries, then (point index + ``first``, tree index, distance) for
+    each point with a match; ties go to the lowest tree index (deterministic).
+    """
+    pts = shapely.points(xy)
+    pi, ti = tree.query(pts, predicate="dwithin", distance=radius)
+    dist = shapely.distance(pts[pi], tree.geometries[ti])
+    order = np.lexsort((ti, dist, pi))
+    keep = np.ones(len(order), bool)
+    keep[1:] = pi[order][1:] != pi[order][:-1]
+    best = order[keep]
+    return pts, pi[best] + first, ti[best], dist[best]
 
 
 def link_report(links: Links) -> dict:
