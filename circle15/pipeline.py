@@ -28,7 +28,7 @@ from circle15.config import Config
 from circle15.coverage.travel import nearest_facility
 from circle15.coverage.zonal import admin_coverage, coverage_table
 from circle15.errors import InputError
-from circle15.geo.linking import Links, link_points, link_report, usable_segments
+from circle15.geo.linking import Links, SegmentIndex, link_report, usable_segments
 from circle15.geo.network import RoutingNetwork
 from circle15.io import atomic_output_dir, file_sha256, write_csv, write_json
 
@@ -223,11 +223,9 @@ def compute(cfg: Config, progress: Progress | None = None) -> RunResult:
         report["population"] = pop_report
 
     with _stage("linking", timings, progress):
-        usable = usable_segments(net, cfg.network.mode)
-        fac_links = link_points(net, _xy(fac, crs), max_distance=cfg.network.max_link_m,
-                                usable=usable)
-        org_links = link_points(net, _xy(origins, crs), max_distance=cfg.network.max_link_m,
-                                usable=usable)
+        index = SegmentIndex(net, usable_segments(net, cfg.network.mode))
+        fac_links = index.link(_xy(fac, crs), max_distance=cfg.network.max_link_m)
+        org_links = index.link(_xy(origins, crs), max_distance=cfg.network.max_link_m)
         fac["linked"] = fac_links.linked
         fac["link_m"] = np.round(fac_links.offset, 1)
         fac_issues = _link_issues(fac, fac_issues, cfg)

@@ -121,6 +121,10 @@ def same_segment_times(net: RoutingNetwork, targets: Links, origins: Links
     if not len(tl) or not len(ol):
         return empty, empty, np.empty(0)
     tseg = targets.segment[tl]
+    # only origins on a segment that carries a target (a cheap mask before the search)
+    carries = np.zeros(net.n_segments, bool)
+    carries[tseg] = True
+    ol = ol[carries[origins.segment[ol]]]
     order = np.argsort(tseg, kind="stable")
     tseg_sorted = tseg[order]
     oseg = origins.segment[ol]

@@ -66,6 +66,69 @@ def usable_segments(net: RoutingNetwork, mode: str = "walk") -> np.ndarray:
     return ok
 
 
+class SegmentIndex:
+    """A spatial index of the segments points may be linked to; build once, link many.
+
+    Parameters
+    ----------
+    net : RoutingNetwork
+    usable : numpy.ndarray, optional
+        Boolean mask of segments that may be linked to (default: all).
+    """
+
+    def __init__(self, net: RoutingNetwork, usable: np.ndarray | None = None) -> None:
+        self.net = net
+        self.seg_ids = np.arange(net.n_segments) if usable is None else np.flatnonzero(usable)
+        self.tree = shapely.STRtree(net.seg_geometry[self.seg_ids])
+
+    def link(self, xy: np.ndarray, *, max_distance: float = 300.0) -> Links:
+        """Link points to their nearest usable segment (see :func:`link_points`)."""
+        net, tree, seg_ids = self.net, self.tree, self.seg_ids
+        xy = np.asarray(xy, float).reshape(-1, 2)
+        n = len(xy)
+        segment = np.full(n, -1, np.int64)
+        frac = np.zeros(n)
+        offset = np.full(n, np.nan)
+        valid = np.flatnonzero(np.isfinite(xy).all(axis=1))
+        if not len(valid) or not len(seg_ids):
+            return Links(segment, frac, offset)
+        # Query in spatial order (rows of 250 m cells): neighbouring queries then touch the
+        # same tree nodes, which is several times faster than random order on large inputs.
+        cell = np.floor((xy[valid] - xy[valid].min(axis=0)) / 250.0).astype(np.int64)
+        valid = valid[np.lexsort((cell[:, 0], cell[:, 1]))]
+        # First pass, in threads over spatial chunks (GEOS releases the GIL): every segment
+        # within a short radius, nearest kept. Most points lie near a street.
+        radius = min(max_distance, _FIRST_PASS_M)
+        n_chunks = max(1, min(_workers(), len(valid) // 50_000))
+        chunks = np.array_split(np.arange(len(valid)), n_chunks)  # none empty
+        with ThreadPoolExecutor(n_chunks) as pool:
+            parts = list(pool.map(
+                lambda ix: _nearest_within(tree, xy[valid[ix]], radius, int(ix[0])), chunks))
+        pts = np.concatenate([p[0] for p in parts])
+        found_p = np.concatenate([p[1] for p in parts])
+        found_t = np.concatenate([p[2] for p in parts])
+        found_d = np.concatenate([p[3] for p in parts])
+        # Second pass for the rest, up to the maximum link distance.
+        rest = np.setdiff1d(np.arange(len(pts)), found_p, assume_unique=True)
+        if len(rest) and max_distance > radius:
+            (rp, rt), rd = tree.query_nearest(pts[rest], max_distance=max_distance,
+                                              return_distance=True, all_matches=False)
+            found_p = np.concatenate([found_p, rest[rp]])
+            found_t = np.concatenate([found_t, rt])
+            found_d = np.concatenate([found_d, rd])
+        src = valid[found_p]
+        seg = seg_ids[found_t]
+        segment[src] = seg
+        offset[src] = found_d
+        geoms = net.seg_geometry[seg]
+        glen = shapely.length(geoms)
+        along = shapely.line_locate_point(geoms, pts[found_p])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            f = np.where(glen > 0, along / glen, 0.0)
+        frac[src] = np.clip(f, 0.0, 1.0)
+        return Links(segment, frac, offset)
+
+
 def link_points(net: RoutingNetwork, xy: np.ndarray, *, max_distance: float = 300.0,
                 usable: np.ndarray | None = None) -> Links:
     """Link points to their nearest usable segment.
@@ -84,57 +147,14 @@ def link_points(net: RoutingNetwork, xy: np.ndarray, *, max_distance: float = 30
     Returns
     -------
     Links
+        Equidistant segments are resolved deterministically (lowest segment index within
+        the first-pass radius).
+
+    See Also
+    --------
+    SegmentIndex : build the index once to link several point sets.
     """
-    xy = np.asarray(xy, float).reshape(-1, 2)
-    n = len(xy)
-    segment = np.full(n, -1, np.int64)
-    frac = np.zeros(n)
-    offset = np.full(n, np.nan)
-    if n == 0 or net.n_segments == 0:
-        return Links(segment, frac, offset)
-    seg_ids = np.arange(net.n_segments) if usable is None else np.flatnonzero(usable)
-    if not len(seg_ids):
-        return Links(segment, frac, offset)
-    tree = shapely.STRtree(net.seg_geometry[seg_ids])
-    valid = np.flatnonzero(np.isfinite(xy).all(axis=1))
-    if not len(valid):
-        return Links(segment, frac, offset)
-    # Query in spatial order (rows of 250 m cells): neighbouring queries then touch the
-    # same tree nodes, which is several times faster than random order on large inputs.
-    cell = np.floor((xy[valid] - xy[valid].min(axis=0)) / 250.0).astype(np.int64)
-    valid = valid[np.lexsort((cell[:, 0], cell[:, 1]))]
-    # First pass, in threads over spatial chunks (GEOS releases the GIL): every segment
-    # within a short radius, nearest kept. Most points lie near a street.
-    radius = min(max_distance, _FIRST_PASS_M)
-    n_chunks = max(1, min(_workers(), len(valid) // 50_000))
-    chunks = np.array_split(np.arange(len(valid)), n_chunks)  # none empty
-    with ThreadPoolExecutor(n_chunks) as pool:
-        parts = list(pool.map(
-            lambda ix: _nearest_within(tree, xy[valid[ix]], radius, int(ix[0])), chunks))
-    pts = np.concatenate([p[0] for p in parts])
-    found_p = np.concatenate([p[1] for p in parts])
-    found_t = np.concatenate([p[2] for p in parts])
-    found_d = np.concatenate([p[3] for p in parts])
-    # Second pass for the rest, up to the maximum link distance.
-    rest = np.setdiff1d(np.arange(len(pts)), found_p, assume_unique=True)
-    if len(rest) and max_distance > radius:
-        (rp, rt), rd = tree.query_nearest(pts[rest], max_distance=max_distance,
-                                          return_distance=True, all_matches=False)
-        found_p = np.concatenate([found_p, rest[rp]])
-        found_t = np.concatenate([found_t, rt])
-        found_d = np.concatenate([found_d, rd])
-    src = valid[found_p]
-    seg = seg_ids[found_t]
-    segment[src] = seg
-    offset[src] = found_d
-    pts = pts[found_p]
-    geoms = net.seg_geometry[seg]
-    glen = shapely.length(geoms)
-    along = shapely.line_locate_point(geoms, pts)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        f = np.where(glen > 0, along / glen, 0.0)
-    frac[src] = np.clip(f, 0.0, 1.0)
-    return Links(segment, frac, offset)
+    return SegmentIndex(net, usable).link(xy, max_distance=max_distance)
 
 
 def _workers() -> int:
