@@ -146,15 +146,6 @@ def _xy(gdf: gpd.GeoDataFrame, crs: str) -> np.ndarray:
     return np.column_stack([g.x.to_numpy(), g.y.to_numpy()])
 
 
-def _assign_zone(points: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> pd.Series:
-    if points.empty:
-        return pd.Series([], dtype=str, index=points.index)
-    j = gpd.sjoin(points[["geometry"]], zones[["zone_id", "geometry"]], how="left",
-                  predicate="within")
-    j = j[~j.index.duplicated(keep="first")]
-    return j["zone_id"].fillna("").astype(str).reindex(points.index)
-
-
 def _streets(net: RoutingNetwork) -> gpd.GeoDataFrame:
     """Main streets for map context (all streets when the graph has no road classes)."""
     main = np.isin(net.seg_highway.astype(str),
@@ -186,7 +177,7 @@ def compute(cfg: Config, progress: Progress | None = None) -> RunResult:
     InputError
         For any input the user must fix.
     """
-    from circle15.coverage.population import load_population, zone_population
+    from circle15.coverage.population import assign_zones, load_population, zone_population
     from circle15.facilities.loaders import load_layers
     from circle15.geo.prepare import prepare_network
     from circle15.geo.zones import load_zones
@@ -212,7 +203,7 @@ def compute(cfg: Config, progress: Progress | None = None) -> RunResult:
     with _stage("facilities", timings, progress):
         fac, fac_issues = load_layers(cfg, study_area)
         fac = fac.reset_index(drop=True)
-        fac["zone_id"] = _assign_zone(fac, zones).to_numpy()
+        fac["zone_id"] = assign_zones(fac.to_crs(zones.crs), zones)
 
     with _stage("population", timings, progress):
         nodes = None
@@ -272,7 +263,6 @@ def compute(cfg: Config, progress: Progress | None = None) -> RunResult:
         capacity = capacity_table(net, fac, fac_links, origins, org_links, zones, layers,
                                   60.0 * cfg.coverage.sfca_minutes)
 
-    targets = None
     with _stage("targets", timings, progress):
         from circle15.coverage.targets import evaluate_targets, load_plan, read_reported
 
@@ -290,13 +280,10 @@ def compute(cfg: Config, progress: Progress | None = None) -> RunResult:
     isochrones = None
     if cfg.coverage.isochrones:
         with _stage("isochrones", timings, progress):
-            try:
-                from circle15.coverage.isochrones import layer_isochrones
-            except ImportError:  # isochrones not available in this build
-                layer_isochrones = None
-            if layer_isochrones is not None:
-                isochrones = layer_isochrones(net, fac_links, fac["layer"].to_numpy(),
-                                              cfg.coverage.thresholds)
+            from circle15.coverage.isochrones import layer_isochrones
+
+            isochrones = layer_isochrones(net, fac_links, fac["layer"].to_numpy(),
+                                          cfg.coverage.thresholds)
 
     timings["total"] = round(time.perf_counter() - t_start, 3)
     report.update({
