@@ -119,14 +119,18 @@ def _summary(result: Any, out_dir: Path) -> None:
     from circle15.coverage.zonal import COUNTY
 
     cov = result.coverage
+    zh = result.params.get("lang", "zh") == "zh"
+    labels = {s["key"]: s["label_zh" if zh else "label_en"] or s["key"] for s in result.layers}
+    labels["ALL"] = "完整服务圈（全部设施）" if zh else "Full circle (every layer)"
     county = cov[(cov["zone_id"] == COUNTY) & (cov["group"] == "total")]
     t = Table(title=f"{result.params['title']} — {result.params['mode']} "
               f"{result.params['speed_kmh']} km/h")
-    t.add_column("layer")
+    t.add_column("设施" if zh else "layer")
     for m in result.params["thresholds"]:
-        t.add_column(f"≤{m} min", justify="right")
+        t.add_column(f"≤{m} 分钟" if zh else f"≤{m} min", justify="right")
     for layer, rows in county.groupby("layer", sort=False):
-        t.add_row(layer, *[f"{r:.1%}" if r == r else "—" for r in rows["coverage_rate"]])
+        t.add_row(labels.get(layer, layer),
+                  *[f"{r:.1%}" if r == r else "—" for r in rows["coverage_rate"]])
     out.print(t)
     out.print(f"outputs: {out_dir}")
 
