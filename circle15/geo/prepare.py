@@ -10,8 +10,8 @@ import networkx as nx
 from shapely.geometry.base import BaseGeometry
 
 from circle15.config import Config
-from circle15.geo.connectivity import largest_component, street_km
-from circle15.geo.modes import add_travel_times
+from circle15.geo.connectivity import largest_component
+from circle15.geo.modes import add_travel_times, is_two_way
 from circle15.geo.projection import choose_crs, graph_bounds_polygon, project_graph
 from circle15.geo.sources import load_graph
 
@@ -59,20 +59,19 @@ def prepare_network(cfg: Config, study_area_wgs84: BaseGeometry | None
     timings["project_s"] = round(time.perf_counter() - t, 3)
 
     t = time.perf_counter()
-    G, conn = largest_component(G)
+    G, conn = largest_component(G)  # keeps G.graph (crs set by project_graph)
     timings["components_s"] = round(time.perf_counter() - t, 3)
-    G.graph["crs"] = crs
 
     report: dict[str, Any] = {
         "source": net.source,
         "kind": load_report.get("kind"),
         "mode": net.mode,
         "speed_kmh": G.graph.get("speed_kmh"),
-        "two_way": net.mode != "drive" if net.undirected is None else bool(net.undirected),
+        "two_way": is_two_way(net),
         "crs": crs,
         "nodes": len(G),
         "edges": len(G.edges),  # number_of_edges() sums degrees: seconds on 500k edges
-        "km": round(street_km(G), 3),
+        "km": conn["km_kept"],  # street_km of the kept graph, already rounded
         "connectivity": conn,
         "load": load_report,
         "timings": timings,
