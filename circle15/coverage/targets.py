@@ -381,6 +381,13 @@ def _measure(m: Any, key: str, err) -> Measure:
                    per=float(per) if isinstance(per, (int, float)) else 1.0)
 
 
+def _check_year(plan: Plan, year: int) -> None:
+    """Raise :class:`InputError` unless ``year`` is one of the plan's years."""
+    if year not in plan.years:
+        raise InputError(f"the plan {plan.name} has no targets for {year}", key="targets.year",
+                         hint=f"plan years: {', '.join(map(str, plan.years))}")
+
+
 # --------------------------------------------------------------------------- the table
 
 
@@ -416,9 +423,8 @@ def target_table(plan: Plan, year: int | None = None, lang: str = "zh") -> pd.Da
         One row per indicator, all cells as text (``/`` for none).
     """
     zh = lang != "en"
-    if year is not None and year not in plan.years:
-        raise InputError(f"the plan {plan.name} has no targets for {year}", key="targets.year",
-                         hint=f"plan years: {', '.join(map(str, plan.years))}")
+    if year is not None:
+        _check_year(plan, year)
     h = {k: v[0] if zh else v[1] for k, v in _TABLE_HEADERS.items()}
     rows = []
     for ind in plan.indicators:
@@ -646,9 +652,7 @@ def evaluate_targets(
     InputError
         If ``year`` is outside the plan or required columns are missing.
     """
-    if year not in plan.years:
-        raise InputError(f"the plan {plan.name} has no targets for {year}", key="targets.year",
-                         hint=f"plan years: {', '.join(map(str, plan.years))}")
+    _check_year(plan, year)
     for col in ("zone_id", "zone_name", "population"):
         if col not in zones.columns:
             raise InputError(f"zones table lacks column {col!r}", column=col)
@@ -745,12 +749,15 @@ class _Context:
             return None
         return pd.to_numeric(self.zones[col], errors="coerce").astype(float)
 
-    def layer_facilities(self, layer: str, subtypes: tuple[str, ...]) -> tuple[
+    def layer_facilities(self, layer: str, subtypes: tuple[str, ...], missing: str) -> tuple[
             pd.DataFrame | None, str]:
-        """Facilities of a layer (and subtypes), or None with what is missing."""
+        """Facilities of a layer (and subtypes), or None with what is missing.
+
+        ``missing`` is what is missing when no facilities table was given at all.
+        """
         fac = self.facilities
         if fac is None:
-            return None, f"facilities (layer '{layer}')"
+            return None, missing
         sel = fac[fac["layer"] == layer]
         if sel.empty and layer not in self.layers:
             return None, f"facility layer '{layer}' (a [[layers]] entry with key = '{layer}')"
@@ -763,6 +770,11 @@ class _Context:
                 lambda v: "" if pd.isna(v) else str(v).strip().casefold())
             sel = sel[sub.isin(wanted)]
         return sel, ""
+
+
+def _unmeasurable(ctx: _Context, need: str) -> tuple[dict[str, _Res], _Res]:
+    """Every zone and the county not measurable for want of ``need``."""
+    return {z: _Res(needs=need) for z in ctx.zone_ids}, _Res(needs=need)
 
 
 def _evaluate(ind: Indicator, bound: Bound, ctx: _Context) -> tuple[dict[str, _Res], _Res]:
@@ -848,7 +860,7 @@ def _eval_network(ind: Indicator, bound: Bound, ctx: _Context) -> tuple[dict[str
                         "coverage.thresholds)"
     per_zone: dict[str, _Res] = {}
     if need or sel is None:
-        return {z: _Res(needs=need) for z in ctx.zone_ids}, _Res(needs=need)
+        return _unmeasurable(ctx, need)
     rows = {r["zone_id"]: r for r in sel.to_dict("records")}
 
     def one(r: dict | None, where: str) -> _Res:
@@ -882,17 +894,15 @@ def _eval_network(ind: Indicator, bound: Bound, ctx: _Context) -> tuple[dict[str
 
 def _eval_admin(ind: Indicator, bound: Bound, ctx: _Context) -> tuple[dict[str, _Res], _Res]:
     m = ind.measure
-    fac, need = ctx.layer_facilities(m.layer, m.subtypes)
     what = f"facility layer '{m.layer}'" + (f" (subtype {' / '.join(m.subtypes)})"
                                           if m.subtypes else "")
+    fac, need = ctx.layer_facilities(m.layer, m.subtypes, f"facilities of {what}")
     if fac is None:
-        need = need if need.startswith(("a 'subtype'", "facility layer")) else \
-            f"facilities of {what}"
-        return {z: _Res(needs=need) for z in ctx.zone_ids}, _Res(needs=need)
+        return _unmeasurable(ctx, need)
     if m.level == "township":
         if "zone_id" not in fac.columns:
             need = f"zone_id of each facility of {what}"
-            return {z: _Res(needs=need) for z in ctx.zone_ids}, _Res(needs=need)
+            return _unmeasurable(ctx, need)
         have = set(fac["zone_id"].dropna())
         units = {z: [z] for z in ctx.zone_ids}
         unit_has = {z: z in have for z in ctx.zone_ids}
@@ -900,10 +910,10 @@ def _eval_admin(ind: Indicator, bound: Bound, ctx: _Context) -> tuple[dict[str, 
     else:
         if ctx.villages is None:
             need = "a villages table (village_id, village_name, zone_id) listing every village"
-            return {z: _Res(needs=need) for z in ctx.zone_ids}, _Res(needs=need)
+            return _unmeasurable(ctx, need)
         if "village_id" not in fac.columns or (len(fac) and fac["village_id"].isna().all()):
             need = f"village_id of each facility of {what}"
-            return {z: _Res(needs=need) for z in ctx.zone_ids}, _Res(needs=need)
+            return _unmeasurable(ctx, need)
         have = set(fac["village_id"].dropna())
         vil = ctx.villages
         units = {z: vil.loc[vil["zone_id"] == z, "village_id"].tolist() for z in ctx.zone_ids}
@@ -955,19 +965,16 @@ def _eval_per_capita(ind: Indicator, bound: Bound, ctx: _Context) -> tuple[
         dict[str, _Res], _Res]:
     m = ind.measure
     pops = ctx.group_population(m.group)
-    fac, need = ctx.layer_facilities(m.layer, m.subtypes)
+    fac, need = ctx.layer_facilities(
+        m.layer, m.subtypes, f"facilities of layer '{m.layer}' with a '{m.quantity}' column")
     if pops is None:
         need = f"population of group '{m.group}' per zone (a '{m.group}' column in the zones " \
             "table; define it under [population] groups)"
-    elif fac is None:
-        need = need if need.startswith(("a 'subtype'", "facility layer")) else \
-            f"facilities of layer '{m.layer}' with a '{m.quantity}' column"
-    elif m.quantity not in fac.columns or (len(fac) and
-                                           pd.to_numeric(fac[m.quantity], errors="coerce")
-                                           .isna().all()):
+    elif fac is not None and (m.quantity not in fac.columns or (
+            len(fac) and pd.to_numeric(fac[m.quantity], errors="coerce").isna().all())):
         need = f"a '{m.quantity}' column in facility layer '{m.layer}'"
     if need:
-        return {z: _Res(needs=need) for z in ctx.zone_ids}, _Res(needs=need)
+        return _unmeasurable(ctx, need)
     qty = pd.to_numeric(fac[m.quantity], errors="coerce").astype(float)
     n_missing = int(qty.isna().sum())
     zone_of = fac["zone_id"] if "zone_id" in fac.columns else \
