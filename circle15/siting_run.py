@@ -289,28 +289,26 @@ def grid_candidates(net: RoutingNetwork, origin_xy: np.ndarray, people: np.ndarr
 
 def _zone_of(points: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, crs: str,
              max_m: float) -> tuple[np.ndarray, np.ndarray]:
-    """Zone id of each point: (within a polygon, as the pipeline assigns facilities; and
-    that or else the nearest zone within ``max_m`` metres). ``""`` when none."""
+    """Zone id of each point: (in a polygon, by the pipeline's own
+    :func:`~circle15.coverage.population.assign_zones`; and that or else the nearest zone
+    within ``max_m`` metres). ``""`` when none."""
+    from circle15.coverage.population import assign_zones
+
     if points.empty:
         e = np.empty(0, dtype=object)
         return e, e
-    pts = points[["geometry"]].to_crs(4326).reset_index(drop=True)
-    zs = zones[["zone_id", "geometry"]].to_crs(4326)
-    j = gpd.sjoin(pts, zs, how="left", predicate="within")
-    j = j[~j.index.duplicated(keep="first")]
-    within = j["zone_id"].astype(object).reindex(pts.index).to_numpy()
+    pts = points[["geometry"]].reset_index(drop=True)
+    within = assign_zones(pts.to_crs(zones.crs), zones)
     out = within.copy()
-    miss = pd.isna(out)
+    miss = out == ""
     if miss.any():
         pm = pts[miss].to_crs(crs)
-        k = gpd.sjoin_nearest(pm, zs.to_crs(crs), how="left", max_distance=max_m)
+        k = gpd.sjoin_nearest(pm, zones[["zone_id", "geometry"]].to_crs(crs), how="left",
+                              max_distance=max_m)
         k = k[~k.index.duplicated(keep="first")]
-        out[miss] = k["zone_id"].astype(object).reindex(pm.index).to_numpy()
-
-    def clean(a: np.ndarray) -> np.ndarray:
-        return np.array(["" if pd.isna(v) else str(v) for v in a], dtype=object)
-
-    return clean(within), clean(out)
+        near = k["zone_id"].astype(object).reindex(pm.index).to_numpy()
+        out[miss] = ["" if pd.isna(v) else str(v) for v in near]
+    return within.astype(str).astype(object), out.astype(str).astype(object)
 
 
 # --------------------------------------------------------------------------- targets

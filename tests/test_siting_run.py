@@ -304,7 +304,7 @@ def test_bad_requests_are_input_errors(tmp_path):
 
 
 def test_own_zone_only_keeps_sites_serving_their_township(tmp_path):
-    from circle15.pipeline import _assign_zone
+    from circle15.coverage.population import assign_zones
 
     run = fake_run(tmp_path, own_zone_only=True)
     sr = site(run, "clinic", max_sites=4, method="greedy")
@@ -316,7 +316,7 @@ def test_own_zone_only_keeps_sites_serving_their_township(tmp_path):
     # and the pipeline's own-zone computation with the sites added agrees origin by origin
     new = gpd.GeoDataFrame({"facility_id": sr.sites["candidate_id"], "layer": "clinic"},
                            geometry=sr.sites.geometry.values, crs=4326)
-    new["zone_id"] = _assign_zone(new, run.zones).to_numpy()
+    new["zone_id"] = assign_zones(new.to_crs(run.zones.crs), run.zones)
     fac = pd.concat([run.facilities, new], ignore_index=True)
     pts = fac.to_crs(CRS)
     fl = link_points(run.network, np.column_stack([pts.geometry.x, pts.geometry.y]),
