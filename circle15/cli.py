@@ -10,6 +10,7 @@ import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -38,12 +39,12 @@ STAGES = ("zones", "network", "facilities", "population", "linking", "travel tim
           "siting reach sets", "siting", "writing outputs")
 
 
+@dataclass(frozen=True)
 class _State:
+    """Output options of one invocation (kept on the typer context, not in a global)."""
+
     verbose: int = 0
     quiet: bool = False
-
-
-STATE = _State()
 
 
 def _version(value: bool) -> None:
@@ -54,6 +55,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(
+    ctx: typer.Context,
     verbose: Annotated[int, typer.Option("--verbose", "-v", count=True,
                                          help="More log output; -v also shows tracebacks.")] = 0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors.")] = False,
@@ -62,8 +64,7 @@ def _main(
                        ] = None,
 ) -> None:
     """circle15: 15-minute public-service circle planner."""
-    STATE.verbose = verbose
-    STATE.quiet = quiet
+    ctx.obj = _State(verbose=verbose, quiet=quiet)
     level = logging.ERROR if quiet else (logging.DEBUG if verbose > 1 else
                                          logging.INFO if verbose else logging.WARNING)
     logging.basicConfig(level=level, format="%(message)s", force=True,
@@ -72,7 +73,7 @@ def _main(
 
 
 @contextmanager
-def _guard() -> Iterator[None]:
+def _guard(st: _State) -> Iterator[None]:
     """Turn errors into messages and exit codes."""
     try:
         yield
@@ -86,7 +87,7 @@ def _guard() -> Iterator[None]:
         err.print("interrupted; no outputs were written")
         raise typer.Exit(130) from None
     except Exception as exc:  # noqa: BLE001 - the last line of defence
-        if STATE.verbose:
+        if st.verbose:
             err.print_exception()
         typer.echo(f"internal error: {type(exc).__name__}: {exc}\n"
                    "No outputs were written. Rerun with -v for the traceback and please "
@@ -95,11 +96,11 @@ def _guard() -> Iterator[None]:
 
 
 @contextmanager
-def _progress() -> Iterator[Callable[[str], None]]:
-    if STATE.quiet or not err.is_terminal and STATE.verbose == 0:
+def _progress(st: _State) -> Iterator[Callable[[str], None]]:
+    if st.quiet or not err.is_terminal and st.verbose == 0:
         # plain, one line per stage when not on a terminal (CI logs)
         def step(name: str) -> None:
-            if not STATE.quiet:
+            if not st.quiet:
                 err.print(f"· {name}", highlight=False)
         yield step
         return
@@ -113,8 +114,8 @@ def _progress() -> Iterator[Callable[[str], None]]:
         yield step
 
 
-def _summary(result: Any, out_dir: Path) -> None:
-    if STATE.quiet:
+def _summary(result: Any, out_dir: Path, st: _State) -> None:
+    if st.quiet:
         return
     from circle15.coverage.zonal import COUNTY
 
@@ -135,7 +136,7 @@ def _summary(result: Any, out_dir: Path) -> None:
     out.print(f"outputs: {out_dir}")
 
 
-def _run(config: Path, out_dir: Path | None, year: int | None) -> None:
+def _run(config: Path, out_dir: Path | None, year: int | None, st: _State) -> None:
     from circle15.config import load_config
     from circle15.pipeline import run as run_pipeline
 
@@ -145,13 +146,14 @@ def _run(config: Path, out_dir: Path | None, year: int | None) -> None:
     if target is None:
         raise InputError("no output directory: pass --out DIR or set [output] dir",
                          file=config, key="output.dir")
-    with _progress() as step:
+    with _progress(st) as step:
         result = run_pipeline(cfg, target, progress=step)
-    _summary(result, target)
+    _summary(result, target, st)
 
 
 @app.command()
 def run(
+    ctx: typer.Context,
     config: Annotated[Path, typer.Argument(help="The run's TOML config file.")],
     out_dir: Annotated[Path | None, typer.Option("--out", "-o",
                                                  help="Output directory (overrides "
@@ -160,34 +162,39 @@ def run(
                                                           "[targets] year).")] = None,
 ) -> None:
     """Compute coverage, targets and maps for a config."""
-    with _guard():
-        _run(config, out_dir, year)
+    st: _State = ctx.obj
+    with _guard(st):
+        _run(config, out_dir, year, st)
 
 
 @app.command()
 def demo(
+    ctx: typer.Context,
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Where to write the demo.")
                        ] = Path("demo-out"),
     seed: Annotated[int, typer.Option(help="Generator seed.")] = 15,
 ) -> None:
     """Generate the synthetic demo county (示例县) under OUT/inputs and run it into OUT."""
-    with _guard():
+    st: _State = ctx.obj
+    with _guard(st):
         from circle15.data.demo import write_demo_inputs
 
-        if not STATE.quiet:
+        if not st.quiet:
             err.print("generating the synthetic demo county (示例县, not a real place) ...")
         config = write_demo_inputs(out_dir / "inputs", seed=seed)
-        _run(config, out_dir, None)
+        _run(config, out_dir, None, st)
 
 
 @app.command()
 def targets(
+    ctx: typer.Context,
     plan: Annotated[str, typer.Option(help="Plan name or TOML file.")] = "zhuji-2023",
     year: Annotated[int | None, typer.Option(help="Only this year's targets.")] = None,
     lang: Annotated[str, typer.Option(help="zh or en.")] = "zh",
 ) -> None:
     """Print a plan's target table."""
-    with _guard():
+    st: _State = ctx.obj
+    with _guard(st):
         from circle15.coverage.targets import load_plan, target_table
 
         df = target_table(load_plan(plan), year=year, lang=lang)
@@ -201,6 +208,7 @@ def targets(
 
 @app.command("map")
 def map_(
+    ctx: typer.Context,
     run_dir: Annotated[Path, typer.Argument(help="A finished run's output directory.")],
     layer: Annotated[str, typer.Option(help="Layer for the choropleth.")] = "",
     minutes: Annotated[float | None, typer.Option(
@@ -212,7 +220,8 @@ def map_(
                                                   "(default RUN_DIR/map.html).")] = None,
 ) -> None:
     """Redraw the HTML map (and PNG) from a finished run without recomputing."""
-    with _guard():
+    st: _State = ctx.obj
+    with _guard(st):
         from circle15.maps import render_map, render_png
 
         if lang not in ("zh", "en"):
@@ -222,12 +231,13 @@ def map_(
         path = render_map(run_dir, out_file, layer=layer, minutes=minutes, lang=lang,
                           basemap=basemap, tianditu_key=tianditu_key)
         render_png(run_dir, None, layer=layer, minutes=minutes, lang=lang)
-        if not STATE.quiet:
+        if not st.quiet:
             out.print(f"map: {path}")
 
 
 @app.command()
 def site(
+    ctx: typer.Context,
     config: Annotated[Path, typer.Argument(help="The run's TOML config file.")],
     layer: Annotated[str, typer.Option("--layer", "-l", help="Layer key to site.")],
     out_dir: Annotated[Path | None, typer.Option("--out", "-o", help="Output directory "
@@ -252,7 +262,8 @@ def site(
     method: Annotated[str, typer.Option(help="auto, greedy or exact.")] = "auto",
 ) -> None:
     """Propose new sites for a layer so that every township reaches its target."""
-    with _guard():
+    st: _State = ctx.obj
+    with _guard(st):
         from circle15.config import load_config
         from circle15.siting_run import run_siting
 
@@ -261,7 +272,7 @@ def site(
             raise InputError("no output directory: pass --out DIR or set [output] dir",
                              file=config, key="output.dir")
         sit = cfg.siting
-        with _progress() as step:
+        with _progress(st) as step:
             sr = run_siting(
                 cfg, layer=layer, year=year, out_dir=cfg.output.dir,
                 max_sites=max_sites if max_sites is not None else sit.max_sites,
@@ -270,7 +281,7 @@ def site(
                 zone_cap=zone_cap if zone_cap is not None else sit.zone_cap,
                 budget=budget if budget is not None else sit.budget,
                 capacity=capacity or sit.capacity, method=method, progress=step)
-        if not STATE.quiet:
+        if not st.quiet:
             _site_summary(sr)
 
 
