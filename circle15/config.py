@@ -49,7 +49,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import sys
 import tomllib
 import types
 import typing
@@ -560,12 +559,3 @@ def _validate(cfg: Config, col: _Collector) -> None:
                 f"{ths}")
     if cfg.map.layer and cfg.map.layer not in seen:
         col.add("map.layer", f"no layer {cfg.map.layer!r}")
-
-
-def with_changes(cfg: Config, **sections: Any) -> Config:
-    """Return a copy of ``cfg`` with whole sections replaced (``output=OutputConfig(...)``)."""
-    return dataclasses.replace(cfg, **sections)
-
-
-if __name__ == "__main__":  # pragma: no cover - debugging aid
-    print(load_config(sys.argv[1]))
