@@ -26,7 +26,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -40,6 +39,8 @@ import shapely
 
 from circle15.config import Config
 from circle15.coverage import siting as S
+from circle15.coverage.targets import Bound, _required_count
+from circle15.coverage.zonal import COUNTY
 from circle15.errors import InputError
 from circle15.geo.linking import link_points, usable_segments
 from circle15.geo.network import RoutingNetwork
@@ -47,8 +48,6 @@ from circle15.io import atomic_output_dir, read_csv, write_csv, write_json
 
 log = logging.getLogger(__name__)
 
-#: Zone id of county-wide rows.
-COUNTY = "ALL"
 #: Exact solver used automatically up to this many candidates and demand points.
 EXACT_MAX_CANDIDATES = 300
 EXACT_MAX_DEMAND = 5000
@@ -315,11 +314,16 @@ def _zone_of(points: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, crs: str,
 
 
 def _required(op: str, rate_pct: float, n: float) -> float:
-    """Smallest number of people out of ``n`` meeting a rate bound (as targets.py)."""
-    exact = rate_pct / 100.0 * n
-    if op == "gt":
-        return min(math.floor(exact + 1e-9) + 1, n + 1)
-    return math.ceil(exact - 1e-9)
+    """Smallest number of people out of ``n`` meeting a rate bound: the targets table's
+    own rule, so that siting's "met" is the targets table's "met"."""
+    return _required_count(Bound(op, rate_pct), n)
+
+
+def _county_rate(target: TargetSpec) -> float:
+    """The county-wide rate of a county-scope target (the mean of the per-zone rates when
+    the plan states it per zone only)."""
+    rate = target.rate.get(COUNTY)
+    return float(np.mean(list(target.rate.values()))) if rate is None else rate
 
 
 def target_for_layer(result: Any, layer: str, *, target_rate: float | None = None,
@@ -562,9 +566,7 @@ def site(
     zone_codes, zone_need, required = None, None, None
     if target.op in ("ge", "gt"):
         if target.scope == "county":
-            rate = target.rate.get(COUNTY)
-            if rate is None:  # county target stated per zone only: use the mean
-                rate = float(np.mean(list(target.rate.values())))
+            rate = _county_rate(target)
             zone_codes = np.where(zcode >= 0, 0, -1)
             req_c = _required(target.op, rate, float(pop_z.sum()))
             zone_need = np.array([max(0.0, req_c - float(cov_z.sum()))])
@@ -750,7 +752,7 @@ def _before_after(res: S.SitingResult, zone_ids: list[str], zone_names: dict, la
     rate_c = np.nan
     if target.op in ("ge", "gt"):
         if target.scope == "county":
-            rate_c = target.rate.get(COUNTY, float(np.mean(list(target.rate.values()))))
+            rate_c = _county_rate(target)
             tot_req = _required(target.op, rate_c, float(pop_z.sum()))
     df = pd.DataFrame(rows)
     county = _ba_row(COUNTY, county_name, layer, target, float(pop_z.sum()),
