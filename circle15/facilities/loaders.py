@@ -36,6 +36,7 @@ from circle15.facilities.schema import (
     ISSUE_COLUMNS,
     STANDARD_FIELDS,
     LayerSpec,
+    empty_facilities,
     layer_spec,
     match_layer,
 )
@@ -176,18 +177,6 @@ def _read_vector(path: Path, sheet: str) -> gpd.GeoDataFrame:
 
 
 # --------------------------------------------------------------------------- loading
-
-
-def _empty_facilities() -> gpd.GeoDataFrame:
-    gdf = gpd.GeoDataFrame({
-        "facility_id": pd.Series(dtype="str"), "name": pd.Series(dtype="str"),
-        "layer": pd.Series(dtype="str"), "subtype": pd.Series(dtype="str"),
-        "address": pd.Series(dtype="str"), "town": pd.Series(dtype="str"),
-        "capacity": pd.Series(dtype="float64"), "staff": pd.Series(dtype="float64"),
-        "area_m2": pd.Series(dtype="float64"), "open": pd.Series(dtype="bool"),
-        "source_row": pd.Series(dtype="int64"),
-    }, geometry=gpd.GeoSeries([], crs="EPSG:4326"), crs="EPSG:4326")
-    return gdf[list(FACILITY_COLUMNS)]
 
 
 def _layer_of(value: str, spec: LayerSpec) -> str | None:
@@ -503,7 +492,7 @@ def load_layer(layer_cfg: LayerConfig, *, study_area: Any = None, strict: bool =
         "open": open_flag[sel].astype(bool),
         "source_row": rows[sel].astype("int64"),
     }, geometry=gpd.points_from_xy(lon[sel], lat[sel]), crs="EPSG:4326")
-    gdf = gdf[list(FACILITY_COLUMNS)] if len(gdf) else _empty_facilities()
+    gdf = gdf[list(FACILITY_COLUMNS)] if len(gdf) else empty_facilities()
     skipped, merged = issues.count("skipped"), issues.count("merged")
     qa = {"loaded": int(len(gdf)), "skipped": skipped, "merged_duplicates": merged,
           "warnings": issues.count("warning"), "rows": int(n), "file": str(path),
@@ -556,7 +545,7 @@ def load_layers(cfg: Config, study_area: Any = None) -> tuple[gpd.GeoDataFrame, 
             n_taken = 0
         issues = issues[list(ISSUE_COLUMNS)]
     else:
-        fac, issues, n_taken = _empty_facilities(), issues_frame(), 0
+        fac, issues, n_taken = empty_facilities(), issues_frame(), 0
     fac.attrs = {}
     fac.attrs["qa"] = {k: sum(int(q.get(k, 0)) for q in qa_by.values())
                        for k in ("loaded", "skipped", "merged_duplicates", "warnings", "rows")}

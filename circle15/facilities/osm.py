@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from circle15.errors import InputError
-from circle15.facilities.schema import FACILITY_COLUMNS
+from circle15.facilities.schema import FACILITY_COLUMNS, empty_facilities
 from circle15.facilities.validate import find_duplicates, normalise_name, parse_number
 
 log = logging.getLogger(__name__)
@@ -114,12 +114,6 @@ def _matches(rule: dict, tags: dict[str, str]) -> bool:
     return True
 
 
-def _empty() -> gpd.GeoDataFrame:
-    from circle15.facilities.loaders import _empty_facilities
-
-    return _empty_facilities()
-
-
 def extract_osm_facilities(
     pbf_path: str | Path,
     *,
@@ -182,7 +176,7 @@ def extract_osm_facilities(
         raise InputError(f"cannot read the OSM file: {exc}", file=path) from None
     if raw is None or len(raw) == 0:
         log.warning("%s: no OSM features match the facility tags", path)
-        return _empty()
+        return empty_facilities()
     raw = raw.reset_index(drop=True)
     cols = [str(c) for c in raw.columns]
     utm = raw.estimate_utm_crs()
@@ -216,7 +210,7 @@ def extract_osm_facilities(
                 "geometry": point,
             })
     if not recs:
-        return _empty()
+        return empty_facilities()
     df = pd.DataFrame(recs)
     df["capacity"] = pd.to_numeric(df["capacity"], errors="coerce")
     gdf = gpd.GeoDataFrame(df, geometry="geometry", crs="EPSG:4326")

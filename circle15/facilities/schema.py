@@ -21,6 +21,9 @@ import hashlib
 import unicodedata
 from dataclasses import dataclass
 
+import geopandas as gpd
+import pandas as pd
+
 from circle15.config import LayerConfig
 
 
@@ -129,6 +132,20 @@ USER_COLORS = ("#1f77b4", "#8c564b", "#17becf", "#bcbd22", "#7f7f7f", "#393b79",
 #: Columns of every facility GeoDataFrame, in order.
 FACILITY_COLUMNS = ("facility_id", "name", "layer", "subtype", "address", "town", "capacity",
                     "staff", "area_m2", "open", "source_row", "geometry")
+
+
+def empty_facilities() -> gpd.GeoDataFrame:
+    """A facility GeoDataFrame with no rows: :data:`FACILITY_COLUMNS`, their dtypes, EPSG:4326."""
+    gdf = gpd.GeoDataFrame({
+        "facility_id": pd.Series(dtype="str"), "name": pd.Series(dtype="str"),
+        "layer": pd.Series(dtype="str"), "subtype": pd.Series(dtype="str"),
+        "address": pd.Series(dtype="str"), "town": pd.Series(dtype="str"),
+        "capacity": pd.Series(dtype="float64"), "staff": pd.Series(dtype="float64"),
+        "area_m2": pd.Series(dtype="float64"), "open": pd.Series(dtype="bool"),
+        "source_row": pd.Series(dtype="int64"),
+    }, geometry=gpd.GeoSeries([], crs="EPSG:4326"), crs="EPSG:4326")
+    return gdf[list(FACILITY_COLUMNS)]
+
 
 #: Columns of every issues table, in order.
 ISSUE_COLUMNS = ("file", "row", "column", "layer", "issue", "message", "action")
