@@ -44,16 +44,31 @@ def street_km(G: nx.MultiDiGraph) -> float:
         return _street_km(G)
 
 
-def _street_km(G: nx.MultiDiGraph) -> float:
-    edges = edge_rows(G)
+def isolated_nodes(G: nx.MultiDiGraph) -> list[Any]:
+    """Nodes without any edge (in or out), in node order."""
+    succ, pred = G.succ, G.pred
+    return [n for n in G if not succ[n] and not pred[n]]
+
+
+def reverse_twins(G: nx.MultiDiGraph, edges: list[tuple[Any, ...]]
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Vectorised reverse-twin test for ``edges`` of ``G`` (``(u, v, ..., data)`` tuples).
+
+    Returns
+    -------
+    (ln, simple, twin, back_first) : numpy arrays, one entry per edge
+        ``ln`` the edge ``length`` (0 when missing); ``simple`` where the edge is the only
+        ``u→v`` edge, ``v→u`` has at most one edge and ``u != v`` (the pairing is then
+        decided here; elsewhere callers pair greedily); ``twin`` where a ``v→u`` edge
+        exists with the same length within 1 cm (the first one, when not simple);
+        ``back_first`` the index of the first ``v→u`` edge (meaningful where ``twin``).
+    """
     m = len(edges)
-    if m == 0:
-        return 0.0
     index = {n: i for i, n in enumerate(G)}
     n = len(index)
     eu = np.fromiter((index[e[0]] for e in edges), np.int64, m)
     ev = np.fromiter((index[e[1]] for e in edges), np.int64, m)
-    ln = np.fromiter((float(e[2].get("length", 0.0)) for e in edges), float, m)
+    ln = np.fromiter((float(e[-1].get("length", 0.0)) for e in edges), float, m)
     fwd_key = eu * n + ev
     keys, first, inverse, counts = np.unique(fwd_key, return_index=True,
                                              return_inverse=True, return_counts=True)
@@ -64,6 +79,15 @@ def _street_km(G: nx.MultiDiGraph) -> float:
     simple = (counts[inverse] == 1) & np.where(has_back, counts[pos] == 1, True) & (eu != ev)
     with np.errstate(invalid="ignore"):
         twin = has_back & (np.abs(ln[back_first] - ln) < 0.01)
+    return ln, simple, twin, back_first
+
+
+def _street_km(G: nx.MultiDiGraph) -> float:
+    edges = edge_rows(G)
+    m = len(edges)
+    if m == 0:
+        return 0.0
+    ln, simple, twin, back_first = reverse_twins(G, edges)
     # a simple pair of twins is counted at its first edge only
     skip = simple & twin & (back_first < np.arange(m))
     rest = np.flatnonzero(~simple).tolist()

@@ -35,6 +35,7 @@ import numpy as np
 import shapely
 
 from circle15.config import DEFAULT_SPEEDS_KMH, MODES, NetworkConfig
+from circle15.geo.connectivity import isolated_nodes, reverse_twins
 from circle15.geo.projection import gc_paused
 
 log = logging.getLogger(__name__)
@@ -220,8 +221,7 @@ def filter_graph(G: nx.MultiDiGraph, mode: str, *, copy: bool = True
             drop.append((u, v, k))
     H = G.copy() if copy else G
     H.remove_edges_from(drop)
-    succ, pred = H.succ, H.pred
-    H.remove_nodes_from([n for n in H if not succ[n] and not pred[n]])
+    H.remove_nodes_from(isolated_nodes(H))
     return H, len(drop)
 
 
@@ -247,23 +247,8 @@ def make_two_way(G: nx.MultiDiGraph) -> tuple[nx.MultiDiGraph, int]:
     m = len(edges)
     if m == 0:
         return G, 0
-    index = {n: i for i, n in enumerate(G)}
-    eu = np.fromiter((index[e[0]] for e in edges), np.int64, m)
-    ev = np.fromiter((index[e[1]] for e in edges), np.int64, m)
-    ln = np.fromiter((float(e[3].get("length", 0.0)) for e in edges), float, m)
     # Vectorised for the usual case: at most one edge each way between two distinct nodes.
-    n = len(index)
-    fwd_key = eu * n + ev
-    keys, first, inverse, counts = np.unique(fwd_key, return_index=True,
-                                             return_inverse=True, return_counts=True)
-    back_key = ev * n + eu
-    pos = np.minimum(np.searchsorted(keys, back_key), len(keys) - 1)
-    has_back = keys[pos] == back_key
-    back_count = np.where(has_back, counts[pos], 0)
-    simple = (counts[inverse] == 1) & (back_count <= 1) & (eu != ev)
-    back_len = np.where(has_back, ln[first[pos]], np.nan)
-    with np.errstate(invalid="ignore"):
-        twin = has_back & (np.abs(back_len - ln) < 0.01)
+    ln, simple, twin, _ = reverse_twins(G, edges)
     needs = simple & ~twin
     # Everything else (parallel edges, loops) with the greedy pairing, in edge order:
     # pairing only involves the edges between the same two nodes, all of them complex.

@@ -59,6 +59,7 @@ from shapely.geometry.base import BaseGeometry
 from circle15.config import NetworkConfig
 from circle15.errors import InputError
 from circle15.geo import modes
+from circle15.geo.connectivity import isolated_nodes
 from circle15.geo.projection import choose_crs, gc_paused
 
 log = logging.getLogger(__name__)
@@ -204,12 +205,6 @@ def _node_xy(G: nx.MultiDiGraph) -> tuple[list[Any], np.ndarray, np.ndarray]:
 def n_edges_of(G: nx.MultiDiGraph) -> int:
     """``G.number_of_edges()``, counted from the adjacency (networkx sums degrees: slow)."""
     return len(G.edges)
-
-
-def isolated_nodes(G: nx.MultiDiGraph) -> list[Any]:
-    """Nodes without any edge (in or out), in node order."""
-    succ, pred = G.succ, G.pred
-    return [n for n in G if not succ[n] and not pred[n]]
 
 
 def _extent_text(xs: np.ndarray, ys: np.ndarray) -> str:
