@@ -600,9 +600,10 @@ def site(
     res = S.greedy_sites(reach, w, covered, capacity=cap_arr, times=secs if capacity else
                          None, max_sites=max_sites, **kw)
     timings["greedy"] = round(time.perf_counter() - t1, 3)
+    n_sc, n_sd = S.problem_size(reach, w, covered)
     t1 = time.perf_counter()
     res, exact_info = _exact_check(res, reach, w, covered, method, max_sites, kw,
-                                   capacity, use_costs)
+                                   capacity, use_costs, size=(n_sc, n_sd))
     timings["exact"] = round(time.perf_counter() - t1, 3)
 
     # ---- tables
@@ -611,7 +612,6 @@ def site(
                                  required, cand_zone, _county_name(cfg))
     curve = _curve(res, candidates, zone_ids, cov_z, required, target, layer)
     timings["total"] = round(time.perf_counter() - t0, 3)
-    n_sc, n_sd = S.problem_size(reach, w, covered)
     report = {
         "layer": layer, "target": dataclasses.asdict(target),
         "candidates": {"source": cand_source, "count": int(len(candidates)),
@@ -655,9 +655,12 @@ def _filter_entries(m, keep: np.ndarray):
 
 
 def _exact_check(res: S.SitingResult, reach, w, covered, method: str, max_sites: int,
-                 kw: dict, capacity: bool, use_costs: bool
-                 ) -> tuple[S.SitingResult, dict]:
-    """Solve exactly when asked or small enough; keep the better solution; report the gap."""
+                 kw: dict, capacity: bool, use_costs: bool,
+                 size: tuple[int, int] | None = None) -> tuple[S.SitingResult, dict]:
+    """Solve exactly when asked or small enough; keep the better solution; report the gap.
+
+    ``size`` is :func:`~circle15.coverage.siting.problem_size` when the caller has it.
+    """
     info: dict[str, Any] = {"run": False}
     if capacity or (use_costs and kw.get("budget") is None):
         info["why_not"] = "capacity-aware or cost-ratio siting has no exact counterpart here"
@@ -665,7 +668,7 @@ def _exact_check(res: S.SitingResult, reach, w, covered, method: str, max_sites:
             raise InputError("exact siting does not support capacities or costs without a "
                              "budget", key="--method", hint="use --method greedy")
         return res, info
-    n_c, n_d = S.problem_size(reach, w, covered)
+    n_c, n_d = size if size is not None else S.problem_size(reach, w, covered)
     small = n_c <= EXACT_MAX_CANDIDATES and n_d <= EXACT_MAX_DEMAND
     if method == "greedy" or (method == "auto" and not small):
         info["why_not"] = "greedy requested" if method == "greedy" else \
