@@ -10,28 +10,25 @@
   2. each origin ``i`` gets ``A_i = sum(R_j : t_ij <= catchment)``.
 
   ``t_ij`` is the time **from origin i to facility j** (the direction people travel: one-way
-  streets are honoured as in coverage), found exactly with one capped Dijkstra per facility
-  from its virtual node on the reversed graph (batched), plus each origin's own leg to its
-  segment and the direct path along a shared segment.
+  streets are honoured as in coverage), every pair within the catchment found exactly by
+  :func:`circle15.coverage.reach.pair_times` (capped Dijkstra runs from the facilities'
+  virtual nodes on the reversed graph, plus each origin's own leg to its segment and the
+  direct path along a shared segment).
 * :func:`sfca_by_zone` aggregates ``A_i`` per zone as the demand-weighted mean.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy.sparse.csgraph import dijkstra
 
 from circle15.coverage.reach import pair_times
-from circle15.coverage.travel import virtual_source_matrix
+from circle15.coverage.zonal import COUNTY
 from circle15.errors import InputError
 from circle15.geo.linking import Links
 from circle15.geo.network import RoutingNetwork
-
-#: Zone id of the county-wide row.
-COUNTY = "ALL"
 
 CAPACITY_COLUMNS = ["zone_id", "facilities", "capacity", "capacity_missing", "group",
                     "population", "per_1000"]
@@ -109,38 +106,6 @@ def capacity_per_1000(facilities: pd.DataFrame, zones: pd.DataFrame, layer: str,
 
 
 # --------------------------------------------------------------------------- reach sets
-
-
-def facility_node_times(net: RoutingNetwork, fac: Links, cutoff: float, *,
-                        batch_size: int = 64) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """Per facility, the seconds from every node to it (``inf`` beyond ``cutoff``), batched.
-
-    Parameters
-    ----------
-    net : RoutingNetwork
-    fac : Links
-        Facilities; unlinked ones are skipped.
-    cutoff : float
-        Seconds.
-    batch_size : int
-        Facilities per Dijkstra call; memory is ``batch_size * n_nodes * 8`` bytes.
-
-    Yields
-    ------
-    index : numpy.ndarray
-        Facility indices (into ``fac``) of this batch.
-    times : numpy.ndarray
-        ``(len(index), n_nodes)`` seconds.
-    """
-    ok = np.flatnonzero(fac.linked)
-    if not len(ok):
-        return
-    mat = virtual_source_matrix(net, fac.subset(ok))
-    n = net.n_nodes
-    for start in range(0, len(ok), batch_size):
-        b = np.arange(start, min(start + batch_size, len(ok)))
-        dist = dijkstra(mat, directed=True, indices=n + b, limit=cutoff)
-        yield ok[b], np.atleast_2d(dist)[:, :n]
 
 
 def reach_pairs(net: RoutingNetwork, fac: Links, origins: Links, cutoff: float, *,

@@ -29,16 +29,16 @@ whenever ``offset <= buffer_m``.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from scipy.sparse.csgraph import dijkstra
 
-from circle15.coverage.capacity import facility_node_times
-from circle15.coverage.travel import node_times_to
+from circle15.coverage.travel import node_times_to, virtual_source_matrix
 from circle15.geo.linking import Links
 from circle15.geo.network import RoutingNetwork
 
@@ -374,6 +374,38 @@ def layer_isochrones(net: RoutingNetwork, fac_links: Links, fac_layers: np.ndarr
             geoms.append(p)
     df = pd.DataFrame(rows, columns=["layer", "minutes", "kind"])
     return gpd.GeoDataFrame(df, geometry=geoms, crs=OUT_CRS)
+
+
+def facility_node_times(net: RoutingNetwork, fac: Links, cutoff: float, *,
+                        batch_size: int = 64) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Per facility, the seconds from every node to it (``inf`` beyond ``cutoff``), batched.
+
+    Parameters
+    ----------
+    net : RoutingNetwork
+    fac : Links
+        Facilities; unlinked ones are skipped.
+    cutoff : float
+        Seconds.
+    batch_size : int
+        Facilities per Dijkstra call; memory is ``batch_size * n_nodes * 8`` bytes.
+
+    Yields
+    ------
+    index : numpy.ndarray
+        Facility indices (into ``fac``) of this batch.
+    times : numpy.ndarray
+        ``(len(index), n_nodes)`` seconds.
+    """
+    ok = np.flatnonzero(fac.linked)
+    if not len(ok):
+        return
+    mat = virtual_source_matrix(net, fac.subset(ok))
+    n = net.n_nodes
+    for start in range(0, len(ok), batch_size):
+        b = np.arange(start, min(start + batch_size, len(ok)))
+        dist = dijkstra(mat, directed=True, indices=n + b, limit=cutoff)
+        yield ok[b], np.atleast_2d(dist)[:, :n]
 
 
 def facility_isochrones(net: RoutingNetwork, fac_links: Links, facility_ids: Sequence,
