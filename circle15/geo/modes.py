@@ -88,10 +88,12 @@ _EXCLUDED_SERVICE = {
                         "private"}),
 }
 
+#: Tags :func:`way_allowed` reads.
+_DECIDING_TAGS = ("highway", "area", "access", "foot", "bicycle", "vehicle", "motor_vehicle",
+                  "motorcar", "service", "sidewalk", "sidewalk:both", "sidewalk:left",
+                  "sidewalk:right")
 #: OSM tag keys a filter or the graph needs; loaders read at least these.
-FILTER_TAGS = ("highway", "area", "access", "foot", "bicycle", "vehicle", "motor_vehicle",
-               "motorcar", "service", "sidewalk", "sidewalk:both", "sidewalk:left",
-               "sidewalk:right", "oneway", "junction")
+FILTER_TAGS = (*_DECIDING_TAGS, "oneway", "junction")
 
 
 def _values(value: Any) -> list[str]:
@@ -165,12 +167,6 @@ def way_allowed(tags: Mapping[str, Any], mode: str) -> bool:
     return False
 
 
-#: Tags :func:`way_allowed` reads.
-_DECIDING_TAGS = ("highway", "area", "access", "foot", "bicycle", "vehicle", "motor_vehicle",
-                  "motorcar", "service", "sidewalk", "sidewalk:both", "sidewalk:left",
-                  "sidewalk:right")
-
-
 def _hashable(value: Any) -> Any:
     """A tag value as a dict key that tells ``"1"``, ``1``, ``1.0`` and ``True`` apart."""
     if value is None or type(value) is str:
@@ -212,9 +208,10 @@ def filter_graph(G: nx.MultiDiGraph, mode: str, *, copy: bool = True
             ok = verdicts[key] = way_allowed(d, mode)
         except TypeError:  # a list (simplified edge) or another unhashable value
             try:
-                key = tuple(_hashable(v) for v in sig)
-                ok = verdicts[key] if key in verdicts else verdicts.setdefault(
-                    key, way_allowed(d, mode))
+                key = tuple(map(_hashable, sig))
+                ok = verdicts.get(key)
+                if ok is None:
+                    ok = verdicts[key] = way_allowed(d, mode)
             except TypeError:  # a set or a dict
                 ok = way_allowed(d, mode)
         if not ok:
