@@ -33,8 +33,10 @@ from circle15.maps.elements import (
     popup_table, swatch_html)
 from circle15.maps.labels import check_lang, t
 from circle15.maps.zonestats import (
-    CLOSE_MARGIN, NEUTRAL_BINS, NEUTRAL_COLORS, STATUS_COLORS, ZoneStats, fmt_int, fmt_pct,
-    zone_stats)
+    CLOSE_MARGIN, NEUTRAL_BINS, NEUTRAL_COLORS, STATUS_COLORS, ZoneStats, as_fraction, fmt_int,
+    fmt_pct, zone_stats)
+from circle15.report.labels import GROUPS, MODES
+from circle15.report.labels import label as report_label
 
 log = logging.getLogger(__name__)
 
@@ -287,8 +289,6 @@ def _isochrones(fmap: folium.Map, iso: gpd.GeoDataFrame, lay: rundata.LayerInfo,
 
 def _group_label(lay: rundata.LayerInfo, lang: str) -> str:
     """Name of the population group a layer is judged by ("人口" for everyone)."""
-    from circle15.report.labels import GROUPS
-
     if lay.group in ("", "total"):
         return "人口" if lang == "zh" else "People"
     zh, en = GROUPS.get(lay.group, (lay.group, lay.group))
@@ -355,7 +355,7 @@ def _proposed_layer(prop: gpd.GeoDataFrame, lay: rundata.LayerInfo, lang: str, s
     for (x, y), (_, r) in zip(xy, sel.iterrows()):
         rows = [(t("zone", lang), _s(r["zone_name"])),
                 (t("new_covered", lang), fmt_int(_f(r["new_covered"]))),
-                (t("cumulative_rate", lang), fmt_pct(as_rate(_f(r["cumulative_rate"]))))]
+                (t("cumulative_rate", lang), fmt_pct(as_fraction(_f(r["cumulative_rate"]))))]
         pts.append([round(y, 6), round(x, 6),
                     popup_table(rows, title=f"{t('proposed', lang, layer=lay.label(lang))} "
                                             f"#{_s(r['rank'])}"), 0])
@@ -363,10 +363,6 @@ def _proposed_layer(prop: gpd.GeoDataFrame, lay: rundata.LayerInfo, lang: str, s
     name = swatch_html("plus", lay.color) + " " + t("proposed", lang, layer=lay.label(lang))
     return MarkerLayer(pts, icons, key=f"site:{lay.key}", color=lay.color, name=name,
                        cluster=False, show=show)
-
-
-def as_rate(x: float) -> float:
-    return x / 100 if x > 1 else x
 
 
 def _f(v: object) -> float:
@@ -394,9 +390,9 @@ def _title_html(info: rundata.RunInfo, lay: rundata.LayerInfo, minutes: float,
     rows = [
         (t("plan", lang), str(p.get("plan") or "")),
         (t("year", lang), str(stats.year or p.get("year") or "")),
-        (t("mode", lang), (t(mode, lang) if mode in ("walk", "bike", "ebike", "drive")
-                           else mode) + (f"，{t('speed_unit', lang, speed=f'{float(speed):g}')}"
-                                         if speed not in (None, "") else "")),
+        (t("mode", lang), report_label(MODES, mode, lang)
+         + (f"，{t('speed_unit', lang, speed=f'{float(speed):g}')}"
+            if speed not in (None, "") else "")),
         (t("threshold", lang), t("minutes_unit", lang, minutes=f"{minutes:g}")),
         (t("data_date", lang), str(p.get("data_date") or "")),
     ]

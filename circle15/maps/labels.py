@@ -59,10 +59,6 @@ _TEXT: dict[str, tuple[str, str]] = {
     "amap_warning": ("高德底图为GCJ-02坐标，叠加数据已偏移以与底图对齐；请勿从此地图读取坐标",
                      "Amap uses GCJ-02: overlays are shifted to match it; do not read "
                      "coordinates off this map"),
-    "walk": ("步行", "walking"),
-    "bike": ("自行车", "cycling"),
-    "ebike": ("电动自行车", "e-bike"),
-    "drive": ("驾车", "driving"),
     "none": ("—", "—"),
 }
 
