@@ -126,14 +126,20 @@ def wgs84_to_gcj02(lon: Any, lat: Any) -> tuple[np.ndarray, np.ndarray]:
 
 def _invert(forward, lon: np.ndarray, lat: np.ndarray, x: np.ndarray, y: np.ndarray
             ) -> tuple[np.ndarray, np.ndarray]:
-    """Solve ``forward(x, y) == (lon, lat)`` by fixed-point iteration from (x, y)."""
+    """Solve ``forward(x, y) == (lon, lat)`` by fixed-point iteration from (x, y).
+
+    Each point stops at its own convergence, so its result does not depend on the other
+    points converted with it (a batch gives the same numbers as one point at a time).
+    """
+    x, y = np.array(x, dtype=float), np.array(y, dtype=float)
+    active = np.ones(x.shape, dtype=bool)
     for _ in range(_MAX_ITER):
-        fx, fy = forward(x, y)
-        ex, ey = fx - lon, fy - lat
-        x = x - ex
-        y = y - ey
-        err = np.maximum(np.abs(ex), np.abs(ey))
-        if not np.any(err > _TOL_DEG):
+        fx, fy = forward(x[active], y[active])
+        ex, ey = fx - lon[active], fy - lat[active]
+        x[active] -= ex
+        y[active] -= ey
+        active[active] = np.maximum(np.abs(ex), np.abs(ey)) > _TOL_DEG
+        if not active.any():
             break
     return x, y
 
