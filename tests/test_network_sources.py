@@ -239,6 +239,28 @@ def test_graphml_without_coordinates(tmp_path):
     assert ei.value.file == str(path)
 
 
+def test_graphml_with_unknown_crs(tmp_path):
+    G = nx.MultiDiGraph(crs="not-a-crs")
+    G.add_node(1, x=24.9, y=60.1)
+    G.add_node(2, x=24.901, y=60.1)
+    G.add_edge(1, 2, length=10.0, highway="residential")
+    G.add_edge(2, 1, length=10.0, highway="residential")
+    path = tmp_path / "badcrs.graphml"
+    ox.save_graphml(G, path)
+    with pytest.raises(InputError, match="unknown crs 'not-a-crs'") as ei:
+        load_graph(NetworkConfig(source=str(path)))
+    assert ei.value.file == str(path) and ei.value.key == "network.source"
+
+
+def test_online_polygon_file_that_is_not_a_polygon_file(tmp_path):
+    bad = tmp_path / "area.geojson"
+    bad.write_text("this is not GeoJSON", encoding="utf-8")
+    cfg = NetworkConfig(source=f"polygon:{bad}", cache_dir=tmp_path / "cache")
+    with pytest.raises(InputError, match="cannot read a polygon") as ei:
+        load_graph(cfg)
+    assert ei.value.file == str(bad) and ei.value.key == "network.source"
+
+
 def test_no_streets_for_mode(tmp_path):
     path = tmp_path / "paths.osm"
     path.write_text('<osm version="0.6"><node id="1" lat="60.1" lon="24.9"/>'

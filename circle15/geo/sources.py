@@ -997,8 +997,16 @@ def _load_graphml_file(path: Path, net_cfg: NetworkConfig, clip: BaseGeometry | 
                              "longitude/latitude", file=path, key="network.source",
                              hint="save it with osmnx (graph attribute crs)")
         G.graph["crs"] = WGS84
-    elif not pyproj.CRS.from_user_input(crs).equals(pyproj.CRS.from_epsg(4326)):
-        G = ox.projection.project_graph(G, to_latlong=True)
+    else:
+        try:
+            declared = pyproj.CRS.from_user_input(crs)
+        except pyproj.exceptions.CRSError as exc:
+            raise InputError(f"the GraphML file declares an unknown crs {crs!r} ({exc})",
+                             file=path, key="network.source",
+                             hint="set the graph attribute crs to an EPSG code such as "
+                                  "epsg:4326, or save the graph with osmnx") from None
+        if not declared.equals(pyproj.CRS.from_epsg(4326)):
+            G = ox.projection.project_graph(G, to_latlong=True)
     if any("length" not in d for _, _, d in G.edges(data=True)):
         G = ox.distance.add_edge_lengths(G)
     has_highway = any("highway" in d for _, _, d in G.edges(data=True))
@@ -1007,7 +1015,7 @@ def _load_graphml_file(path: Path, net_cfg: NetworkConfig, clip: BaseGeometry | 
         G, dropped = modes.filter_graph(G, net_cfg.mode, copy=False)  # G is ours
         G.graph["mode_filter"] = net_cfg.mode
         report["edges_dropped_by_mode"] = dropped
-    else:
+    elif not has_highway:
         log.info("%s: edges have no highway tags; no mode filter applied", path)
     return _finish(G, clip, report, path, simplify=False)
 
@@ -1072,7 +1080,12 @@ def _online_polygon(spec: str, clip: BaseGeometry | None) -> BaseGeometry:
     path = Path(text).expanduser()
     if not path.is_file():
         raise InputError("polygon file not found", file=path, key="network.source")
-    gdf = gpd.read_file(path)
+    try:
+        gdf = gpd.read_file(path)
+    except Exception as exc:  # pyogrio raises DataSourceError, DataLayerError, ...
+        raise InputError(f"cannot read a polygon from the file ({type(exc).__name__}: {exc})",
+                         file=path, key="network.source",
+                         hint="use GeoJSON, GeoPackage or Shapefile") from None
     if gdf.crs is not None:
         gdf = gdf.to_crs(WGS84)
     return shapely.union_all(gdf.geometry.to_numpy())
