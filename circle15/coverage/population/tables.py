@@ -14,9 +14,8 @@ import pandas as pd
 
 from circle15 import io
 from circle15.errors import InputError
+from circle15.facilities.loaders import VECTOR_SUFFIXES  # same vector formats as facilities
 
-#: Vector formats read with pyogrio.
-VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".fgb", ".zip")
 #: Coordinate column names recognised when x_column / y_column are not set (case-insensitive).
 X_NAMES = ("lon", "lng", "long", "longitude", "经度", "x", "wgs84_lon", "gcj02_lon")
 Y_NAMES = ("lat", "latitude", "纬度", "y", "wgs84_lat", "gcj02_lat")
