@@ -294,10 +294,10 @@ def load_layer(layer_cfg: LayerConfig, *, study_area: Any = None, strict: bool =
     if use_geometry:
         ccol = "geometry"
         file_crs = geoms.crs
-        if file_crs is not None and not file_crs.is_geographic and declared in (
-                "wgs84", "cgcs2000") or (file_crs is not None and declared.startswith("EPSG:")
-                                         and not file_crs.equals(declared)
-                                         and not file_crs.is_geographic):
+        # A projected file CRS wins over a geographic default or a different EPSG code.
+        if file_crs is not None and not file_crs.is_geographic and (
+                declared in ("wgs84", "cgcs2000")
+                or (declared.startswith("EPSG:") and not file_crs.equals(declared))):
             from_file_crs = file_crs
         for i, g in enumerate(geoms):
             if not keep[i]:
