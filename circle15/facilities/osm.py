@@ -60,6 +60,9 @@ def _read_mapping(path: Path) -> dict[str, list[dict]]:
         raise InputError("tag mapping file not found", file=path)
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError:
+        raise InputError("the tag mapping must be UTF-8 text", file=path,
+                         hint="save the TOML file as UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"not valid TOML: {exc}", file=path) from None
     out: dict[str, list[dict]] = {}
