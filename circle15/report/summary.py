@@ -101,16 +101,21 @@ def _value_text(r: Mapping[str, Any]) -> str:
     return L.fmt_num(float(v), 2)
 
 
-def _indicator_row(r: Mapping[str, Any], lang: str, *, with_gap: bool = True) -> list[Any]:
+def _indicator_row(r: Mapping[str, Any], lang: str) -> list[Any]:
     unit = L.unit_text(r, lang)
     name = L.indicator_name(r, lang) + (f"（{unit}）" if unit and lang != "en" else
                                         f" ({unit})" if unit else "")
     mark = "*" if r.get("core") else ""
-    row = [f"{r['indicator_id']}{mark}", name, str(r["target"]), _value_text(r),
-           (L.label(L.STATUS, r["status"], lang), r["status"])]
-    if with_gap:
-        row.append(_gap_text(r, lang))
-    return row
+    return [f"{r['indicator_id']}{mark}", name, str(r["target"]), _value_text(r),
+            (L.label(L.STATUS, r["status"], lang), r["status"]), _gap_text(r, lang)]
+
+
+def _indicator_table(rows: pd.DataFrame, lang: str) -> Table:
+    """Targets rows as a table: id, indicator, target, value, status, gap."""
+    return Table([_t("编号", "ID", lang), _t("指标", "Indicator", lang),
+                  _t("目标", "Target", lang), _t("现状", "Value", lang),
+                  _t("达标情况", "Status", lang), _t("差距", "Gap", lang)],
+                 [_indicator_row(r, lang) for r in rows.to_dict("records")])
 
 
 def _coverage_table(coverage: pd.DataFrame, zone: str, lang: str) -> Table | None:
@@ -187,11 +192,7 @@ def build_sections(targets: pd.DataFrame, coverage: pd.DataFrame, params: Mappin
             rest = part.drop(shown.index)
             sec = Section(L.domain_text(part.iloc[0], lang), level=3)
             if len(shown):
-                sec.tables.append(Table(
-                    [_t("编号", "ID", lang), _t("指标", "Indicator", lang),
-                     _t("目标", "Target", lang), _t("现状", "Value", lang),
-                     _t("达标情况", "Status", lang), _t("差距", "Gap", lang)],
-                    [_indicator_row(r, lang) for r in shown.to_dict("records")]))
+                sec.tables.append(_indicator_table(shown, lang))
             if len(rest):
                 ids = "、".join(rest["indicator_id"]) if lang != "en" else \
                     ", ".join(rest["indicator_id"])
@@ -246,11 +247,7 @@ def build_sections(targets: pd.DataFrame, coverage: pd.DataFrame, params: Mappin
             if cov_t is not None:
                 sec.tables.append(cov_t)
             if len(zz):
-                sec.tables.append(Table(
-                    [_t("编号", "ID", lang), _t("指标", "Indicator", lang),
-                     _t("目标", "Target", lang), _t("现状", "Value", lang),
-                     _t("达标情况", "Status", lang), _t("差距", "Gap", lang)],
-                    [_indicator_row(r, lang) for r in zz.to_dict("records")]))
+                sec.tables.append(_indicator_table(zz, lang))
             secs.append(sec)
     return title, banners, secs
 
