@@ -33,8 +33,8 @@ from circle15.maps.elements import (
     popup_table, swatch_html)
 from circle15.maps.labels import check_lang, t
 from circle15.maps.zonestats import (
-    CLOSE_MARGIN, NEUTRAL_BINS, NEUTRAL_COLORS, STATUS_COLORS, ZoneStats, as_fraction, fmt_int,
-    fmt_pct, zone_stats)
+    CLOSE_MARGIN, STATUS_COLORS, ZoneStats, as_fraction, fmt_int, fmt_pct, legend_entries,
+    target_caption, zone_stats)
 from circle15.report.labels import GROUPS, MODES
 from circle15.report.labels import label as report_label
 
@@ -412,30 +412,10 @@ def _legend_html(info: rundata.RunInfo, lay: rundata.LayerInfo, minutes: float,
     label = lay.label(lang)
     out = f"<h2>{e(t('legend_title', lang, layer=label, minutes=f'{minutes:g}'))}</h2>"
     county = stats.county
-    year = stats.year or info.params.get("year") or ""
-    if stats.has_target:
-        targets = stats.table["target"].dropna().unique()
-        ct = county.get("target", float("nan")) if county else float("nan")
-        if not math.isnan(ct):
-            sub = t("legend_target", lang, target=fmt_pct(ct), year=year)
-        elif len(targets) == 1:
-            sub = t("legend_target", lang, target=fmt_pct(float(targets[0])), year=year)
-        else:
-            sub = t("legend_target_varies", lang, year=year)
-        out += f'<div class="sub">{e(sub)}</div>'
-        counts = stats.table["status"].value_counts()
-        for s in ("met", "close", "far", "no_target"):
-            if s == "no_target" and not counts.get(s):
-                continue
-            out += (f'<div class="row"><span class="sw" style="background:{STATUS_COLORS[s]}">'
-                    f'</span>{e(t(s, lang, margin=round(CLOSE_MARGIN * 100)))}'
-                    f'（{int(counts.get(s, 0))}）</div>')
-    else:
-        out += f'<div class="sub">{e(t("no_target_note", lang))}</div>'
-        for i, c in enumerate(NEUTRAL_COLORS):
-            lo, hi = NEUTRAL_BINS[i], min(NEUTRAL_BINS[i + 1], 1.0)
-            out += (f'<div class="row"><span class="sw" style="background:{c}"></span>'
-                    f'{lo * 100:.0f}–{hi * 100:.0f}%</div>')
+    out += f'<div class="sub">{e(target_caption(stats, info, lang))}</div>'
+    for color, text, n in legend_entries(stats, lang):
+        out += (f'<div class="row"><span class="sw" style="background:{color}"></span>'
+                f'{e(text)}{"" if n is None else f"（{n}）"}</div>')
     if county:
         out += (f'<div class="sub" style="margin-top:4px">{e(t("county", lang))}：'
                 f'{e(t("rate", lang))} {fmt_pct(county.get("rate", float("nan")))}，'

@@ -24,7 +24,7 @@ from circle15.errors import InputError  # noqa: E402
 from circle15.maps import display, rundata  # noqa: E402
 from circle15.maps.labels import check_lang, t  # noqa: E402
 from circle15.maps.zonestats import (  # noqa: E402
-    CLOSE_MARGIN, NEUTRAL_BINS, NEUTRAL_COLORS, STATUS_COLORS, fmt_pct, zone_stats)
+    STATUS_COLORS, fmt_pct, legend_entries, target_caption, zone_stats)
 
 #: CJK font families, most preferred first (Simplified Chinese glyph forms first).
 CJK_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "Noto Sans SC", "WenQuanYi Zen Hei",
@@ -114,7 +114,7 @@ def render_png(run_dir: Path, out_path: Path | None = None, *, layer: str = "",
         handles = _legend_handles(stats, lang)
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), prop=font,
                   fontsize=9, frameon=True,
-                  title=_legend_title(stats, info, lang), title_fontproperties=font)
+                  title=target_caption(stats, info, lang), title_fontproperties=font)
         foot = [f"{t('data_date', lang)}: {p.get('data_date') or '—'}",
                 f"{t('year', lang)}: {stats.year or p.get('year') or '—'}"]
         if stats.county:
@@ -131,29 +131,9 @@ def render_png(run_dir: Path, out_path: Path | None = None, *, layer: str = "",
 
 
 def _legend_handles(stats, lang: str) -> list[Patch]:
-    if stats.has_target:
-        counts = stats.table["status"].value_counts()
-        return [Patch(facecolor=STATUS_COLORS[s], edgecolor="#444444",
-                      label=f"{t(s, lang, margin=round(CLOSE_MARGIN * 100))}"
-                            f" ({int(counts.get(s, 0))})")
-                for s in ("met", "close", "far", "no_target")
-                if s != "no_target" or counts.get(s)]
-    return [Patch(facecolor=c, edgecolor="#444444",
-                  label=f"{NEUTRAL_BINS[i] * 100:.0f}–{min(NEUTRAL_BINS[i + 1], 1) * 100:.0f}%")
-            for i, c in enumerate(NEUTRAL_COLORS)]
-
-
-def _legend_title(stats, info, lang: str) -> str:
-    if not stats.has_target:
-        return t("no_target_note", lang)
-    ct = stats.county.get("target", math.nan) if stats.county else math.nan
-    targets = stats.table["target"].dropna().unique()
-    year = stats.year or info.params.get("year") or ""
-    if not math.isnan(ct):
-        return t("legend_target", lang, target=fmt_pct(ct), year=year)
-    if len(targets) == 1:
-        return t("legend_target", lang, target=fmt_pct(float(targets[0])), year=year)
-    return t("legend_target_varies", lang, year=year)
+    return [Patch(facecolor=color, edgecolor="#444444",
+                  label=text if n is None else f"{text} ({n})")
+            for color, text, n in legend_entries(stats, lang)]
 
 
 def _save_atomic(fig, path: Path) -> None:

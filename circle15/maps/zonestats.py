@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from circle15.errors import InputError
+from circle15.maps.labels import t
 from circle15.maps.rundata import COVERAGE, LayerInfo, RunInfo
 
 #: A township whose rate is below target by at most this much (rate units, 0.10 = 10
@@ -166,6 +167,35 @@ def zone_stats(info: RunInfo, coverage: pd.DataFrame, targets: pd.DataFrame | No
     county = table[is_county].iloc[0].to_dict() if is_county.any() else {}
     return ZoneStats(table=table[~is_county].reset_index(drop=True), county=county,
                      has_target=has_target, year=year)
+
+
+def target_caption(stats: ZoneStats, info: RunInfo, lang: str) -> str:
+    """The legend's caption: the county's target, else the one target every township
+    shares, else "targets vary"; the no-target note when there is no target."""
+    if not stats.has_target:
+        return t("no_target_note", lang)
+    year = stats.year or info.params.get("year") or ""
+    ct = stats.county.get("target", math.nan) if stats.county else math.nan
+    if not math.isnan(ct):
+        return t("legend_target", lang, target=fmt_pct(ct), year=year)
+    targets = stats.table["target"].dropna().unique()
+    if len(targets) == 1:
+        return t("legend_target", lang, target=fmt_pct(float(targets[0])), year=year)
+    return t("legend_target_varies", lang, year=year)
+
+
+def legend_entries(stats: ZoneStats, lang: str) -> list[tuple[str, str, int | None]]:
+    """``(colour, text, townships)`` per legend row: each status with its number of
+    townships (``no_target`` only when some township has none), or without a target the
+    neutral coverage bins (``townships`` None)."""
+    if stats.has_target:
+        counts = stats.table["status"].value_counts()
+        return [(STATUS_COLORS[s], t(s, lang, margin=round(CLOSE_MARGIN * 100)),
+                 int(counts.get(s, 0)))
+                for s in ("met", "close", "far", "no_target")
+                if s != "no_target" or counts.get(s)]
+    return [(c, f"{NEUTRAL_BINS[i] * 100:.0f}–{min(NEUTRAL_BINS[i + 1], 1.0) * 100:.0f}%", None)
+            for i, c in enumerate(NEUTRAL_COLORS)]
 
 
 def fmt_int(x: float) -> str:
