@@ -15,7 +15,7 @@ import gc
 import itertools
 import logging
 import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import geopandas as gpd
@@ -149,6 +149,30 @@ def _kept(d: dict[str, Any], nodes: bool = False) -> dict[str, Any]:
             if (not nodes and isinstance(v, list)) or _present(v)}
 
 
+def add_edges_uncopied(G: nx.MultiDiGraph,
+                       edges: Iterable[tuple[Any, Any, Any, dict[str, Any]]]) -> None:
+    """``G.add_edges_from(edges)`` for ``(u, v, key, data)`` between existing nodes.
+
+    Same result (edge order, keys, a later duplicate key updating the earlier edge's
+    data) without copying each data dict: the dicts are stored as they are, so the caller
+    must not reuse them. Falls back to ``add_edges_from`` for subclasses of
+    ``MultiDiGraph`` (other dict factories).
+    """
+    if type(G) is not nx.MultiDiGraph:
+        G.add_edges_from(edges)
+        return
+    succ, pred = G._succ, G._pred
+    for u, v, key, data in edges:
+        nbrs = succ[u]
+        keydict = nbrs.get(v)
+        if keydict is None:
+            nbrs[v] = pred[v][u] = {key: data}
+        elif key in keydict:
+            keydict[key].update(data)
+        else:
+            keydict[key] = data
+
+
 def _project_geometries(geoms: np.ndarray, transformer: pyproj.Transformer) -> np.ndarray:
     """Project shapely geometries the way GeoPandas' ``to_crs`` does (2-D and 3-D apart)."""
     out = np.empty(len(geoms), dtype=object)
@@ -229,13 +253,8 @@ def project_graph(G: nx.MultiDiGraph, crs: str) -> nx.MultiDiGraph:
         H.add_nodes_from((n, node_data[n]) for n in order)
         H.add_nodes_from((n, node_data[n]) for n in lonely)
         del node_data
-        succ, pred = H._succ, H._pred  # add the new dicts without copying them again
-        for (u, v, k, _), d in zip(edges, edge_data, strict=True):
-            keydict = succ[u].get(v)
-            if keydict is None:
-                succ[u][v] = pred[v][u] = {k: d}
-            else:
-                keydict[k] = d
+        add_edges_uncopied(H, ((u, v, k, d) for (u, v, k, _), d
+                               in zip(edges, edge_data, strict=True)))
     H.graph["crs"] = crs
     return H
 
@@ -277,8 +296,16 @@ def transform_to_wgs84(geom: BaseGeometry, crs: str) -> BaseGeometry:
     return shapely.transform(geom, _fn)
 
 
+def node_xy(G: nx.MultiDiGraph) -> tuple[list[Any], np.ndarray, np.ndarray]:
+    """Node ids of ``G`` (in node order) and their ``x`` and ``y`` as float arrays."""
+    ids = list(G)
+    nodes = G._node
+    xs = np.fromiter((nodes[n]["x"] for n in ids), float, len(ids))
+    ys = np.fromiter((nodes[n]["y"] for n in ids), float, len(ids))
+    return ids, xs, ys
+
+
 def graph_bounds_polygon(G: nx.MultiDiGraph) -> Any:
     """Bounding box of a graph's nodes as a shapely polygon (in the graph's CRS)."""
-    xs = np.fromiter((d["x"] for _, d in G.nodes(data=True)), float, len(G))
-    ys = np.fromiter((d["y"] for _, d in G.nodes(data=True)), float, len(G))
+    _, xs, ys = node_xy(G)
     return shapely.box(xs.min(), ys.min(), xs.max(), ys.max())

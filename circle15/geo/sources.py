@@ -60,7 +60,7 @@ from circle15.config import NetworkConfig
 from circle15.errors import InputError
 from circle15.geo import modes
 from circle15.geo.connectivity import isolated_nodes
-from circle15.geo.projection import choose_crs, gc_paused
+from circle15.geo.projection import add_edges_uncopied, choose_crs, gc_paused, node_xy
 
 log = logging.getLogger(__name__)
 
@@ -195,13 +195,6 @@ def _buffered_area(area: BaseGeometry, buffer_m: float) -> BaseGeometry:
     return shapely.transform(buf, lambda c: np.column_stack(back.transform(c[:, 0], c[:, 1])))
 
 
-def _node_xy(G: nx.MultiDiGraph) -> tuple[list[Any], np.ndarray, np.ndarray]:
-    ids = list(G.nodes)
-    xs = np.fromiter((G.nodes[n]["x"] for n in ids), float, len(ids))
-    ys = np.fromiter((G.nodes[n]["y"] for n in ids), float, len(ids))
-    return ids, xs, ys
-
-
 def n_edges_of(G: nx.MultiDiGraph) -> int:
     """``G.number_of_edges()``, counted from the adjacency (networkx sums degrees: slow)."""
     return len(G.edges)
@@ -225,7 +218,7 @@ def clip_graph(G: nx.MultiDiGraph, polygon: BaseGeometry, file: Any = None
     InputError
         If no node of ``G`` lies inside ``polygon``.
     """
-    ids, xs, ys = _node_xy(G)
+    ids, xs, ys = node_xy(G)
     if not ids:
         raise InputError("the network has no streets", file=file, key="network.source")
     shapely.prepare(polygon)
@@ -767,30 +760,6 @@ def _layout(names: dict[str, str], is_node: bool, key_ids: tuple[str, ...]
     return attr_names, convs, "id" in attr_names and not is_node, "geometry" in attr_names
 
 
-def _add_edges(G: nx.MultiDiGraph, edges: list[tuple[Any, Any, Any, dict[str, Any]]]
-               ) -> None:
-    """``G.add_edges_from(edges)`` for ``(u, v, key, data)`` between existing nodes.
-
-    Same result (edge order, keys, a later duplicate key updating the earlier edge's
-    data) without copying each data dict: the dicts are stored as they are, so the caller
-    must not reuse them. Falls back to ``add_edges_from`` for subclasses of
-    ``MultiDiGraph`` (other dict factories).
-    """
-    if type(G) is not nx.MultiDiGraph:
-        G.add_edges_from(edges)
-        return
-    succ, pred = G._succ, G._pred
-    for u, v, key, data in edges:
-        nbrs = succ[u]
-        keydict = nbrs.get(v)
-        if keydict is None:
-            nbrs[v] = pred[v][u] = {key: data}
-        elif key in keydict:
-            keydict[key].update(data)
-        else:
-            keydict[key] = data
-
-
 def read_graphml_text(fh: IO[str]) -> nx.MultiDiGraph:
     """Read GraphML written by networkx/OSMnx, as :func:`osmnx.load_graphml` would.
 
@@ -900,7 +869,7 @@ def read_graphml_text(fh: IO[str]) -> nx.MultiDiGraph:
             if not (all(map(has, (e[0] for e in edges)))
                     and all(map(has, (e[1] for e in edges)))):
                 raise _NotPlainGraphML("edge to an undeclared node")
-            _add_edges(G, edges)
+            add_edges_uncopied(G, edges)
             edges_added = True
         del nodes, edges, geom_dicts
         if eof:
@@ -991,7 +960,7 @@ def _load_graphml_file(path: Path, net_cfg: NetworkConfig, clip: BaseGeometry | 
         G = nx.MultiDiGraph(G)
     crs = G.graph.get("crs")
     if crs is None:
-        _, xs, ys = _node_xy(G)
+        _, xs, ys = node_xy(G)
         if not (np.all(np.abs(xs) <= 180) and np.all(np.abs(ys) <= 90)):
             raise InputError("the GraphML file declares no crs and its coordinates are not "
                              "longitude/latitude", file=path, key="network.source",
