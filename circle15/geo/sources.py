@@ -569,6 +569,44 @@ def _converted(text: str, conv: Any, per_item: bool) -> Any:
     return conv(value)
 
 
+def _element_data(el: ET.Element, keys: dict[str, tuple[str, Any]], what: str
+                  ) -> dict[str, Any]:
+    """Attributes of a GraphML ``<node>`` or ``<edge>`` element, converted as OSMnx does.
+
+    ``what`` is ``"node"`` or ``"edge"``; on edges stringified lists are converted item by
+    item.
+    """
+    per_item = what == "edge"
+    data: dict[str, Any] = {}
+    for child in el:
+        if child.tag != _GML_DATA or len(child):
+            raise _NotPlainGraphML(f"<{child.tag}> inside a {what}")
+        name, conv = keys[child.get("key")]
+        text = child.text or ""
+        if text and (text[0] == "[" or text[0] == "{"):
+            data[name] = _converted(text, conv, per_item)
+        else:
+            data[name] = conv(text) if conv is not None else text
+    if len(data) != len(el):
+        raise _NotPlainGraphML(f"repeated {what} attribute")
+    return data
+
+
+def _parse_geometries(geom_dicts: list[dict[str, Any]]) -> None:
+    """Replace the WKT ``geometry`` text of each dict by its shapely geometry (one call)."""
+    if geom_dicts:
+        wkts = np.array([d["geometry"] for d in geom_dicts], dtype=object)
+        for d, g in zip(geom_dicts, shapely.from_wkt(wkts).tolist(), strict=True):
+            d["geometry"] = g
+
+
+def _set_graph_attrs(G: nx.MultiDiGraph, graph_data: dict[str, str]) -> None:
+    """Graph attributes with OSMnx's conversions (``simplified``, ``consolidated``)."""
+    for name, value in graph_data.items():
+        conv = _GRAPH_DTYPES.get(name)
+        G.graph[name] = conv(value) if conv is not None else value
+
+
 def read_graphml_stream(fh: IO[bytes]) -> nx.MultiDiGraph:
     """Read an OSMnx GraphML stream the way :func:`osmnx.load_graphml` does, streaming.
 
@@ -611,19 +649,7 @@ def read_graphml_stream(fh: IO[bytes]) -> nx.MultiDiGraph:
         if tag == NODE:
             if graph_data is not None or el.get("yfiles.foldertype") is not None:
                 raise _NotPlainGraphML("nested or second graph")
-            data: dict[str, Any] = {}
-            for child in el:
-                if child.tag != DATA or len(child):
-                    raise _NotPlainGraphML(f"<{child.tag}> inside a node")
-                name, conv = node_keys[child.get("key")]
-                text = child.text or ""
-                if text and (text[0] == "[" or text[0] == "{"):
-                    data[name] = _converted(text, conv, False)
-                else:
-                    data[name] = conv(text) if conv is not None else text
-            if len(data) != len(el):
-                raise _NotPlainGraphML("repeated node attribute")
-            add_node(int(el.get("id")), **data)
+            add_node(int(el.get("id")), **_element_data(el, node_keys, "node"))
             el.clear()
         elif tag == EDGE:
             if graph_data is not None or el.get("directed") == "false":
@@ -635,18 +661,7 @@ def read_graphml_stream(fh: IO[bytes]) -> nx.MultiDiGraph:
                 edge_id = int(edge_id)
             except ValueError:
                 pass
-            data = {}
-            for child in el:
-                if child.tag != DATA or len(child):
-                    raise _NotPlainGraphML(f"<{child.tag}> inside an edge")
-                name, conv = edge_keys[child.get("key")]
-                text = child.text or ""
-                if text and (text[0] == "[" or text[0] == "{"):
-                    data[name] = _converted(text, conv, True)
-                else:
-                    data[name] = conv(text) if conv is not None else text
-            if len(data) != len(el):
-                raise _NotPlainGraphML("repeated edge attribute")
+            data = _element_data(el, edge_keys, "edge")
             data.pop("id", None)
             if "geometry" in data:
                 if not isinstance(data["geometry"], str):
@@ -679,17 +694,11 @@ def read_graphml_stream(fh: IO[bytes]) -> nx.MultiDiGraph:
             raise _NotPlainGraphML(f"unexpected element <{tag}>")
     if graph_data is None:
         raise _NotPlainGraphML("no graph")
-    if geom_dicts:
-        wkts = np.array([d["geometry"] for d in geom_dicts], dtype=object)
-        for d, g in zip(geom_dicts, shapely.from_wkt(wkts).tolist(), strict=True):
-            d["geometry"] = g
-        del wkts
+    _parse_geometries(geom_dicts)
     del geom_dicts
     G.add_edges_from(edges)
     del edges
-    for name, value in graph_data.items():
-        conv = _GRAPH_DTYPES.get(name)
-        G.graph[name] = conv(value) if conv is not None else value
+    _set_graph_attrs(G, graph_data)
     return G
 
 
@@ -856,10 +865,7 @@ def read_graphml_text(fh: IO[str]) -> nx.MultiDiGraph:
             except ValueError:
                 pass
             edges.append((int(source), int(target), key, data))
-        if geom_dicts:
-            wkts = np.array([d["geometry"] for d in geom_dicts], dtype=object)
-            for d, g in zip(geom_dicts, shapely.from_wkt(wkts).tolist(), strict=True):
-                d["geometry"] = g
+        _parse_geometries(geom_dicts)
         if nodes:
             if edges_added and any(n in G for n, _ in nodes):
                 raise _NotPlainGraphML("node declared after an edge that uses it")
@@ -881,10 +887,7 @@ def read_graphml_text(fh: IO[str]) -> nx.MultiDiGraph:
     tail = buf[pos:]
     if _RX_FIRST_ELEMENT.search(tail) or "<!--" in tail or "<![CDATA[" in tail:
         raise _NotPlainGraphML("unusual element layout")
-    _, graph_data = _skeleton(head + tail)
-    for name, value in graph_data.items():
-        conv = _GRAPH_DTYPES.get(name)
-        G.graph[name] = conv(value) if conv is not None else value
+    _set_graph_attrs(G, _skeleton(head + tail)[1])
     return G
 
 
