@@ -50,3 +50,18 @@ def test_rerun_on_written_inputs_reproduces(demo_dir: Path, tmp_path: Path):
     a = (demo_dir / "coverage_by_zone.csv").read_bytes()
     b = (tmp_path / "d2" / "coverage_by_zone.csv").read_bytes()
     assert a == b
+
+
+def test_demo_targets_show_met_and_unmet_townships(demo_dir: Path):
+    """Officials see, for several layers, townships that meet a target and townships that
+    do not; the county gap in people is the sum of the township gaps (per-township targets)."""
+    t = pd.read_csv(demo_dir / "targets_by_zone.csv", encoding="utf-8-sig",
+                    dtype={"zone_id": str})
+    towns = t[(t["zone_id"] != "ALL") & t["layer"].notna() & (t["layer"] != "")]
+    both = towns.groupby("layer")["status"].agg(lambda s: {"met", "not_met"} <= set(s))
+    assert both.sum() >= 3, both
+    for ind, g in t[t["scope"] == "zone"].groupby("indicator_id"):
+        county = g[g["zone_id"] == "ALL"]["gap_people"].fillna(0).sum()
+        assert county == pytest.approx(g[g["zone_id"] != "ALL"]["gap_people"].fillna(0).sum()), ind
+    report = (demo_dir / "report.html").read_text(encoding="utf-8")
+    assert "已达标" in report or "达标" in report

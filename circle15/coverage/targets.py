@@ -679,8 +679,8 @@ def evaluate_targets(
                 "status": res.status, "gap_value": res.gap_value, "gap_people": res.gap_people,
                 "gap_capacity": res.gap_capacity, "gap_units": res.gap_units,
                 "needs": res.needs, "source": res.source, "kind": ind.measure.kind,
-                # what a network-coverage indicator is measured on (maps, siting use it)
-                "layer": m.layer if net else "",
+                # what the indicator is measured on (maps and siting read these)
+                "layer": m.layer,
                 "minutes": m.minutes if net and m.minutes is not None else np.nan,
                 "group": m.group if net else "",
                 "level": ind.measure.level if ind.measure.kind == "admin_coverage" else "",

@@ -78,8 +78,9 @@ _PLANS: dict[str, list[tuple[str, str, str, int]]] = {
         ("childcare", "托育机构", "town", 3), ("childcare", "幼儿园托班", "town", 3),
         ("childcare", "社区托育点", "town", 2),
         ("clinic", "社区卫生服务中心", "town", 2), ("clinic", "社区卫生服务站", "town", 3),
+        ("clinic", "儿童健康管理中心", "core", 1),
         ("elderly", "居家养老服务照料中心", "town", 4), ("elderly", "养老机构", "town", 2),
-        ("elderly", "助餐点", "town", 3),
+        ("elderly", "助餐点", "town", 3), ("elderly", "康养联合体", "core", 1),
         ("fitness", "百姓健身房", "town", 3), ("fitness", "体育场地", "core", 1),
         ("fitness", "健身广场", "town", 4),
         ("disability", "残疾人之家", "core", 1),
@@ -93,8 +94,9 @@ _PLANS: dict[str, list[tuple[str, str, str, int]]] = {
     "good": [
         ("childcare", "托育机构", "core", 1), ("childcare", "幼儿园托班", "town", 1),
         ("clinic", "乡镇卫生院", "core", 1), ("clinic", "村卫生室", "village", 3),
+        ("clinic", "儿童健康管理中心", "core", 1),
         ("elderly", "居家养老服务照料中心", "core", 1), ("elderly", "养老机构", "town", 1),
-        ("elderly", "助餐点", "village", 2),
+        ("elderly", "助餐点", "village", 2), ("elderly", "康养联合体", "core", 1),
         ("fitness", "百姓健身房", "core", 1), ("fitness", "健身广场", "town", 1),
         ("fitness", "健身广场", "village", 2),
         ("disability", "残疾人之家", "core", 1),
@@ -374,10 +376,12 @@ def _facility_row(rng, region: Region, z: dict, layer: str, subtype: str, node: 
         "体育场地": f"{DEMO_NAME_ZH}全民健身中心体育场",
         "健身广场": f"{place}健身广场",
         "残疾人之家": f"{base}残疾人之家",
+        "儿童健康管理中心": f"{base}儿童健康管理中心",
+        "康养联合体": f"{base}康养联合体",
     }
     cap = None
     if subtype == "托育机构":
-        cap = int(rng.integers(8, 31)) * 5
+        cap = int(rng.integers(20, 41)) * 5
     elif subtype == "幼儿园托班":
         cap = int(rng.integers(4, 10)) * 5
     elif subtype == "社区托育点":
@@ -386,6 +390,8 @@ def _facility_row(rng, region: Region, z: dict, layer: str, subtype: str, node: 
         cap = int(rng.integers(8, 31)) * 10
     elif subtype == "居家养老服务照料中心":
         cap = int(rng.integers(1, 4)) * 10
+    elif subtype == "康养联合体":
+        cap = int(rng.integers(5, 16)) * 10
     # set back from the street: 8-30 m in a random direction
     ang = rng.uniform(0, 2 * np.pi)
     dist = rng.uniform(8, 30)

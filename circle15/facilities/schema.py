@@ -6,8 +6,8 @@ Built-in layers follow the 15-minute public-service circle (15分钟公共服务
 key        label        sub-types
 ========== ============ =================================================================
 childcare  托育          托育机构, 幼儿园托班, 社区托育点
-clinic     卫生          乡镇卫生院, 社区卫生服务中心, 社区卫生服务站, 村卫生室
-elderly    养老          居家养老服务照料中心, 养老机构, 助餐点
+clinic     卫生          乡镇卫生院, 社区卫生服务中心, 社区卫生服务站, 村卫生室, 儿童健康管理中心
+elderly    养老          居家养老服务照料中心, 养老机构, 助餐点, 康养联合体
 fitness    健身          百姓健身房, 体育场地, 健身广场
 disability 残疾人之家    (none)
 ========== ============ =================================================================
@@ -88,7 +88,8 @@ BUILTIN_LAYERS: dict[str, LayerSpec] = {
     ),
     "clinic": LayerSpec(
         key="clinic", label_zh="卫生", label_en="Health", color="#d62728", icon="plus-square",
-        subtypes=("乡镇卫生院", "社区卫生服务中心", "社区卫生服务站", "村卫生室"),
+        # 儿童健康管理中心: the plan's "医、防、护"三位一体 child health service (X03)
+        subtypes=("乡镇卫生院", "社区卫生服务中心", "社区卫生服务站", "村卫生室", "儿童健康管理中心"),
         default_group="total",
         subtype_aliases=(("卫生院", "乡镇卫生院"), ("中心卫生院", "乡镇卫生院"),
                          ("社区卫生服务中心/站", "社区卫生服务中心"),
@@ -102,7 +103,9 @@ BUILTIN_LAYERS: dict[str, LayerSpec] = {
     ),
     "elderly": LayerSpec(
         key="elderly", label_zh="养老", label_en="Elderly care", color="#ff7f0e", icon="home",
-        subtypes=("居家养老服务照料中心", "养老机构", "助餐点"), default_group="age_60p",
+        # 康养联合体: the plan's township care-and-health consortium (X05)
+        subtypes=("居家养老服务照料中心", "养老机构", "助餐点", "康养联合体"),
+        default_group="age_60p",
         subtype_aliases=(("照料中心", "居家养老服务照料中心"),
                          ("居家养老服务中心", "居家养老服务照料中心"),
                          ("养老服务照料中心", "居家养老服务照料中心"),
