@@ -52,7 +52,7 @@ def make_synthetic(nodes: int, path: Path) -> float:
 
 def run_case(case: str, nodes: int, graphml: str = "") -> dict:
     """Run one case in this process and return its figures."""
-    import osmnx as ox
+    import osmnx as ox  # noqa: F401 - imported first so the baseline memory includes it
 
     from circle15.config import NetworkConfig
     from circle15.geo.connectivity import largest_component

@@ -108,6 +108,33 @@ def file_sha256(path: str | Path, chunk: int = 1 << 20) -> str:
 
 
 @contextlib.contextmanager
+def atomic_file(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; it replaces ``path`` only if the block succeeds.
+
+    Write the whole file to the yielded path (keeping ``path``'s suffix, so writers that
+    infer the format from it work); on success it is renamed over ``path`` with
+    :func:`os.replace`, on failure removed. Readers never see a half-written file.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_text(path: str | Path, text: str) -> Path:
+    """Write UTF-8 text atomically (see :func:`atomic_file`)."""
+    with atomic_file(path) as tmp:
+        tmp.write_text(text, encoding="utf-8", newline="\n")
+    return Path(path)
+
+
+@contextlib.contextmanager
 def atomic_output_dir(final: str | Path) -> Iterator[Path]:
     """Yield a temporary directory that replaces ``final`` only if the block succeeds.
 

@@ -177,7 +177,11 @@ def compute(cfg: Config, progress: Progress | None = None) -> RunResult:
     InputError
         For any input the user must fix.
     """
-    from circle15.coverage.population import assign_zones, load_population, zone_population
+    from circle15.coverage.population import (
+        assign_zones,
+        load_population,
+        zone_population,
+    )
     from circle15.facilities.loaders import load_layers
     from circle15.geo.prepare import prepare_network
     from circle15.geo.zones import load_zones

@@ -13,8 +13,6 @@ from __future__ import annotations
 import html
 import logging
 import math
-import os
-import tempfile
 from pathlib import Path
 
 import folium
@@ -26,15 +24,32 @@ from folium.plugins import Fullscreen, HeatMap
 
 from circle15.config import BASEMAPS
 from circle15.errors import InputError
+from circle15.io import write_text
 from circle15.maps import display, rundata
 from circle15.maps.assets import MAP_CSS, MAP_JS, inline_assets
 from circle15.maps.elements import (
-    InfoBox, MarkerLayer, PageStyle, Register, ZoneSearch, ZoomControl, pin_html,
-    popup_table, swatch_html)
+    InfoBox,
+    MarkerLayer,
+    PageStyle,
+    Register,
+    ZoneSearch,
+    ZoomControl,
+    pin_html,
+    popup_table,
+    swatch_html,
+)
 from circle15.maps.labels import check_lang, t
 from circle15.maps.zonestats import (
-    CLOSE_MARGIN, STATUS_COLORS, ZoneStats, as_fraction, fmt_int, fmt_pct, legend_entries,
-    target_caption, zone_stats)
+    CLOSE_MARGIN,
+    STATUS_COLORS,
+    ZoneStats,
+    as_fraction,
+    fmt_int,
+    fmt_pct,
+    legend_entries,
+    target_caption,
+    zone_stats,
+)
 from circle15.report.labels import GROUPS, MODES
 from circle15.report.labels import label as report_label
 
@@ -176,7 +191,7 @@ def render_map(run_dir: Path, out_path: Path | None = None, *, layer: str = "",
 
     page = fmap.get_root().render()
     page = inline_assets(page).replace('<html>', f'<html lang="{"zh-CN" if lang == "zh" else "en"}">', 1)
-    _write_atomic(out_path, page)
+    write_text(out_path, page)
     log.info("map written: %s (%.1f MB)", out_path, out_path.stat().st_size / 1e6)
     return out_path
 
@@ -427,15 +442,3 @@ def _legend_html(info: rundata.RunInfo, lay: rundata.LayerInfo, minutes: float,
         out += (f'<div class="row" style="margin-top:4px"><span class="sw heat"></span>'
                 f'{e(text)}：{fmt_int(heat.uncovered_people)}</div>')
     return out
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

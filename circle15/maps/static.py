@@ -8,8 +8,6 @@ any other CJK font matplotlib knows, and fail with a clear message when there is
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from pathlib import Path
 
 import matplotlib
@@ -21,10 +19,16 @@ from matplotlib import font_manager  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
 from circle15.errors import InputError  # noqa: E402
+from circle15.io import atomic_file
 from circle15.maps import display, rundata  # noqa: E402
 from circle15.maps.labels import check_lang, t  # noqa: E402
 from circle15.maps.zonestats import (  # noqa: E402
-    STATUS_COLORS, fmt_pct, legend_entries, target_caption, zone_stats)
+    STATUS_COLORS,
+    fmt_pct,
+    legend_entries,
+    target_caption,
+    zone_stats,
+)
 
 #: CJK font families, most preferred first (Simplified Chinese glyph forms first).
 CJK_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "Noto Sans SC", "WenQuanYi Zen Hei",
@@ -124,7 +128,8 @@ def render_png(run_dir: Path, out_path: Path | None = None, *, layer: str = "",
             foot.append(t("synthetic", lang))
         fig.text(0.02, 0.015, "    ".join(foot), fontproperties=font, fontsize=8,
                  color="#a15c00" if p.get("synthetic") else "#444444")
-        _save_atomic(fig, out_path)
+        with atomic_file(out_path) as tmp:
+            fig.savefig(tmp, format="png", bbox_inches="tight")
     finally:
         plt.close(fig)
     return out_path
@@ -134,15 +139,3 @@ def _legend_handles(stats, lang: str) -> list[Patch]:
     return [Patch(facecolor=color, edgecolor="#444444",
                   label=text if n is None else f"{text} ({n})")
             for color, text, n in legend_entries(stats, lang)]
-
-
-def _save_atomic(fig, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".png", dir=path.parent)
-    os.close(fd)
-    try:
-        fig.savefig(tmp, format="png", bbox_inches="tight")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -9,8 +9,6 @@ English with ``lang="en"``.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -23,7 +21,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from circle15.io import write_csv
+from circle15.io import atomic_file, write_csv
 from circle15.report import labels as L
 
 SHEETS = {
@@ -277,13 +275,6 @@ def write_workbook(
                  **{k: L.pick(v, lang) for k, v in L.TARGET_HEADERS.items()}}
         _write_table(ws, df.rename(columns={c: heads.get(c, c) for c in df.columns}))
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_file(path) as tmp:
         wb.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return path

@@ -10,8 +10,6 @@ only: no scripts, fonts or images from anywhere.
 from __future__ import annotations
 
 import html
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from circle15.io import write_text
 from circle15.report import labels as L
 
 #: Kinds of indicator computed from facilities and the network (shown per township).
@@ -331,19 +330,6 @@ def render_html(title: str, banners: Sequence[str], sections: Sequence[Section],
     return "\n".join(out) + "\n"
 
 
-def _write_atomic(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
 def write_reports(out_dir: str | Path, *, targets: pd.DataFrame, coverage: pd.DataFrame,
                   params: Mapping[str, Any], lang: str = "zh") -> list[Path]:
     """Write ``report.md`` and ``report.html`` into ``out_dir``.
@@ -366,6 +352,6 @@ def write_reports(out_dir: str | Path, *, targets: pd.DataFrame, coverage: pd.Da
     """
     out_dir = Path(out_dir)
     title, banners, secs = build_sections(targets, coverage, params, lang)
-    md = _write_atomic(out_dir / "report.md", render_markdown(title, banners, secs))
-    page = _write_atomic(out_dir / "report.html", render_html(title, banners, secs, lang))
+    md = write_text(out_dir / "report.md", render_markdown(title, banners, secs))
+    page = write_text(out_dir / "report.html", render_html(title, banners, secs, lang))
     return [md, page]

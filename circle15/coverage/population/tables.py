@@ -14,7 +14,9 @@ import pandas as pd
 
 from circle15 import io
 from circle15.errors import InputError
-from circle15.facilities.loaders import VECTOR_SUFFIXES  # same vector formats as facilities
+from circle15.facilities.loaders import (
+    VECTOR_SUFFIXES,  # same vector formats as facilities
+)
 
 #: Coordinate column names recognised when x_column / y_column are not set (case-insensitive).
 X_NAMES = ("lon", "lng", "long", "longitude", "经度", "x", "wgs84_lon", "gcj02_lon")
