@@ -30,7 +30,9 @@ from circle15.coverage.zonal import admin_coverage, coverage_table
 from circle15.errors import InputError
 from circle15.geo.linking import Links, SegmentIndex, link_report, usable_segments
 from circle15.geo.network import RoutingNetwork
+from circle15.geo.projection import projected_xy
 from circle15.io import atomic_output_dir, file_sha256, write_csv, write_json
+from circle15.report.labels import county_name
 
 log = logging.getLogger(__name__)
 
@@ -139,13 +141,6 @@ def _layer_specs(cfg: Config) -> list[dict]:
     return specs
 
 
-def _xy(gdf: gpd.GeoDataFrame, crs: str) -> np.ndarray:
-    if gdf.empty:
-        return np.empty((0, 2))
-    g = gdf.geometry.to_crs(crs)
-    return np.column_stack([g.x.to_numpy(), g.y.to_numpy()])
-
-
 def _streets(net: RoutingNetwork) -> gpd.GeoDataFrame:
     """Main streets for map context (all streets when the graph has no road classes)."""
     main = np.isin(net.seg_highway.astype(str),
@@ -219,8 +214,8 @@ def compute(cfg: Config, progress: Progress | None = None) -> RunResult:
 
     with _stage("linking", timings, progress):
         index = SegmentIndex(net, usable_segments(net, cfg.network.mode))
-        fac_links = index.link(_xy(fac, crs), max_distance=cfg.network.max_link_m)
-        org_links = index.link(_xy(origins, crs), max_distance=cfg.network.max_link_m)
+        fac_links = index.link(projected_xy(fac, crs), max_distance=cfg.network.max_link_m)
+        org_links = index.link(projected_xy(origins, crs), max_distance=cfg.network.max_link_m)
         fac["linked"] = fac_links.linked
         fac["link_m"] = np.round(fac_links.offset, 1)
         fac_issues = _link_issues(fac, fac_issues, cfg)
@@ -252,9 +247,7 @@ def compute(cfg: Config, progress: Progress | None = None) -> RunResult:
 
     groups = sorted({g for g in layer_groups.values() if g != "total"})
     with _stage("coverage", timings, progress):
-        county = "示例县（合成）" if cfg.project.synthetic else "全县"
-        if cfg.output.lang == "en":
-            county = "County (synthetic demo)" if cfg.project.synthetic else "County"
+        county = county_name(cfg.project.synthetic, cfg.output.lang)
         required = [s["key"] for s in layers if s["required"]]
         cov = coverage_table(origins, minutes, zones, cfg.coverage.thresholds,
                              layer_groups=layer_groups, required=required, county_name=county)

@@ -44,7 +44,9 @@ from circle15.coverage.zonal import COUNTY
 from circle15.errors import InputError
 from circle15.geo.linking import link_points, usable_segments
 from circle15.geo.network import RoutingNetwork
+from circle15.geo.projection import projected_xy
 from circle15.io import atomic_output_dir, read_csv, write_csv, write_json
+from circle15.report.labels import county_name
 
 log = logging.getLogger(__name__)
 
@@ -406,13 +408,6 @@ def _measures(result: Any, rows: pd.DataFrame) -> dict[str, dict]:
 # --------------------------------------------------------------------------- run
 
 
-def _xy(gdf: gpd.GeoDataFrame, crs: str) -> np.ndarray:
-    if gdf.empty:
-        return np.empty((0, 2))
-    g = gdf.geometry.to_crs(crs)
-    return np.column_stack([g.x.to_numpy(), g.y.to_numpy()])
-
-
 def _recompute_targets(result: Any, year: int) -> pd.DataFrame:
     from circle15.coverage.targets import evaluate_targets, load_plan
 
@@ -510,7 +505,7 @@ def site(
     if candidates is None and cfg.siting.candidates is not None:
         candidates = load_candidates(cfg.siting.candidates, crs=cfg.siting.candidates_crs)
     if candidates is None:
-        nodes = grid_candidates(net, _xy(origins, net.crs),
+        nodes = grid_candidates(net, projected_xy(origins, net.crs),
                                 origins["population"].to_numpy(float),
                                 cfg.siting.spacing_m, usable)
         lon, lat = _to_lonlat(net.x[nodes], net.y[nodes], net.crs)
@@ -530,7 +525,7 @@ def site(
     candidates["geometry"] = shapely.points(
         np.round(shapely.get_x(candidates.geometry.values), 7),
         np.round(shapely.get_y(candidates.geometry.values), 7))
-    cand_links = link_points(net, _xy(candidates, net.crs),
+    cand_links = link_points(net, projected_xy(candidates, net.crs),
                              max_distance=cfg.network.max_link_m, usable=usable)
     candidates = candidates.copy()
     candidates["linked"] = cand_links.linked
@@ -609,7 +604,7 @@ def site(
     # ---- tables
     sites = _sites_table(res, candidates, zone_names, layer, zcode)
     before_after = _before_after(res, zone_ids, zone_names, layer, target, pop_z, cov_z,
-                                 required, cand_zone, _county_name(cfg))
+                                 required, cand_zone, county_name(cfg.project.synthetic, cfg.output.lang))
     curve = _curve(res, candidates, zone_ids, cov_z, required, target, layer)
     timings["total"] = round(time.perf_counter() - t0, 3)
     report = {
@@ -633,12 +628,6 @@ def site(
                       "people newly covered"),
     }
     return SitingRunResult(layer, target, candidates, sites, before_after, curve, res, report)
-
-
-def _county_name(cfg: Config) -> str:
-    if cfg.output.lang == "en":
-        return "County (synthetic demo)" if cfg.project.synthetic else "County"
-    return "示例县（合成）" if cfg.project.synthetic else "全县"
 
 
 def _to_lonlat(x: np.ndarray, y: np.ndarray, crs: str) -> tuple[np.ndarray, np.ndarray]:

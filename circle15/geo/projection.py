@@ -309,3 +309,11 @@ def graph_bounds_polygon(G: nx.MultiDiGraph) -> Any:
     """Bounding box of a graph's nodes as a shapely polygon (in the graph's CRS)."""
     _, xs, ys = node_xy(G)
     return shapely.box(xs.min(), ys.min(), xs.max(), ys.max())
+
+
+def projected_xy(gdf: gpd.GeoDataFrame, crs: str) -> np.ndarray:
+    """``(n, 2)`` coordinates of a point GeoDataFrame in ``crs`` (empty input: ``(0, 2)``)."""
+    if gdf.empty:
+        return np.empty((0, 2))
+    g = gdf.geometry.to_crs(crs)
+    return np.column_stack([g.x.to_numpy(), g.y.to_numpy()])

@@ -150,3 +150,10 @@ def unit_text(row: Any, lang: str) -> str:
 def domain_text(row: Any, lang: str) -> str:
     """Domain label in the language."""
     return str(row.get("domain_en" if lang == "en" else "domain_zh", row.get("domain", "")))
+
+
+def county_name(synthetic: bool, lang: str) -> str:
+    """Name of the county-wide rows of the tables (``zone_id`` = ``ALL``)."""
+    if lang == "en":
+        return "County (synthetic demo)" if synthetic else "County"
+    return "示例县（合成）" if synthetic else "全县"
