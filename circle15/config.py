@@ -102,6 +102,9 @@ class AreaConfig:
     profile: str = ""
     #: Buffer (m) around the study area kept when clipping networks.
     buffer_m: float = 2000.0
+    #: Optional table of administrative villages (code, name, township) for village-level
+    #: targets; facilities are matched by their 所属村 column or address.
+    villages: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -313,6 +316,7 @@ _SECTIONS: dict[str, type] = {
 #: Keys whose values are input files that must exist.
 _MUST_EXIST = {
     "area.zones",
+    "area.villages",
     "population.source",
     "population.totals",
     "targets.reported",
@@ -484,6 +488,7 @@ def _validate(cfg: Config, col: _Collector) -> None:
     if area.zones is None:
         col.add("area.zones", "missing: a polygon file of zones (townships)")
     _check_file(area.zones, "area.zones", col)
+    _check_file(area.villages, "area.villages", col)
     if pop.kind not in ("points", "raster", "buildings", "zone_totals"):
         col.add("population.kind", f"unknown kind {pop.kind!r}",
                 hint="points, raster, buildings or zone_totals")

@@ -31,6 +31,7 @@ from circle15.errors import InputError
 from circle15.geo.linking import Links, SegmentIndex, link_report, usable_segments
 from circle15.geo.network import RoutingNetwork
 from circle15.geo.projection import projected_xy
+from circle15.geo.villages import load_villages, match_villages
 from circle15.io import atomic_output_dir, file_sha256, write_csv, write_json
 from circle15.report.labels import county_name
 
@@ -118,7 +119,7 @@ def _versions() -> dict[str, str]:
 
 
 def _input_files(cfg: Config) -> list[Path]:
-    files = [cfg.path, cfg.area.zones, cfg.population.source, cfg.population.totals,
+    files = [cfg.path, cfg.area.zones, cfg.area.villages, cfg.population.source, cfg.population.totals,
              cfg.targets.reported, cfg.siting.candidates]
     files += [lay.source for lay in cfg.layers]
     src = cfg.network.source
@@ -203,6 +204,11 @@ def compute(cfg: Config, progress: Progress | None = None) -> RunResult:
         fac, fac_issues = load_layers(cfg, study_area)
         fac = fac.reset_index(drop=True)
         fac["zone_id"] = assign_zones(fac.to_crs(zones.crs), zones)
+        villages = None
+        if cfg.area.villages is not None:
+            villages = load_villages(cfg.area.villages, zones)
+            fac["village_id"], matched = match_villages(fac, villages)
+            report["villages"] = {"villages": len(villages), "facilities": matched}
 
     with _stage("population", timings, progress):
         nodes = None
@@ -269,7 +275,7 @@ def compute(cfg: Config, progress: Progress | None = None) -> RunResult:
         targets = evaluate_targets(plan, cfg.targets.year, coverage=cov,
                                    zones=pd.DataFrame(zones.drop(columns="geometry")),
                                    facilities=pd.DataFrame(fac.drop(columns="geometry")),
-                                   reported=reported)
+                                   villages=villages, reported=reported)
 
     with _stage("context", timings, progress):
         streets = _streets(net)

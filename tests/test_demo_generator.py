@@ -62,7 +62,7 @@ def test_same_seed_gives_byte_identical_files_and_other_seed_differs(tmp_path):
     a = _files(write_demo_inputs(tmp_path / "a" / "inputs", seed=7, scale=0.1).parent)
     b = _files(write_demo_inputs(tmp_path / "b" / "inputs", seed=7, scale=0.1).parent)
     c = _files(write_demo_inputs(tmp_path / "c" / "inputs", seed=8, scale=0.1).parent)
-    expected = {"config.toml", "README.txt", "network.graphml", "zones.geojson",
+    expected = {"config.toml", "README.txt", "network.graphml", "zones.geojson", "villages.csv",
                 "population.csv", *(v[0] for v in LAYER_FILES.values())}
     assert set(a) == expected
     assert a == b

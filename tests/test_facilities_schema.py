@@ -25,7 +25,9 @@ def test_builtin_layers():
         assert re.fullmatch(r"#[0-9a-f]{6}", s.color) and s.icon in FA4 and s.label_en
     assert len({s.color for s in BUILTIN_LAYERS.values()}) == 5
     assert "村卫生室" in BUILTIN_LAYERS["clinic"].subtypes
-    assert BUILTIN_LAYERS["elderly"].subtypes == ("居家养老服务照料中心", "养老机构", "助餐点")
+    assert BUILTIN_LAYERS["elderly"].subtypes == ("居家养老服务照料中心", "养老机构", "助餐点",
+                                                  "康养联合体")
+    assert "儿童健康管理中心" in BUILTIN_LAYERS["clinic"].subtypes
 
 
 def test_layer_spec_overrides_and_frozen():

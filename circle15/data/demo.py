@@ -453,6 +453,21 @@ _HEADERS = {"id": "编号", "name": "名称", "subtype": "类型", "lon": "经�
             "address": "地址", "zone_name": "所属镇街"}
 
 
+def _villages_table(demo: DemoCounty) -> pd.DataFrame:
+    """The demo's administrative villages: 12-digit synthetic codes (prefix 99, like the
+    zones), names, and their township code, as county statistical lists give them."""
+    vill = demo.region.villages
+    lon, lat = demo.region.to_lonlat(vill.x.to_numpy(), vill.y.to_numpy())
+    pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(lon, lat), crs=4326)
+    j = gpd.sjoin(pts, demo.zones[["zone_id", "geometry"]], how="inner", predicate="within")
+    j = j[~j.index.duplicated(keep="first")].sort_index()
+    df = pd.DataFrame({"zone_id": j["zone_id"].astype(str).to_numpy(),
+                       "村名称": [f"{vill.name.iloc[i]}村" for i in j.index]})
+    df = df.drop_duplicates(subset=["zone_id", "村名称"]).reset_index(drop=True)
+    df["村代码"] = df["zone_id"] + (df.groupby("zone_id").cumcount() + 1).map("{:03d}".format)
+    return df.rename(columns={"zone_id": "乡镇代码"})[["村代码", "村名称", "乡镇代码"]]
+
+
 def _facility_csv(df: pd.DataFrame, layer: str) -> pd.DataFrame:
     out = df[["id", "name", "subtype", "lon", "lat", "address", "zone_name"]].rename(
         columns=_HEADERS)
@@ -511,6 +526,10 @@ id_column = "zone_id"            # zone code column (9-digit township codes; 99.
 name_column = "zone_name"        # zone name column shown on maps and tables
 crs = "wgs84"                    # used only when the file does not declare its CRS
 # profile = "zhuji"              # for real data: check zone codes against a built-in list
+# Administrative villages (code, name, township code) for the plan's village-level
+# targets (meal service in 85 % of villages, sports facilities in every village);
+# facilities are matched by a 所属村 column or, as here, by the village in the address.
+villages = "villages.csv"
 
 # ---------------------------------------------------------------------------
 # Street network: .osm / .osm.pbf (OpenStreetMap extract), .graphml (OSMnx), or
@@ -625,8 +644,8 @@ Run:  circle15 run config.toml
 def write_demo_inputs(out_dir: Path, *, seed: int = 15, scale: float = 1.0) -> Path:
     """Write the synthetic demo county's input files and return the config path.
 
-    Files (under ``out_dir``): ``network.graphml``, ``zones.geojson``, ``population.csv``,
-    ``facilities/<layer>.csv``, ``config.toml`` and ``README.txt``. The same ``seed`` and
+    Files (under ``out_dir``): ``network.graphml``, ``zones.geojson``, ``villages.csv``,
+    ``population.csv``, ``facilities/<layer>.csv``, ``config.toml`` and ``README.txt``. The same ``seed`` and
     ``scale`` give byte-identical files. The config's ``[output] dir = "../"`` makes
     ``circle15 run DIR/inputs/config.toml`` write its results into ``DIR``.
 
@@ -657,6 +676,8 @@ def write_demo_inputs(out_dir: Path, *, seed: int = 15, scale: float = 1.0) -> P
         for layer, (src, enc, _crs, _group) in LAYER_FILES.items():
             _facility_csv(demo.facilities[layer], layer).to_csv(
                 tmp / src, index=False, encoding=enc, lineterminator="\n")
+        _villages_table(demo).to_csv(tmp / "villages.csv", index=False, encoding="utf-8",
+                                     lineterminator="\n")
         (tmp / "config.toml").write_text(_config_text(seed, scale), encoding="utf-8")
         (tmp / "README.txt").write_text(_README, encoding="utf-8")
     return out_dir / "config.toml"

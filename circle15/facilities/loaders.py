@@ -11,8 +11,8 @@ Nothing is dropped silently: ``rows == loaded + skipped + merged`` for every fil
 Recognised headers (case, spaces, full-width characters and a trailing unit in brackets
 are ignored): 编号/id, 名称/机构名称/name, 经度/lon/lng/longitude/x, 纬度/lat/latitude/y,
 经纬度/坐标 ("120.1,29.7" in one cell), 地址/address, 类型/类别/subtype/type,
-容量/托位/托位数/床位/床位数/capacity, 所属镇街/乡镇/街道/town, 人员/staff,
-面积/area_m2, 是否开放/open, 图层/layer (files holding several layers).
+容量/托位/托位数/床位/床位数/capacity, 所属镇街/乡镇/街道/town, 所属村/村(社区)/village,
+人员/staff, 面积/area_m2, 是否开放/open, 图层/layer (files holding several layers).
 """
 
 from __future__ import annotations
@@ -77,6 +77,8 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
                  "核定托位", "核定床位", "设计床位"),
     "town": ("town", "township", "所属镇街", "镇街", "乡镇", "街道", "乡镇街道", "镇(街道)",
              "所属乡镇", "所属街道", "所属镇(街道)", "乡镇(街道)"),
+    "village": ("village", "village_id", "所属村", "所属村(社区)", "村(社区)", "村社区", "村居",
+                "所属村居", "所属社区", "行政村", "村名"),
     "staff": ("staff", "人员", "人员数", "工作人员", "员工", "员工数", "职工数", "从业人员"),
     "area_m2": ("area_m2", "area", "面积", "建筑面积", "使用面积", "占地面积", "场地面积"),
     "open": ("open", "is_open", "status", "是否开放", "开放", "状态", "运营状态", "开放状态"),
@@ -400,6 +402,7 @@ def load_layer(layer_cfg: LayerConfig, *, study_area: Any = None, strict: bool =
     # ---- attributes
     ids_raw, names = col("id"), col("name")
     subtypes, addresses, towns = col("subtype"), col("address"), col("town")
+    villages = col("village")
     ids: list[str] = []
     for i in range(n):
         fid = ids_raw[i]
@@ -486,6 +489,7 @@ def load_layer(layer_cfg: LayerConfig, *, study_area: Any = None, strict: bool =
         "subtype": pd.Series([subtypes[i] for i in sel], dtype="str"),
         "address": pd.Series([addresses[i] for i in sel], dtype="str"),
         "town": pd.Series([towns[i] for i in sel], dtype="str"),
+        "village": pd.Series([villages[i] for i in sel], dtype="str"),
         "capacity": numbers["capacity"][sel].astype("float64"),
         "staff": numbers["staff"][sel].astype("float64"),
         "area_m2": numbers["area_m2"][sel].astype("float64"),

@@ -205,6 +205,7 @@ def extract_osm_facilities(
                 "subtype": rule["subtype"],
                 "address": addr,
                 "town": tags.get("addr:town") or tags.get("addr:city") or "",
+                "village": tags.get("addr:village") or tags.get("addr:hamlet") or "",
                 "capacity": parse_number(tags.get("capacity", ""), allow_unit=True),
                 "staff": np.nan,
                 "area_m2": float(areas[pos]) if geom.geom_type != "Point" else np.nan,
@@ -226,7 +227,7 @@ def extract_osm_facilities(
                                OSM_DUPLICATE_M)
         drop[idx[list(dups)]] = True
     gdf = gdf[~drop].reset_index(drop=True)
-    for c in ("facility_id", "name", "layer", "subtype", "address", "town"):
+    for c in ("facility_id", "name", "layer", "subtype", "address", "town", "village"):
         gdf[c] = gdf[c].astype("str")
     gdf["source_row"] = gdf["source_row"].astype("int64")
     gdf["open"] = gdf["open"].astype(bool)

@@ -133,8 +133,8 @@ USER_COLORS = ("#1f77b4", "#8c564b", "#17becf", "#bcbd22", "#7f7f7f", "#393b79",
                "#637939", "#8c6d31", "#843c39", "#7b4173")
 
 #: Columns of every facility GeoDataFrame, in order.
-FACILITY_COLUMNS = ("facility_id", "name", "layer", "subtype", "address", "town", "capacity",
-                    "staff", "area_m2", "open", "source_row", "geometry")
+FACILITY_COLUMNS = ("facility_id", "name", "layer", "subtype", "address", "town", "village",
+                    "capacity", "staff", "area_m2", "open", "source_row", "geometry")
 
 
 def empty_facilities() -> gpd.GeoDataFrame:
@@ -143,6 +143,7 @@ def empty_facilities() -> gpd.GeoDataFrame:
         "facility_id": pd.Series(dtype="str"), "name": pd.Series(dtype="str"),
         "layer": pd.Series(dtype="str"), "subtype": pd.Series(dtype="str"),
         "address": pd.Series(dtype="str"), "town": pd.Series(dtype="str"),
+        "village": pd.Series(dtype="str"),
         "capacity": pd.Series(dtype="float64"), "staff": pd.Series(dtype="float64"),
         "area_m2": pd.Series(dtype="float64"), "open": pd.Series(dtype="bool"),
         "source_row": pd.Series(dtype="int64"),
@@ -154,7 +155,7 @@ def empty_facilities() -> gpd.GeoDataFrame:
 ISSUE_COLUMNS = ("file", "row", "column", "layer", "issue", "message", "action")
 
 #: Standard fields a facility input column can be mapped to (``LayerConfig.columns``).
-STANDARD_FIELDS = ("id", "name", "lon", "lat", "lonlat", "address", "subtype", "town",
+STANDARD_FIELDS = ("id", "name", "lon", "lat", "lonlat", "address", "subtype", "town", "village",
                    "capacity", "staff", "area_m2", "open", "layer")
 
 

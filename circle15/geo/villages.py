@@ -1,0 +1,145 @@
+"""Administrative villages (行政村/社区): the list, and which village each facility serves.
+
+Village-level targets of the plan ("助餐服务行政村覆盖率 85%", "sports facilities in every
+administrative village") count villages with at least one facility. Village boundaries are
+rarely published, so villages come as a table (code, name, township) and facilities are
+matched to them by the register's village column (所属村) — a code or a name — or else by a
+village name inside the facility's address, always within the facility's own township.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from circle15.errors import InputError
+from circle15.io import read_csv
+
+_ID_COLS = ("village_id", "code", "村代码", "村编码", "村级代码", "行政区划代码", "区划代码",
+            "编码", "代码")
+_NAME_COLS = ("village_name", "name", "村名称", "村名", "名称", "村(社区)", "村（社区）")
+_ZONE_COLS = ("zone_id", "streetcode", "street_code", "town_code", "township_code", "乡镇代码",
+              "镇街代码", "所属乡镇代码", "zone", "township", "town", "所属乡镇", "所属镇街",
+              "乡镇", "镇街")
+
+#: Suffixes ignored when comparing village names (上塘村 = 上塘, 江东社区 = 江东).
+_SUFFIX = re.compile(r"(村民委员会|居民委员会|村委会|居委会|社区|村)$")
+
+
+def _pick(columns: list[str], names: tuple[str, ...]) -> str | None:
+    low = {str(c).strip().lower(): c for c in columns}
+    for n in names:
+        if n.lower() in low:
+            return low[n.lower()]
+    return None
+
+
+def _code(values: pd.Series) -> pd.Series:
+    """Codes as text: ``330681001001.0`` -> ``330681001001``."""
+    s = values.astype(str).str.strip()
+    return s.str.replace(r"^(\d+)\.0$", r"\1", regex=True)
+
+
+def _bare(name: str) -> str:
+    return _SUFFIX.sub("", str(name).strip())
+
+
+def load_villages(path: str | Path, zones: pd.DataFrame) -> pd.DataFrame:
+    """Read the villages table.
+
+    Parameters
+    ----------
+    path : str or Path
+        CSV (UTF-8/GBK) with a village code, a name and the township (code or name);
+        common Chinese and English headers are recognised (村代码/code, 村名称/name,
+        乡镇代码/streetCode/zone_id or 所属乡镇).
+    zones : pandas.DataFrame
+        ``zone_id``, ``zone_name`` of the run.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``village_id, village_name, zone_id``.
+
+    Raises
+    ------
+    InputError
+        Missing columns, duplicate codes, or a township that is not one of the zones (naming
+        the row and column).
+    """
+    path = Path(path)
+    df = read_csv(path, dtype=str, keep_default_na=False)
+    cols = list(df.columns)
+    vid, name, zone = _pick(cols, _ID_COLS), _pick(cols, _NAME_COLS), _pick(cols, _ZONE_COLS)
+    for what, col, names in (("village code", vid, _ID_COLS), ("village name", name, _NAME_COLS),
+                             ("township", zone, _ZONE_COLS)):
+        if col is None:
+            raise InputError(f"no {what} column", file=path,
+                             hint=f"name it one of {', '.join(names[:4])}; columns are: "
+                                  + ", ".join(map(str, cols)))
+    out = pd.DataFrame({"village_id": _code(df[vid]), "village_name": df[name].str.strip(),
+                        "zone_raw": _code(df[zone])})
+    dup = out["village_id"].duplicated(keep="first")
+    if dup.any():
+        i = int(np.flatnonzero(dup)[0])
+        raise InputError(f"village code {out['village_id'].iloc[i]!r} appears twice",
+                         file=path, row=i + 1, column=vid)
+    ids = zones["zone_id"].astype(str)
+    by_name = dict(zip(zones["zone_name"].astype(str), ids, strict=True))
+    known = set(ids)
+    zone_id = [z if z in known else by_name.get(z, "") for z in out["zone_raw"]]
+    bad = [i for i, z in enumerate(zone_id) if not z]
+    if bad:
+        i = bad[0]
+        raise InputError(
+            f"township {out['zone_raw'].iloc[i]!r} is not one of the zones "
+            f"({len(bad)} rows)", file=path, row=i + 1, column=zone,
+            hint="use the zone ids (or names) of the zones file")
+    out["zone_id"] = zone_id
+    return out[["village_id", "village_name", "zone_id"]]
+
+
+def match_villages(facilities: pd.DataFrame, villages: pd.DataFrame
+                   ) -> tuple[pd.Series, dict[str, int]]:
+    """The village each facility belongs to, within its own township.
+
+    Matched in order: the ``village`` column as a village code; as a village name (with or
+    without 村/社区); else the longest village name found in the ``address``.
+
+    Returns
+    -------
+    village_id : pandas.Series
+        Aligned with ``facilities`` (``""`` when no village matched).
+    counts : dict
+        How many facilities matched ``by_code``, ``by_name``, ``by_address``, ``unmatched``.
+    """
+    ids = set(villages["village_id"])
+    names: dict[str, dict[str, str]] = {}
+    for v in villages.itertuples(index=False):
+        names.setdefault(v.zone_id, {})[_bare(v.village_name)] = v.village_id
+    out, counts = [], {"by_code": 0, "by_name": 0, "by_address": 0, "unmatched": 0}
+    vill_col = facilities["village"] if "village" in facilities.columns else \
+        pd.Series("", index=facilities.index)
+    for given, zone, address in zip(vill_col.fillna("").astype(str),
+                                    facilities["zone_id"].astype(str),
+                                    facilities["address"].fillna("").astype(str), strict=True):
+        given = given.strip()
+        in_zone = names.get(zone, {})
+        if given.removesuffix(".0") in ids:
+            out.append(given.removesuffix(".0"))
+            counts["by_code"] += 1
+        elif given and _bare(given) in in_zone:
+            out.append(in_zone[_bare(given)])
+            counts["by_name"] += 1
+        else:
+            hits = [n for n in in_zone if n and n in address]
+            if hits:
+                out.append(in_zone[max(hits, key=len)])
+                counts["by_address"] += 1
+            else:
+                out.append("")
+                counts["unmatched"] += 1
+    return pd.Series(out, index=facilities.index, dtype=str), counts
