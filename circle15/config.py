@@ -92,6 +92,9 @@ class AreaConfig:
 
     #: Polygon file of zones (GeoJSON, GeoPackage, Shapefile).
     zones: Path | None = None
+    #: Instead of a file: a place whose OpenStreetMap township boundaries (admin_level 8)
+    #: are downloaded once and cached (network.cache_dir), e.g. "诸暨市, 绍兴市, 浙江省".
+    place: str = ""
     id_column: str = "id"
     name_column: str = "name"
     #: Coordinate system of the zones file when it does not declare one.
@@ -485,8 +488,9 @@ def _validate(cfg: Config, col: _Collector) -> None:
         if not _is_crs(value):
             col.add(key, f"unknown coordinate system {value!r}",
                     hint=f"one of {', '.join(CRS_NAMES)} or EPSG:<code>")
-    if area.zones is None:
-        col.add("area.zones", "missing: a polygon file of zones (townships)")
+    if area.zones is None and not area.place:
+        col.add("area.zones", "missing: a polygon file of zones (townships)",
+                hint="or set area.place to download OpenStreetMap township boundaries")
     _check_file(area.zones, "area.zones", col)
     _check_file(area.villages, "area.villages", col)
     if pop.kind not in ("points", "raster", "buildings", "zone_totals"):

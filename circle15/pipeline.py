@@ -189,7 +189,14 @@ def compute(cfg: Config, progress: Progress | None = None) -> RunResult:
     layer_groups = {s["key"]: s["group"] for s in layers}
 
     with _stage("zones", timings, progress):
-        zones, zone_report = load_zones(cfg.area)
+        if cfg.area.zones is None and cfg.area.place:
+            from circle15.geo.sources import default_cache_dir
+            from circle15.geo.zones import zones_from_osm
+
+            zones, zone_report = zones_from_osm(
+                cfg.area.place, cfg.network.cache_dir or default_cache_dir())
+        else:
+            zones, zone_report = load_zones(cfg.area)
         study_area = shapely.union_all(zones.geometry.values)
         report["zones"] = zone_report
 
