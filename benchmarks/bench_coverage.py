@@ -150,7 +150,7 @@ def run_case(name: str, G: nx.MultiDiGraph, n_fac: list[int], n_people: int, see
 
     t = time.perf_counter()
     # as the pipeline does: one segment index, all facilities in one call, then people
-    index = SegmentIndex(net, usable_segments(net, "walk"))
+    index = SegmentIndex(net, usable_segments(net))
     all_fac = index.link(np.vstack(fac_xy))
     bounds = np.cumsum([0, *n_fac])
     fac_links = [all_fac.subset(np.arange(a, b)) for a, b in zip(bounds[:-1], bounds[1:])]

@@ -226,7 +226,7 @@ def compute(cfg: Config, progress: Progress | None = None) -> RunResult:
         report["population"] = pop_report
 
     with _stage("linking", timings, progress):
-        index = SegmentIndex(net, usable_segments(net, cfg.network.mode))
+        index = SegmentIndex(net, usable_segments(net))
         fac_links = index.link(projected_xy(fac, crs), max_distance=cfg.network.max_link_m)
         org_links = index.link(projected_xy(origins, crs), max_distance=cfg.network.max_link_m)
         fac["linked"] = fac_links.linked

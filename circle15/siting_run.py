@@ -501,7 +501,7 @@ def site(
     if progress:
         progress("siting candidates")
     t1 = time.perf_counter()
-    usable = usable_segments(net, cfg.network.mode)
+    usable = usable_segments(net)
     if candidates is None and cfg.siting.candidates is not None:
         candidates = load_candidates(cfg.siting.candidates, crs=cfg.siting.candidates_crs)
     if candidates is None:

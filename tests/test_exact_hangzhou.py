@@ -44,7 +44,7 @@ def test_hangzhou_times_and_zone_sums_equal_brute_force(hz_net, seed):
     def points(n):
         return np.column_stack([rng.uniform(x0, x1, n), rng.uniform(y0, y1, n)])
 
-    usable = usable_segments(net, "walk")
+    usable = usable_segments(net)
     fac = link_points(net, points(12), max_distance=300, usable=usable)
     org = link_points(net, points(400), max_distance=300, usable=usable)
     assert fac.linked.sum() >= 8 and org.linked.mean() > 0.9

@@ -81,7 +81,7 @@ def fake_run(tmp_path, *, seed: int = 7, layer: str = "clinic", targets=None,
                                 "zone_id": np.where(oxy[:, 0] < X0 + 600, "330681001",
                                                     "330681002")},
                                geometry=_to4326(oxy).values, crs=4326)
-    usable = usable_segments(net, "walk")
+    usable = usable_segments(net)
     org_links = link_points(net, oxy, max_distance=300, usable=usable)
     fxy = np.array([[X0 + 150, Y0 + 130]]) if facilities_xy is None else facilities_xy
     fac = gpd.GeoDataFrame({"facility_id": [f"F{i}" for i in range(len(fxy))],
@@ -113,7 +113,7 @@ def test_sites_reproduce_predicted_coverage_when_added(tmp_path):
     cand = sr.candidates
     xy = np.column_stack([cand.to_crs(CRS).geometry.x, cand.to_crs(CRS).geometry.y])
     cl = link_points(run.network, xy, max_distance=300,
-                     usable=usable_segments(run.network, "walk"))
+                     usable=usable_segments(run.network))
     chosen = cand.index.get_indexer(cand.index[cand["candidate_id"].isin(
         sr.sites["candidate_id"])])
     t = nearest_facility(run.network, _concat(run.facility_links, cl.subset(chosen)),
@@ -197,7 +197,7 @@ def test_exact_check_reports_the_gap_to_the_spopt_optimum(tmp_path):
 
     cl = link_points(run.network, np.column_stack([
         auto.candidates.to_crs(CRS).geometry.x, auto.candidates.to_crs(CRS).geometry.y]),
-        max_distance=300, usable=usable_segments(run.network, "walk"))
+        max_distance=300, usable=usable_segments(run.network))
     reach = reach_sets(run.network, cl, run.origin_links, 5.0)
     _, opt = spopt_mclp(reach, w, covered, 3)
     assert ex["exact_objective"] == pytest.approx(opt)
@@ -320,7 +320,7 @@ def test_own_zone_only_keeps_sites_serving_their_township(tmp_path):
     fac = pd.concat([run.facilities, new], ignore_index=True)
     pts = fac.to_crs(CRS)
     fl = link_points(run.network, np.column_stack([pts.geometry.x, pts.geometry.y]),
-                     max_distance=300, usable=usable_segments(run.network, "walk"))
+                     max_distance=300, usable=usable_segments(run.network))
     t, _ = _layer_minutes(run.network, fac, fl, run.origins, run.origin_links, "clinic",
                           60.0 * 15, True)
     np.testing.assert_array_equal(t <= 5.0, sr.siting.covered > 0.5)
@@ -350,7 +350,7 @@ def test_written_sites_reproduce_the_prediction_when_read_back(tmp_path):
     table = pd.read_csv(out / "proposed_sites.csv", encoding="utf-8-sig")
     pts = gpd.GeoSeries(gpd.points_from_xy(table["lon"], table["lat"]), crs=4326).to_crs(CRS)
     sl = link_points(run.network, np.column_stack([pts.x, pts.y]), max_distance=300,
-                     usable=usable_segments(run.network, "walk"))
+                     usable=usable_segments(run.network))
     t = nearest_facility(run.network, _concat(run.facility_links, sl), run.origin_links,
                          60.0 * 15).minutes
     w = run.origins["population"].to_numpy(float)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-from circle15.geo.network import NO_WALK_HIGHWAYS, RoutingNetwork
+from circle15.geo.network import RoutingNetwork
 
 #: Radius (m) of the fast first linking pass; farther points take the slower nearest query.
 _FIRST_PASS_M = 50.0
@@ -54,16 +54,15 @@ class Links:
                      self.offset[mask_or_index])
 
 
-def usable_segments(net: RoutingNetwork, mode: str = "walk") -> np.ndarray:
-    """Boolean mask of segments a point may be linked to for ``mode``.
+def usable_segments(net: RoutingNetwork) -> np.ndarray:
+    """Boolean mask of segments a point may be linked to: those that can be travelled in at
+    least one direction.
 
-    Pedestrians and cyclists are not linked to motorways and trunk roads; a segment that
-    may be traversed in neither direction is never usable.
+    Which road classes a mode may use (no motorways for walking, trunk roads only with foot
+    access) is decided once, when the network is loaded (:mod:`circle15.geo.modes`); the
+    routing network holds only streets the mode may use.
     """
-    ok = np.isfinite(net.seg_time_fwd) | np.isfinite(net.seg_time_bwd)
-    if mode != "drive":
-        ok &= ~np.isin(net.seg_highway.astype(str), list(NO_WALK_HIGHWAYS))
-    return ok
+    return np.isfinite(net.seg_time_fwd) | np.isfinite(net.seg_time_bwd)
 
 
 class SegmentIndex:

@@ -24,8 +24,6 @@ import numpy as np
 import scipy.sparse as sp
 import shapely
 
-#: Road classes a pedestrian may not use (where ``highway`` tags exist).
-NO_WALK_HIGHWAYS = frozenset({"motorway", "motorway_link", "trunk", "trunk_link"})
 
 
 @dataclass(frozen=True, eq=False)
