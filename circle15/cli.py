@@ -206,10 +206,11 @@ def targets(
         df = target_table(load_plan(plan), year=year, lang=lang)
         t = Table(title=f"{plan}" + (f" — {year}" if year else ""))
         for c in df.columns:
-            t.add_column(str(c))
+            t.add_column(str(c), overflow="fold")
         for row in df.itertuples(index=False):
             t.add_row(*["" if v is None or v != v else str(v) for v in row])
-        out.print(t)
+        # piped or redirected output: do not squeeze the table into 80 columns
+        (out if out.is_terminal else Console(width=200)).print(t)
 
 
 @app.command("map")

@@ -101,3 +101,21 @@ def test_bad_facility_row_lenient_is_listed(tmp_path: Path):
     assert res.exit_code == 0, res.output
     issues = pd.read_csv(tmp_path / "out" / "facility_issues.csv", encoding="utf-8-sig")
     assert (issues["row"] == 2).any() and (issues["action"] == "skipped").any()
+
+
+def test_targets_command_prints_the_plan():
+    res = runner.invoke(app, ["targets", "--year", "2027"])
+    assert res.exit_code == 0, res.output
+    assert "每千人口拥有3岁以下婴幼儿托位数" in res.output and "5.5" in res.output
+    res = runner.invoke(app, ["targets", "--plan", "nope"])
+    assert res.exit_code == 2 and "unknown plan" in res.output
+
+
+def test_map_command_redraws_from_a_finished_run(tiny_run: Path, tmp_path: Path):
+    out = tmp_path / "en.html"
+    res = runner.invoke(app, ["map", str(tiny_run), "--lang", "en", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    html = out.read_text(encoding="utf-8")
+    assert "synthetic" in html and "leaflet" in html.lower()
+    res = runner.invoke(app, ["map", str(tiny_run), "--layer", "nope"])
+    assert res.exit_code == 2 and "nope" in res.output
