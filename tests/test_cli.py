@@ -119,3 +119,15 @@ def test_map_command_redraws_from_a_finished_run(tiny_run: Path, tmp_path: Path)
     assert "synthetic" in html and "leaflet" in html.lower()
     res = runner.invoke(app, ["map", str(tiny_run), "--layer", "nope"])
     assert res.exit_code == 2 and "nope" in res.output
+
+
+def test_workbook_sheets_have_chinese_headers_and_labels(tiny_run: Path):
+    import openpyxl
+
+    wb = openpyxl.load_workbook(tiny_run / "coverage.xlsx")
+    assert {"说明", "覆盖率", "行政覆盖"} <= set(wb.sheetnames)
+    admin = wb["行政覆盖"]
+    assert [c.value for c in admin[1]][:2] == ["设施类型", "乡镇（街道）数"]
+    assert admin[2][0].value == "卫生"  # the clinic layer, labelled
+    cov = wb["覆盖率"]
+    assert "覆盖率" in [c.value for c in cov[1]]

@@ -271,9 +271,11 @@ def write_workbook(
 
     for name, df in (extra_sheets or {}).items():
         ws = wb.create_sheet(str(name)[:31])
-        heads = {**{k: L.pick(v, lang) for k, v in L.COVERAGE_HEADERS.items()},
-                 **{k: L.pick(v, lang) for k, v in L.TARGET_HEADERS.items()}}
-        _write_table(ws, df.rename(columns={c: heads.get(c, c) for c in df.columns}))
+        # labelled layers, groups and headers, as in the coverage sheet
+        disp = coverage_display(df, lang)
+        heads = {k: L.pick(v, lang) for table in (L.TARGET_HEADERS, L.EXTRA_HEADERS)
+                 for k, v in table.items()}
+        _write_table(ws, disp.rename(columns={c: heads.get(c, c) for c in disp.columns}))
 
     with atomic_file(path) as tmp:
         wb.save(tmp)

@@ -50,6 +50,22 @@ COVERAGE_HEADERS = {
     "note": ("备注", "Note"),
 }
 
+#: Columns of the other tables written to the workbook (capacity, administrative coverage).
+EXTRA_HEADERS = {
+    "facilities": ("设施数", "Facilities"),
+    "capacity": ("容量（托位/床位）", "Capacity"),
+    "capacity_missing": ("缺容量数据的设施", "Facilities without capacity"),
+    "per_1000_total": ("每千常住人口容量", "Capacity per 1,000 residents"),
+    "group_population": ("目标人群人口", "Target group population"),
+    "per_1000_group": ("每千目标人群容量", "Capacity per 1,000 of the group"),
+    "sfca_minutes": ("2SFCA服务半径（分钟）", "2SFCA catchment (min)"),
+    "sfca_per_1000": ("2SFCA可达供给（每千人）", "2SFCA supply per 1,000"),
+    "zones": ("乡镇（街道）数", "Townships"),
+    "zones_with_facility": ("有设施的乡镇（街道）数", "Townships with a facility"),
+    "share": ("覆盖比例", "Share"),
+    "zones_without": ("无设施的乡镇（街道）", "Townships without"),
+}
+
 #: Targets table columns (the ones shown to people, in order).
 TARGET_HEADERS = {
     "domain": ("领域", "Domain"),
