@@ -504,8 +504,10 @@ def write_outputs(result: RunResult, out_dir: str | Path) -> dict[str, Any]:
         write_workbook(tmp / "coverage.xlsx", coverage=result.coverage, targets=result.targets,
                        params=result.params, lang=lang,
                        extra_sheets=_extra_sheets(result, lang))
+        siting = pd.concat([sr.before_after for sr in result.siting], ignore_index=True) \
+            if result.siting else None
         write_reports(tmp, targets=result.targets, coverage=result.coverage,
-                      params=result.params, lang=lang)
+                      params=result.params, lang=lang, siting=siting)
         report["inputs"] = [{"path": str(p), "sha256": file_sha256(p)}
                             for p in _input_files(cfg)]
         report["config"] = cfg.to_dict()

@@ -65,3 +65,15 @@ def test_demo_targets_show_met_and_unmet_townships(demo_dir: Path):
         assert county == pytest.approx(g[g["zone_id"] != "ALL"]["gap_people"].fillna(0).sum()), ind
     report = (demo_dir / "report.html").read_text(encoding="utf-8")
     assert "已达标" in report or "达标" in report
+
+
+def test_demo_siting_fixes_townships_below_target(demo_dir: Path):
+    ba = pd.read_csv(demo_dir / "siting_before_after.csv", encoding="utf-8-sig",
+                     dtype={"zone_id": str})
+    towns = ba[ba["zone_id"] != "ALL"]
+    fixed = towns[(towns["status_before"] == "not_met") & (towns["status_after"] == "met")]
+    assert len(fixed) >= 1 and (fixed["new_sites"] >= 1).any()
+    sites = pd.read_csv(demo_dir / "proposed_sites.csv", encoding="utf-8-sig",
+                        dtype={"zone_id": str})
+    assert set(fixed["zone_id"]) & set(sites["zone_id"])
+    assert "建议新增设施" in (demo_dir / "report.md").read_text(encoding="utf-8")

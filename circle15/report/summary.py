@@ -144,9 +144,44 @@ def _coverage_table(coverage: pd.DataFrame, zone: str, lang: str) -> Table | Non
     return Table(header, rows)
 
 
+def _siting_section(siting: pd.DataFrame, lang: str) -> Section:
+    """Proposed sites per layer: townships before and after, with the new sites each gets."""
+    sec = Section(_t("建议新增设施（选址）", "Proposed new sites", lang), paragraphs=[_t(
+        "按路网可达性逐个选址，每次选择能新覆盖最多未达标乡镇（街道）人口的位置；"
+        "位置与新增覆盖人口见 proposed_sites.csv 和地图。",
+        "Sites are added one at a time where they newly cover the most people in townships "
+        "still below target; locations and people covered are in proposed_sites.csv and on "
+        "the map.", lang)])
+
+    def pct(v: Any) -> str:
+        return "—" if v is None or v != v else f"{100 * float(v):.1f}%"
+
+    for layer, part in siting.groupby("layer", sort=False):
+        total = part[part["zone_id"] == "ALL"]
+        n = int(total["new_sites"].iloc[0]) if len(total) else int(part["new_sites"].sum())
+        sec.paragraphs.append(_t(f"{L.label(L.LAYERS, layer, lang)}：建议新增 {n} 处。",
+                                 f"{L.label(L.LAYERS, layer, lang)}: {n} new sites.", lang))
+        rows = []
+        for r in part.to_dict("records"):
+            name = L.pick(("全市", "County"), lang) if r["zone_id"] == "ALL" else r["zone_name"]
+            rows.append([name, pct(r.get("rate_before")), pct(r.get("target_rate")),
+                         int(r.get("new_sites", 0)), pct(r.get("rate_after")),
+                         (L.label(L.STATUS, r.get("status_after"), lang), r.get("status_after"))])
+        sec.tables.append(Table([_t("乡镇（街道）", "Township", lang), _t("现状", "Now", lang),
+                                 _t("目标", "Target", lang), _t("新增", "New sites", lang),
+                                 _t("新增后", "After", lang), _t("达标情况", "Status", lang)],
+                                rows))
+    return sec
+
+
 def build_sections(targets: pd.DataFrame, coverage: pd.DataFrame, params: Mapping[str, Any],
-                   lang: str = "zh") -> tuple[str, list[str], list[Section]]:
-    """Title, banner lines and sections of the report (shared by Markdown and HTML)."""
+                   lang: str = "zh", siting: pd.DataFrame | None = None
+                   ) -> tuple[str, list[str], list[Section]]:
+    """Title, banner lines and sections of the report (shared by Markdown and HTML).
+
+    ``siting`` (before/after table of :mod:`circle15.siting_run`, any number of layers)
+    adds a section on proposed sites after the county summary.
+    """
     year = params.get("year", targets["year"].iloc[0] if len(targets) else "")
     title = f"{params.get('title') or 'circle15'} — " + _t(
         f"15分钟公共服务圈目标评估（{year}年）",
@@ -180,6 +215,8 @@ def build_sections(targets: pd.DataFrame, coverage: pd.DataFrame, params: Mappin
                                      "(county):", lang))
         summary.tables.append(cov_t)
     secs.append(summary)
+    if siting is not None and len(siting):
+        secs.append(_siting_section(siting, lang))
 
     # Per domain, county rows: measured indicators in a table, the rest counted.
     if len(county):
@@ -331,7 +368,8 @@ def render_html(title: str, banners: Sequence[str], sections: Sequence[Section],
 
 
 def write_reports(out_dir: str | Path, *, targets: pd.DataFrame, coverage: pd.DataFrame,
-                  params: Mapping[str, Any], lang: str = "zh") -> list[Path]:
+                  params: Mapping[str, Any], lang: str = "zh",
+                  siting: pd.DataFrame | None = None) -> list[Path]:
     """Write ``report.md`` and ``report.html`` into ``out_dir``.
 
     Parameters
@@ -344,6 +382,8 @@ def write_reports(out_dir: str | Path, *, targets: pd.DataFrame, coverage: pd.Da
     params : mapping
         Run parameters; ``synthetic = True`` puts the synthetic-data banner on top.
     lang : {"zh", "en"}
+    siting : pandas.DataFrame, optional
+        Before/after table of proposed sites (adds a section).
 
     Returns
     -------
@@ -351,7 +391,7 @@ def write_reports(out_dir: str | Path, *, targets: pd.DataFrame, coverage: pd.Da
         ``[report.md, report.html]``.
     """
     out_dir = Path(out_dir)
-    title, banners, secs = build_sections(targets, coverage, params, lang)
+    title, banners, secs = build_sections(targets, coverage, params, lang, siting)
     md = write_text(out_dir / "report.md", render_markdown(title, banners, secs))
     page = write_text(out_dir / "report.html", render_html(title, banners, secs, lang))
     return [md, page]
