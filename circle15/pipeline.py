@@ -25,7 +25,7 @@ import shapely
 
 from circle15 import __version__
 from circle15.config import Config
-from circle15.coverage.travel import nearest_facility
+from circle15.coverage.travel import SourceGraph, nearest_facility
 from circle15.coverage.zonal import admin_coverage, coverage_table
 from circle15.errors import InputError
 from circle15.geo.linking import Links, SegmentIndex, link_report, usable_segments
@@ -251,8 +251,9 @@ def compute(cfg: Config, progress: Progress | None = None) -> RunResult:
     cutoff = 60.0 * max(cfg.coverage.thresholds)
     minutes: dict[str, np.ndarray] = {}
     with _stage("travel times", timings, progress):
+        graph = SourceGraph(net, fac_links)  # one matrix for every layer and township
         for key in layer_groups:
-            minutes[key], nearest = _layer_minutes(net, fac, fac_links, origins, org_links,
+            minutes[key], nearest = layer_minutes(graph, fac, fac_links, origins, org_links,
                                                    key, cutoff, cfg.coverage.own_zone_only)
             origins[f"t_{key}"] = minutes[key]
             origins[f"f_{key}"] = np.where(
@@ -355,7 +356,7 @@ def _access_speed(cfg: Config) -> float:
     return cfg.network.speed_mps
 
 
-def _layer_minutes(net: RoutingNetwork, fac: gpd.GeoDataFrame, fac_links: Links,
+def layer_minutes(graph: SourceGraph, fac: gpd.GeoDataFrame, fac_links: Links,
                    origins: gpd.GeoDataFrame, org_links: Links, key: str, cutoff: float,
                    own_zone_only: bool) -> tuple[np.ndarray, np.ndarray]:
     """Minutes to the nearest facility of ``key`` per origin, and that facility's row.
@@ -372,12 +373,14 @@ def _layer_minutes(net: RoutingNetwork, fac: gpd.GeoDataFrame, fac_links: Links,
             sel_o = np.flatnonzero(zone_of_origin == z)
             if not len(sel_f) or not len(sel_o):
                 continue
-            r = nearest_facility(net, fac_links.subset(sel_f), org_links.subset(sel_o), cutoff)
+            r = nearest_facility(graph.net, fac_links.subset(sel_f), org_links.subset(sel_o),
+                                 cutoff, graph=graph, which=sel_f)
             seconds[sel_o] = r.seconds
             nearest[sel_o] = np.where(r.facility >= 0, sel_f[np.maximum(r.facility, 0)], -1)
     else:
         sel_f = np.flatnonzero(in_layer)
-        r = nearest_facility(net, fac_links.subset(sel_f), org_links, cutoff)
+        r = nearest_facility(graph.net, fac_links.subset(sel_f), org_links, cutoff,
+                             graph=graph, which=sel_f)
         seconds = r.seconds
         nearest = np.where(r.facility >= 0, sel_f[np.maximum(r.facility, 0)], -1)
     return seconds / 60.0, nearest

@@ -20,12 +20,12 @@ from circle15.config import (
     SitingConfig,
 )
 from circle15.coverage.siting import spopt_mclp
-from circle15.coverage.travel import nearest_facility
+from circle15.coverage.travel import SourceGraph, nearest_facility
 from circle15.coverage.zonal import coverage_table
 from circle15.errors import InputError
 from circle15.geo.linking import Links, link_points, usable_segments
 from circle15.geo.network import RoutingNetwork
-from circle15.pipeline import RunResult, _layer_minutes
+from circle15.pipeline import RunResult, layer_minutes
 from circle15.siting_run import (
     grid_candidates,
     load_candidates,
@@ -89,8 +89,8 @@ def fake_run(tmp_path, *, seed: int = 7, layer: str = "clinic", targets=None,
                             "layer": layer, "zone_id": "330681001", "linked": True},
                            geometry=_to4326(fxy).values, crs=4326)
     fac_links = link_points(net, fxy, max_distance=300, usable=usable)
-    t, _ = _layer_minutes(net, fac, fac_links, origins, org_links, layer, 60.0 * 15,
-                          own_zone_only)
+    t, _ = layer_minutes(SourceGraph(net, fac_links), fac, fac_links, origins, org_links,
+                         layer, 60.0 * 15, own_zone_only)
     origins[f"t_{layer}"] = t
     cov = coverage_table(origins, {layer: t}, zones, [5, 10, 15],
                          layer_groups={layer: "total"})
@@ -321,8 +321,8 @@ def test_own_zone_only_keeps_sites_serving_their_township(tmp_path):
     pts = fac.to_crs(CRS)
     fl = link_points(run.network, np.column_stack([pts.geometry.x, pts.geometry.y]),
                      max_distance=300, usable=usable_segments(run.network))
-    t, _ = _layer_minutes(run.network, fac, fl, run.origins, run.origin_links, "clinic",
-                          60.0 * 15, True)
+    t, _ = layer_minutes(SourceGraph(run.network, fl), fac, fl, run.origins,
+                         run.origin_links, "clinic", 60.0 * 15, True)
     np.testing.assert_array_equal(t <= 5.0, sr.siting.covered > 0.5)
 
 

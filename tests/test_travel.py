@@ -136,3 +136,21 @@ def test_curved_geometry_position_uses_geometry():
     fac = link_points(net, np.array([[50.0, 110.0]]))  # middle of the top bar, 10 m off
     org = link_points(net, np.array([[0.0, 0.0]]))
     assert nearest_facility(net, fac, org, cutoff=1e9).seconds[0] == pytest.approx(160.0)
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10_000), n_fac=st.integers(2, 8))
+def test_shared_source_graph_equals_per_layer(seed, n_fac):
+    """One matrix with every facility gives each subset exactly its own answer."""
+    from circle15.coverage.travel import SourceGraph
+
+    net = RoutingNetwork.from_graph(random_graph(seed, oneway_share=0.3), access_speed=SPEED)
+    rng = np.random.default_rng(seed)
+    fac = link_points(net, rng.uniform(-50, 1050, (n_fac, 2)), max_distance=1e6)
+    org = link_points(net, rng.uniform(-50, 1050, (30, 2)), max_distance=1e6)
+    graph = SourceGraph(net, fac)
+    which = np.flatnonzero(rng.random(n_fac) < 0.5)
+    alone = nearest_facility(net, fac.subset(which), org, cutoff=600)
+    shared = nearest_facility(net, fac.subset(which), org, cutoff=600, graph=graph, which=which)
+    np.testing.assert_array_equal(shared.seconds, alone.seconds)
+    np.testing.assert_array_equal(shared.facility, alone.facility)

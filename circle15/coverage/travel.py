@@ -144,6 +144,45 @@ def same_segment_times(net: RoutingNetwork, targets: Links, origins: Links
     return t_idx, o_idx, direct
 
 
+class SourceGraph:
+    """The reversed street matrix with a virtual node for every facility of every layer.
+
+    Built once per run; :meth:`node_times_to` then runs the capped Dijkstra for any subset
+    of the facilities (one layer, or one layer inside one township) without rebuilding the
+    matrix. Virtual nodes have no incoming edges, so the others are never reached.
+
+    Parameters
+    ----------
+    net : RoutingNetwork
+    fac : Links
+        All facilities (unlinked ones get no virtual node and reach nothing).
+    """
+
+    def __init__(self, net: RoutingNetwork, fac: Links) -> None:
+        self.net = net
+        self.linked = np.flatnonzero(fac.linked)
+        self.virtual = np.full(len(fac), -1, np.int64)
+        self.virtual[self.linked] = net.n_nodes + np.arange(len(self.linked))
+        self.matrix = virtual_source_matrix(net, fac.subset(self.linked))
+
+    def node_times_to(self, which: np.ndarray, cutoff: float
+                      ) -> tuple[np.ndarray, np.ndarray]:
+        """Seconds from every node to the nearest of facilities ``which`` (indices into the
+        facilities given), and which one; see :func:`node_times_to`."""
+        n = self.net.n_nodes
+        which = np.asarray(which, np.int64)
+        ok = which[self.virtual[which] >= 0]
+        if len(ok) == 0:
+            return np.full(n, np.inf), np.full(n, -1, np.int64)
+        dist, _, sources = dijkstra(self.matrix, directed=True, indices=self.virtual[ok],
+                                    min_only=True, limit=cutoff, return_predecessors=True)
+        times = dist[:n]
+        src = sources[:n]
+        reached = np.isfinite(times) & (src >= n)
+        nearest = np.where(reached, self.linked[np.where(reached, src - n, 0)], -1)
+        return times, nearest
+
+
 def node_times_to(net: RoutingNetwork, fac: Links, cutoff: float
                   ) -> tuple[np.ndarray, np.ndarray]:
     """Seconds from every node to its nearest facility, and which facility.
@@ -163,21 +202,11 @@ def node_times_to(net: RoutingNetwork, fac: Links, cutoff: float
     nearest : numpy.ndarray
         Facility index per node, ``-1`` beyond ``cutoff``.
     """
-    n = net.n_nodes
-    ok = np.flatnonzero(fac.linked)
-    if len(ok) == 0:
-        return np.full(n, np.inf), np.full(n, -1, np.int64)
-    mat = virtual_source_matrix(net, fac.subset(ok))
-    dist, _, sources = dijkstra(mat, directed=True, indices=n + np.arange(len(ok)),
-                                min_only=True, limit=cutoff, return_predecessors=True)
-    times = dist[:n]
-    src = sources[:n]
-    reached = np.isfinite(times) & (src >= n)
-    nearest = np.where(reached, ok[np.where(reached, src - n, 0)], -1)
-    return times, nearest
+    return SourceGraph(net, fac).node_times_to(np.arange(len(fac)), cutoff)
 
 
-def nearest_facility(net: RoutingNetwork, fac: Links, origins: Links, cutoff: float
+def nearest_facility(net: RoutingNetwork, fac: Links, origins: Links, cutoff: float, *,
+                     graph: SourceGraph | None = None, which: np.ndarray | None = None
                      ) -> NearestResult:
     """Time from each origin to its nearest facility, exact, capped at ``cutoff`` seconds.
 
@@ -190,12 +219,22 @@ def nearest_facility(net: RoutingNetwork, fac: Links, origins: Links, cutoff: fl
         Linked origins (people).
     cutoff : float
         Largest time of interest in seconds; longer times are reported as ``inf``.
+    graph, which : SourceGraph and numpy.ndarray, optional
+        A prebuilt :class:`SourceGraph` over a larger facility set of which ``fac`` is the
+        subset ``which`` (its indices); results then index into ``fac`` as usual.
 
     Returns
     -------
     NearestResult
     """
-    node_t, node_f = node_times_to(net, fac, cutoff)
+    if graph is None:
+        node_t, node_f = node_times_to(net, fac, cutoff)
+    else:
+        node_t, sub_f = graph.node_times_to(which, cutoff)
+        # facility indices of the larger set -> positions in ``which`` (= in ``fac``)
+        pos = np.full(len(graph.virtual), -1, np.int64)
+        pos[which] = np.arange(len(which))
+        node_f = np.where(sub_f >= 0, pos[np.maximum(sub_f, 0)], -1)
     n_o = len(origins)
     seconds = np.full(n_o, np.inf)
     facility = np.full(n_o, -1, np.int64)
