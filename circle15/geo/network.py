@@ -25,7 +25,6 @@ import scipy.sparse as sp
 import shapely
 
 
-
 @dataclass(frozen=True, eq=False)
 class RoutingNetwork:
     """A street network in array form.
