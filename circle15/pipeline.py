@@ -119,8 +119,8 @@ def _versions() -> dict[str, str]:
 
 
 def _input_files(cfg: Config) -> list[Path]:
-    files = [cfg.path, cfg.area.zones, cfg.area.villages, cfg.population.source, cfg.population.totals,
-             cfg.targets.reported, cfg.siting.candidates]
+    files = [cfg.path, cfg.area.zones, cfg.area.villages, cfg.population.source,
+             cfg.population.totals, cfg.targets.reported, cfg.siting.candidates]
     files += [lay.source for lay in cfg.layers]
     src = cfg.network.source
     if src and not src.startswith(("place:", "polygon:")):

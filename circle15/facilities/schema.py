@@ -89,7 +89,8 @@ BUILTIN_LAYERS: dict[str, LayerSpec] = {
     "clinic": LayerSpec(
         key="clinic", label_zh="卫生", label_en="Health", color="#d62728", icon="plus-square",
         # 儿童健康管理中心: the plan's "医、防、护"三位一体 child health service (X03)
-        subtypes=("乡镇卫生院", "社区卫生服务中心", "社区卫生服务站", "村卫生室", "儿童健康管理中心"),
+        subtypes=("乡镇卫生院", "社区卫生服务中心", "社区卫生服务站", "村卫生室",
+                  "儿童健康管理中心"),
         default_group="total",
         subtype_aliases=(("卫生院", "乡镇卫生院"), ("中心卫生院", "乡镇卫生院"),
                          ("社区卫生服务中心/站", "社区卫生服务中心"),
