@@ -646,8 +646,8 @@ def write_demo_inputs(out_dir: Path, *, seed: int = 15, scale: float = 1.0) -> P
 
     Files (under ``out_dir``): ``network.graphml``, ``zones.geojson``, ``villages.csv``,
     ``population.csv``, ``facilities/<layer>.csv``, ``config.toml`` and ``README.txt``. The
-    same ``seed`` and ``scale`` give byte-identical files. The config's ``[output] dir = "../"`` makes
-    ``circle15 run DIR/inputs/config.toml`` write its results into ``DIR``.
+    same ``seed`` and ``scale`` give byte-identical files. The config's ``[output] dir =
+    "../"`` makes ``circle15 run DIR/inputs/config.toml`` write its results into ``DIR``.
 
     Parameters
     ----------
