@@ -461,6 +461,16 @@ def _params(cfg: Config, crs: str) -> dict[str, Any]:
     }
 
 
+def reported_template(targets: pd.DataFrame) -> pd.DataFrame:
+    """A CSV to fill in for ``[targets] reported``: one county row per indicator that only a
+    reported value can measure and that has none yet (value left blank)."""
+    t = targets[(targets["zone_id"] == "ALL") & (targets["kind"] == "reported")
+                & (targets["status"] == "not_measurable")]
+    return pd.DataFrame({"indicator_id": t["indicator_id"].to_numpy(),
+                         "name_zh": t["name_zh"].to_numpy(), "unit": t["unit"].to_numpy(),
+                         "zone_id": "ALL", "year": t["year"].to_numpy(), "value": ""})
+
+
 def _extra_sheets(result: RunResult, lang: str) -> dict[str, pd.DataFrame]:
     zh = lang == "zh"
     sheets = {("行政覆盖" if zh else "Admin coverage"): result.admin}
@@ -490,6 +500,7 @@ def write_outputs(result: RunResult, out_dir: str | Path) -> dict[str, Any]:
         write_csv(result.coverage, tmp / "coverage_by_zone.csv")
         if result.targets is not None:
             write_csv(result.targets, tmp / "targets_by_zone.csv")
+            write_csv(reported_template(result.targets), tmp / "reported_template.csv")
         write_csv(result.facility_issues, tmp / "facility_issues.csv")
         write_csv(result.admin, tmp / "admin_coverage.csv")
         if result.capacity is not None and len(result.capacity):

@@ -131,3 +131,24 @@ def test_workbook_sheets_have_chinese_headers_and_labels(tiny_run: Path):
     assert admin[2][0].value == "卫生"  # the clinic layer, labelled
     cov = wb["覆盖率"]
     assert "覆盖率" in [c.value for c in cov[1]]
+
+
+def test_reported_template_round_trip(tiny_run: Path, tmp_path: Path):
+    """The template lists reported indicators; filled in, they get a status."""
+    tpl = pd.read_csv(tiny_run / "reported_template.csv", encoding="utf-8-sig", dtype=str,
+                      keep_default_na=False)
+    assert {"T10", "T08"} <= set(tpl["indicator_id"]) and (tpl["value"] == "").all()
+    cfg = write_tiny_inputs(tmp_path / "in")
+    tpl.loc[tpl["indicator_id"] == "T10", "value"] = "83.5"  # life expectancy, years
+    tpl[tpl["value"] != ""].to_csv(tmp_path / "in" / "reported.csv", index=False)
+    text = cfg.read_text(encoding="utf-8").replace("year = 2027",
+                                                   'year = 2027\nreported = "reported.csv"')
+    cfg.write_text(text, encoding="utf-8")
+    res = runner.invoke(app, ["run", str(cfg), "--out", str(tmp_path / "out")])
+    assert res.exit_code == 0, res.output
+    t = pd.read_csv(tmp_path / "out" / "targets_by_zone.csv", encoding="utf-8-sig",
+                    dtype={"zone_id": str})
+    row = t[(t["indicator_id"] == "T10") & (t["zone_id"] == "ALL")].iloc[0]
+    assert row["value"] == 83.5 and row["status"] in ("met", "not_met")
+    tpl2 = pd.read_csv(tmp_path / "out" / "reported_template.csv", encoding="utf-8-sig")
+    assert "T10" not in set(tpl2["indicator_id"])
