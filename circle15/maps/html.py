@@ -46,9 +46,9 @@ from circle15.maps.zonestats import (
     as_fraction,
     fmt_int,
     fmt_pct,
+    layer_view,
     legend_entries,
     target_caption,
-    zone_stats,
 )
 from circle15.report.labels import GROUPS, MODES
 from circle15.report.labels import label as report_label
@@ -117,12 +117,9 @@ def render_map(run_dir: Path, out_path: Path | None = None, *, layer: str = "",
         raise InputError("the Tianditu basemap needs an API key", key="map.tianditu_key",
                          hint="get a browser key at console.tianditu.gov.cn, or use "
                               "basemap = \"none\"")
-    info = rundata.read_run_json(run_dir)
-    lay = info.layer(layer)
-    minutes = rundata.check_minutes(info, minutes)
-    zones = rundata.read_zones(run_dir)
-    stats = zone_stats(info, rundata.read_coverage(run_dir), rundata.read_targets(run_dir),
-                       lay, minutes)
+    view = layer_view(run_dir, layer, minutes)
+    info, lay, minutes, zones, stats = (view.info, view.layer, view.minutes, view.zones,
+                                        view.stats)
     facilities = rundata.read_facilities(run_dir)
     origins = rundata.read_origins(run_dir)
     isochrones = rundata.read_isochrones(run_dir)

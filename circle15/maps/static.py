@@ -20,14 +20,14 @@ from matplotlib.patches import Patch  # noqa: E402
 
 from circle15.errors import InputError  # noqa: E402
 from circle15.io import atomic_file
-from circle15.maps import display, rundata  # noqa: E402
+from circle15.maps import display  # noqa: E402
 from circle15.maps.labels import check_lang, t  # noqa: E402
 from circle15.maps.zonestats import (  # noqa: E402
     STATUS_COLORS,
     fmt_pct,
+    layer_view,
     legend_entries,
     target_caption,
-    zone_stats,
 )
 
 #: CJK font families, most preferred first (Simplified Chinese glyph forms first).
@@ -87,12 +87,9 @@ def render_png(run_dir: Path, out_path: Path | None = None, *, layer: str = "",
     out_path = Path(out_path) if out_path is not None else run_dir / "coverage_map.png"
     check_lang(lang)
     font = find_cjk_font()
-    info = rundata.read_run_json(run_dir)
-    lay = info.layer(layer)
-    minutes = rundata.check_minutes(info, minutes)
-    zones = rundata.read_zones(run_dir)
-    stats = zone_stats(info, rundata.read_coverage(run_dir), rundata.read_targets(run_dir),
-                       lay, minutes)
+    view = layer_view(run_dir, layer, minutes)
+    info, lay, minutes, zones, stats = (view.info, view.layer, view.minutes, view.zones,
+                                        view.stats)
     crs = display.metric_crs(zones, info.params.get("crs"))
     z = zones.to_crs(crs)
     tab = stats.table.set_index("zone_id")

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from circle15.errors import InputError
+from circle15.maps import rundata
 from circle15.maps.labels import t
 from circle15.maps.rundata import COVERAGE, LayerInfo, RunInfo
 
@@ -206,3 +208,31 @@ def fmt_int(x: float) -> str:
 def fmt_pct(x: float) -> str:
     """0.853 -> "85.3%"; NaN -> "—"."""
     return "—" if x is None or math.isnan(x) else f"{100 * x:.1f}%"
+
+
+@dataclass(frozen=True)
+class LayerView:
+    """What both the HTML map and the PNG draw for one layer and threshold of a run."""
+
+    info: RunInfo
+    layer: LayerInfo
+    minutes: float
+    zones: pd.DataFrame
+    stats: ZoneStats
+
+
+def layer_view(run_dir: Path, layer: str, minutes: float) -> LayerView:
+    """Read a finished run's zones, coverage and targets for ``layer`` at ``minutes``.
+
+    Raises
+    ------
+    InputError
+        Missing files, an unknown layer, or a threshold the run did not compute.
+    """
+    info = rundata.read_run_json(run_dir)
+    lay = info.layer(layer)
+    minutes = rundata.check_minutes(info, minutes)
+    zones = rundata.read_zones(run_dir)
+    stats = zone_stats(info, rundata.read_coverage(run_dir), rundata.read_targets(run_dir),
+                       lay, minutes)
+    return LayerView(info, lay, minutes, zones, stats)
