@@ -43,8 +43,8 @@ from circle15.coverage.capacity import two_step_fca
 from circle15.coverage.isochrones import layer_isochrones
 from circle15.coverage.travel import SourceGraph, nearest_facility
 from circle15.coverage.zonal import coverage_table
-from circle15.geo.linking import SegmentIndex, usable_segments
-from circle15.geo.network import RoutingNetwork
+from circle15.geo.routing.linking import SegmentIndex, usable_segments
+from circle15.geo.routing.network import RoutingNetwork
 
 SPEED = 4.5 / 3.6
 THRESHOLDS = [5, 10, 15]
@@ -86,13 +86,13 @@ def synthetic_graph(n_nodes: int) -> tuple[nx.MultiDiGraph, str]:
     try:
         import osmnx as ox
 
-        from circle15.data.synthetic import synthetic_network
+        from circle15.demo.synthetic import synthetic_network
     except ImportError:
         return perturbed_grid(n_nodes), "perturbed grid (synthetic)"
     G = ox.project_graph(synthetic_network(n_nodes), to_crs=CRS)
     for _, _, d in G.edges(data=True):
         d["travel_time"] = d["length"] / SPEED
-    return G, "circle15.data.synthetic (synthetic)"
+    return G, "circle15.demo.synthetic (synthetic)"
 
 
 def hangzhou_graph() -> nx.MultiDiGraph | None:

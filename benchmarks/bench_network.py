@@ -3,8 +3,8 @@
 Cases (each in a fresh Python process, so peak memory is per case):
 
 * ``synthetic`` — a SYNTHETIC town-and-village walk network of about 200,000 nodes
-  (:func:`circle15.data.synthetic.synthetic_network`), saved as OSMnx GraphML and loaded back
-  through :func:`circle15.geo.sources.load_graph`.
+  (:func:`circle15.demo.synthetic.synthetic_network`), saved as OSMnx GraphML and loaded back
+  through :func:`circle15.geo.streets.sources.load_graph`.
 * ``hangzhou-walk`` / ``hangzhou-drive`` — the real central Hangzhou car network
   (``../shared/data/hangzhou/hangzhou_drive.graphml.gz``, 14,469 nodes, no highway tags;
   walking treats it as undirected). Skipped when the shared folder is absent.
@@ -43,7 +43,7 @@ def make_synthetic(nodes: int, path: Path) -> float:
     """Generate the SYNTHETIC network and save it as GraphML; return seconds taken."""
     import osmnx as ox
 
-    from circle15.data.synthetic import synthetic_network
+    from circle15.demo.synthetic import synthetic_network
 
     t = time.perf_counter()
     ox.save_graphml(synthetic_network(nodes, seed=15), path)
@@ -55,10 +55,10 @@ def run_case(case: str, nodes: int, graphml: str = "") -> dict:
     import osmnx as ox  # noqa: F401 - imported first so the baseline memory includes it
 
     from circle15.config import NetworkConfig
-    from circle15.geo.connectivity import largest_component
-    from circle15.geo.modes import add_travel_times
-    from circle15.geo.projection import choose_crs, graph_bounds_polygon, project_graph
-    from circle15.geo.sources import load_graph
+    from circle15.geo.streets.connectivity import largest_component
+    from circle15.geo.streets.modes import add_travel_times
+    from circle15.geo.streets.project import choose_crs, graph_bounds_polygon, project_graph
+    from circle15.geo.streets.sources import load_graph
 
     base_mb = _peak_mb()
     out: dict = {"case": case, "baseline_mb": round(base_mb)}

@@ -3,11 +3,11 @@
 Two cases, printed as a table:
 
 ``demo``
-    The synthetic demo county (``circle15.data.demo.generate_demo``: about 23,000 nodes,
+    The synthetic demo county (``circle15.demo.county.generate_demo``: about 23,000 nodes,
     56,000 population points, 11 townships): grid candidates (500 m) and siting of each layer
     to 90 % of its group within 15 minutes in every township.
 ``large``
-    A 200,000-node synthetic region (``circle15.data.synthetic.generate_region`` as
+    A 200,000-node synthetic region (``circle15.demo.synthetic.generate_region`` as
     ``synthetic_network`` sizes it; a perturbed grid when that module is absent) with
     5,000 candidate nodes, 200,000 population points, 100 existing facilities; greedy
     maximal coverage for 50 sites (no targets) and to 90 % of people.
@@ -26,18 +26,18 @@ import numpy as np
 import scipy.sparse as sp
 import shapely
 
-from circle15.coverage.siting import greedy_sites, problem_size, reach_sets
+from circle15.coverage.siting.solvers import greedy_sites, problem_size, reach_sets
 from circle15.coverage.travel import nearest_facility
-from circle15.geo.linking import link_points
-from circle15.geo.network import RoutingNetwork
-from circle15.siting_run import grid_candidates
+from circle15.geo.routing.linking import link_points
+from circle15.geo.routing.network import RoutingNetwork
+from circle15.run.siting import grid_candidates
 
 SPEED = 4.5 / 3.6
 
 
 def network_from_region(region) -> RoutingNetwork:
     """RoutingNetwork straight from a synthetic region's arrays (local metres, walking)."""
-    from circle15.data.synthetic import HIGHWAYS
+    from circle15.demo.synthetic import HIGHWAYS
 
     u, v = region.edge_u.astype(np.int64), region.edge_v.astype(np.int64)
     keep = u != v
@@ -103,7 +103,7 @@ def _zone_need(w, covered, zc, nz, rate):
 def bench_demo(rows: list) -> None:
     import pandas as pd
 
-    from circle15.data.demo import generate_demo
+    from circle15.demo.county import generate_demo
 
     d = generate_demo()
     net = network_from_region(d.region)
@@ -139,7 +139,7 @@ def bench_demo(rows: list) -> None:
 
 def bench_large(rows: list, n_nodes: int, n_cand: int = 5000) -> None:
     try:
-        from circle15.data.synthetic import (
+        from circle15.demo.synthetic import (
             _FIXED_NODES,
             _NODES_PER_DENSITY,
             generate_region,

@@ -144,7 +144,7 @@ def _summary(result: Any, out_dir: Path, st: _State) -> None:
 
 def _run(config: Path, out_dir: Path | None, year: int | None, st: _State) -> None:
     from circle15.config import load_config
-    from circle15.pipeline import run as run_pipeline
+    from circle15.run.compute import run as run_pipeline
 
     overrides: dict[str, Any] = {"output.dir": out_dir, "targets.year": year}
     cfg = load_config(config, overrides)
@@ -183,7 +183,7 @@ def demo(
     """Generate the synthetic demo county (示例县) under OUT/inputs and run it into OUT."""
     st: _State = ctx.obj
     with _guard(st):
-        from circle15.data.demo import write_demo_inputs
+        from circle15.demo.county import write_demo_inputs
 
         if not st.quiet:
             err.print("generating the synthetic demo county (示例县, not a real place) ...")
@@ -201,7 +201,7 @@ def targets(
     """Print a plan's target table."""
     st: _State = ctx.obj
     with _guard(st):
-        from circle15.coverage.targets import load_plan, target_table
+        from circle15.coverage.plan.evaluate import load_plan, target_table
 
         df = target_table(load_plan(plan), year=year, lang=lang)
         t = Table(title=f"{plan}" + (f" — {year}" if year else ""))
@@ -272,7 +272,7 @@ def site(
     st: _State = ctx.obj
     with _guard(st):
         from circle15.config import load_config
-        from circle15.siting_run import run_siting
+        from circle15.run.siting import run_siting
 
         cfg = load_config(config, {"output.dir": out_dir, "targets.year": year})
         if cfg.output.dir is None:

@@ -13,8 +13,8 @@ from _bruteforce import brute_force_times, random_graph
 from circle15.coverage.capacity import (capacity_per_1000, reach_pairs, sfca_by_zone,
                                         two_step_fca)
 from circle15.errors import InputError
-from circle15.geo.linking import link_points
-from circle15.geo.network import RoutingNetwork
+from circle15.geo.routing.linking import link_points
+from circle15.geo.routing.network import RoutingNetwork
 
 SPEED = 1.25
 

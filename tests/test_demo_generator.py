@@ -1,4 +1,4 @@
-"""The synthetic demo county generator (circle15.data.demo / circle15.data.synthetic)."""
+"""The synthetic demo county generator (circle15.demo.county / circle15.demo.synthetic)."""
 
 from __future__ import annotations
 
@@ -15,14 +15,14 @@ import shapely
 from shapely.geometry import LineString, Point
 
 from circle15.config import load_config
-from circle15.data.demo import (
+from circle15.demo.county import (
     DEMO_CENTER,
     LAYER_FILES,
     generate_demo,
     write_demo_inputs,
 )
-from circle15.data.synthetic import generate_region, great_circle_m, synthetic_network
-from circle15.facilities.crs import wgs84_to_gcj02
+from circle15.demo.synthetic import generate_region, great_circle_m, synthetic_network
+from circle15.geo.crs.convert import wgs84_to_gcj02
 from circle15.io import read_csv
 
 SUBTYPES = {

@@ -16,9 +16,9 @@ from _bruteforce import brute_force_times
 from circle15.config import Config, NetworkConfig
 from circle15.coverage.travel import nearest_facility
 from circle15.coverage.zonal import COUNTY, coverage_table
-from circle15.geo.linking import link_points, usable_segments
-from circle15.geo.network import RoutingNetwork
-from circle15.geo.prepare import prepare_network
+from circle15.geo.routing.linking import link_points, usable_segments
+from circle15.geo.routing.network import RoutingNetwork
+from circle15.geo.streets.prepare import prepare_network
 
 pytestmark = pytest.mark.shared
 

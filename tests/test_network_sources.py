@@ -24,9 +24,9 @@ from shapely.geometry import box
 
 from circle15.config import NetworkConfig
 from circle15.errors import InputError
-from circle15.geo import sources
-from circle15.geo.connectivity import street_km
-from circle15.geo.sources import load_graph
+from circle15.geo.streets import sources
+from circle15.geo.streets.connectivity import street_km
+from circle15.geo.streets.sources import load_graph
 
 pyrosm = pytest.importorskip("pyrosm")
 

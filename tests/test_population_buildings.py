@@ -12,9 +12,9 @@ from pyproj import Transformer
 from shapely.geometry import Point, box
 
 from circle15.config import PopulationConfig
-from circle15.coverage.population import (largest_remainder, load_population,
+from circle15.geo.population import (largest_remainder, load_population,
                                           zone_population)
-from circle15.coverage.population.totals import spread_totals
+from circle15.geo.population.totals import spread_totals
 
 
 def make_zones() -> gpd.GeoDataFrame:

@@ -7,7 +7,7 @@ import pytest
 from shapely.geometry import Point, box
 
 from circle15.config import PopulationConfig
-from circle15.coverage.population import load_population
+from circle15.geo.population import load_population
 from circle15.errors import InputError
 
 

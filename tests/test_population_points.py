@@ -10,7 +10,7 @@ import pytest
 from shapely.geometry import Point, box
 
 from circle15.config import PopulationConfig
-from circle15.coverage.population import load_population, zone_population
+from circle15.geo.population import load_population, zone_population
 
 
 def make_zones() -> gpd.GeoDataFrame:

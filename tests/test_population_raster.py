@@ -11,7 +11,7 @@ from rasterio.transform import from_origin
 from shapely.geometry import box
 
 from circle15.config import PopulationConfig
-from circle15.coverage.population import load_population, zone_population
+from circle15.geo.population import load_population, zone_population
 from circle15.errors import InputError
 
 NODATA = -99999.0

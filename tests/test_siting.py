@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from _bruteforce import random_graph
-from circle15.coverage.siting import (
+from circle15.coverage.siting.solvers import (
     exact_mclp,
     greedy_sites,
     order_sites,
@@ -18,8 +18,8 @@ from circle15.coverage.siting import (
     spopt_mclp,
 )
 from circle15.coverage.travel import nearest_facility
-from circle15.geo.linking import Links, link_points
-from circle15.geo.network import RoutingNetwork
+from circle15.geo.routing.linking import Links, link_points
+from circle15.geo.routing.network import RoutingNetwork
 
 SPEED = 1.25
 

@@ -19,14 +19,14 @@ from circle15.config import (
     OutputConfig,
     SitingConfig,
 )
-from circle15.coverage.siting import spopt_mclp
+from circle15.coverage.siting.solvers import spopt_mclp
 from circle15.coverage.travel import SourceGraph, nearest_facility
 from circle15.coverage.zonal import coverage_table
 from circle15.errors import InputError
-from circle15.geo.linking import Links, link_points, usable_segments
-from circle15.geo.network import RoutingNetwork
-from circle15.pipeline import RunResult, layer_minutes
-from circle15.siting_run import (
+from circle15.geo.routing.linking import Links, link_points, usable_segments
+from circle15.geo.routing.network import RoutingNetwork
+from circle15.run.compute import RunResult, layer_minutes
+from circle15.run.siting import (
     grid_candidates,
     load_candidates,
     run_siting,
@@ -193,7 +193,7 @@ def test_exact_check_reports_the_gap_to_the_spopt_optimum(tmp_path):
     assert ex["run"] is True
     w = run.origins["population"].to_numpy(float)
     covered = run.origins["t_clinic"].to_numpy() <= 5.0
-    from circle15.coverage.siting import reach_sets
+    from circle15.coverage.siting.solvers import reach_sets
 
     cl = link_points(run.network, np.column_stack([
         auto.candidates.to_crs(CRS).geometry.x, auto.candidates.to_crs(CRS).geometry.y]),
@@ -304,7 +304,7 @@ def test_bad_requests_are_input_errors(tmp_path):
 
 
 def test_own_zone_only_keeps_sites_serving_their_township(tmp_path):
-    from circle15.coverage.population import assign_zones
+    from circle15.geo.population import assign_zones
 
     run = fake_run(tmp_path, own_zone_only=True)
     sr = site(run, "clinic", max_sites=4, method="greedy")
@@ -362,8 +362,8 @@ def test_written_sites_reproduce_the_prediction_when_read_back(tmp_path):
 def test_exact_check_finds_fewer_sites_that_meet_every_target():
     import scipy.sparse as sp
 
-    from circle15.coverage.siting import greedy_sites
-    from circle15.siting_run import _exact_check
+    from circle15.coverage.siting.solvers import greedy_sites
+    from circle15.run.siting import _exact_check
 
     # greedy takes the attractive middle site M first and then needs both L and R
     R = sp.csr_matrix(np.array([[1, 1, 0, 1, 1, 0], [1, 1, 1, 0, 0, 0],

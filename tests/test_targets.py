@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from circle15.coverage.targets import (
+from circle15.coverage.plan.evaluate import (
     Bound,
     available_plans,
     evaluate_targets,

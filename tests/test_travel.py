@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from _bruteforce import brute_force_times, random_graph
 from circle15.coverage.travel import nearest_facility, node_times_to
-from circle15.geo.linking import link_points
-from circle15.geo.network import RoutingNetwork
+from circle15.geo.routing.linking import link_points
+from circle15.geo.routing.network import RoutingNetwork
 
 SPEED = 1.25  # m/s = 4.5 km/h
 

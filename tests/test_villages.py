@@ -7,9 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from circle15.coverage.targets import evaluate_targets, load_plan
+from circle15.coverage.plan.evaluate import evaluate_targets, load_plan
 from circle15.errors import InputError
-from circle15.geo.villages import load_villages, match_villages
+from circle15.geo.areas.villages import load_villages, match_villages
 
 ZONES = pd.DataFrame({"zone_id": ["990001001", "990001002"], "zone_name": ["甲镇", "乙镇"]})
 

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import shape
 
-from circle15.data.zhuji import county_outline, normalize_code, outline_file, townships
+from circle15.geo.areas.zhuji import county_outline, normalize_code, outline_file, townships
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from _bruteforce import random_graph
 from circle15.coverage.travel import nearest_facility
 from circle15.coverage.zonal import COMPOSITE, COUNTY, admin_coverage, coverage_table
-from circle15.geo.linking import link_points
-from circle15.geo.network import RoutingNetwork
+from circle15.geo.routing.linking import link_points
+from circle15.geo.routing.network import RoutingNetwork
 
 ZONES = pd.DataFrame({"zone_id": ["a", "b", "c"], "zone_name": ["甲", "乙", "丙"]})
 

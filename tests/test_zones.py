@@ -14,9 +14,9 @@ from shapely.geometry import Point, Polygon, box
 
 from circle15.config import AreaConfig
 from circle15.errors import InputError
-from circle15.facilities.crs import wgs84_to_gcj02
-from circle15.geo import zones as zones_mod
-from circle15.geo.zones import load_zones
+from circle15.geo.crs.convert import wgs84_to_gcj02
+from circle15.geo.areas import zones as zones_mod
+from circle15.geo.areas.zones import load_zones
 
 M = "EPSG:4549"
 X0, Y0 = 500_000.0, 3_290_000.0  # near 120.0E, 29.7N in EPSG:4549
@@ -173,7 +173,7 @@ def test_wrongly_declared_crs_is_caught(tmp_path):
 
 
 def test_zhuji_profile_reports_unknown_and_missing_codes(tmp_path):
-    from circle15.data.zhuji import townships
+    from circle15.geo.areas.zhuji import townships
 
     official = townships()
     codes = official["code"].tolist()[:21] + ["330681999"]  # 2 missing, 1 unknown

@@ -12,7 +12,7 @@ from shapely.geometry import shape
 
 from _tiny import write_tiny_inputs
 from circle15.config import load_config
-from circle15.pipeline import compute
+from circle15.run.compute import compute
 
 
 def test_place_zones_download_once_then_cache(tmp_path: Path, monkeypatch):

@@ -27,8 +27,8 @@ import pandas as pd
 from circle15.coverage.reach import pair_times
 from circle15.coverage.zonal import COUNTY
 from circle15.errors import InputError
-from circle15.geo.linking import Links
-from circle15.geo.network import RoutingNetwork
+from circle15.geo.routing.linking import Links
+from circle15.geo.routing.network import RoutingNetwork
 
 CAPACITY_COLUMNS = ["zone_id", "facilities", "capacity", "capacity_missing", "group",
                     "population", "per_1000"]

@@ -39,8 +39,8 @@ import shapely
 from scipy.sparse.csgraph import dijkstra
 
 from circle15.coverage.travel import node_times_to, virtual_source_matrix
-from circle15.geo.linking import Links
-from circle15.geo.network import RoutingNetwork
+from circle15.geo.routing.linking import Links
+from circle15.geo.routing.network import RoutingNetwork
 
 KIND = "cumulative"
 #: Display CRS of the output.

@@ -22,8 +22,8 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
 from circle15.coverage.travel import entry_costs, exit_costs, same_segment_times
-from circle15.geo.linking import Links
-from circle15.geo.network import RoutingNetwork
+from circle15.geo.routing.linking import Links
+from circle15.geo.routing.network import RoutingNetwork
 
 
 def _max_speed(net: RoutingNetwork) -> float:

@@ -24,8 +24,8 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
-from circle15.geo.linking import Links
-from circle15.geo.network import RoutingNetwork
+from circle15.geo.routing.linking import Links
+from circle15.geo.routing.network import RoutingNetwork
 
 
 @dataclass(frozen=True, eq=False)

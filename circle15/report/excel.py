@@ -229,7 +229,7 @@ def write_workbook(
     coverage : pandas.DataFrame
         Coverage per zone, layer, group and threshold (rate in 0..1).
     targets : pandas.DataFrame, optional
-        From :func:`circle15.coverage.targets.evaluate_targets`.
+        From :func:`circle15.coverage.plan.evaluate.evaluate_targets`.
     params : mapping
         Run parameters (title, synthetic, plan, year, mode, speed_kmh, thresholds,
         data_date, generated_at, circle15_version, ...), shown on the front sheet.

@@ -179,7 +179,7 @@ def build_sections(targets: pd.DataFrame, coverage: pd.DataFrame, params: Mappin
                    ) -> tuple[str, list[str], list[Section]]:
     """Title, banner lines and sections of the report (shared by Markdown and HTML).
 
-    ``siting`` (before/after table of :mod:`circle15.siting_run`, any number of layers)
+    ``siting`` (before/after table of :mod:`circle15.run.siting`, any number of layers)
     adds a section on proposed sites after the county summary.
     """
     year = params.get("year", targets["year"].iloc[0] if len(targets) else "")
@@ -376,7 +376,7 @@ def write_reports(out_dir: str | Path, *, targets: pd.DataFrame, coverage: pd.Da
     ----------
     out_dir : str or Path
     targets : pandas.DataFrame
-        From :func:`circle15.coverage.targets.evaluate_targets`.
+        From :func:`circle15.coverage.plan.evaluate.evaluate_targets`.
     coverage : pandas.DataFrame
         Coverage per zone, layer, group and threshold (rate 0..1).
     params : mapping

@@ -1,12 +1,12 @@
 """The ``site`` command's logic: where to add facilities of one layer to reach its target.
 
-:func:`run_siting` takes a config (or a finished :class:`~circle15.pipeline.RunResult`),
+:func:`run_siting` takes a config (or a finished :class:`~circle15.run.compute.RunResult`),
 picks the target per township for the layer (from the plan's ``network_coverage`` indicator
 evaluated in ``result.targets``, or a rate given by the caller), builds candidate sites
 (a user file, or network nodes on a grid over the populated area), computes each
-candidate's reach set exactly (:func:`circle15.coverage.siting.reach_sets`), adds sites
-greedily (:func:`~circle15.coverage.siting.greedy_sites`), solves the problem exactly when
-it is small (:func:`~circle15.coverage.siting.exact_mclp`) and reports the greedy's gap, and
+candidate's reach set exactly (:func:`circle15.coverage.siting.solvers.reach_sets`), adds sites
+greedily (:func:`~circle15.coverage.siting.solvers.greedy_sites`), solves the problem exactly when
+it is small (:func:`~circle15.coverage.siting.solvers.exact_mclp`) and reports the greedy's gap, and
 writes (atomically):
 
 ``proposed_sites.csv`` / ``proposed_sites.gpkg`` (layer ``proposed_sites``, EPSG:4326)
@@ -38,13 +38,13 @@ import pandas as pd
 import shapely
 
 from circle15.config import Config
-from circle15.coverage import siting as S
-from circle15.coverage.targets import Bound, _required_count
+from circle15.coverage.siting import solvers as S
+from circle15.coverage.plan.evaluate import Bound, _required_count
 from circle15.coverage.zonal import COUNTY
 from circle15.errors import InputError
-from circle15.geo.linking import link_points, usable_segments
-from circle15.geo.network import RoutingNetwork
-from circle15.geo.projection import projected_xy
+from circle15.geo.routing.linking import link_points, usable_segments
+from circle15.geo.routing.network import RoutingNetwork
+from circle15.geo.streets.project import projected_xy
 from circle15.io import atomic_output_dir, read_csv, write_csv, write_json
 from circle15.report.labels import county_name
 
@@ -172,7 +172,7 @@ def load_candidates(path: str | Path, *, crs: str = "wgs84") -> gpd.GeoDataFrame
     InputError
         Missing columns, bad numbers or coordinates, with file, row and column.
     """
-    from circle15.facilities.crs import to_wgs84
+    from circle15.geo.crs.convert import to_wgs84
 
     path = Path(path)
     if not path.is_file():
@@ -291,9 +291,9 @@ def grid_candidates(net: RoutingNetwork, origin_xy: np.ndarray, people: np.ndarr
 def _zone_of(points: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, crs: str,
              max_m: float) -> tuple[np.ndarray, np.ndarray]:
     """Zone id of each point: (in a polygon, by the pipeline's own
-    :func:`~circle15.coverage.population.assign_zones`; and that or else the nearest zone
+    :func:`~circle15.geo.population.assign_zones`; and that or else the nearest zone
     within ``max_m`` metres). ``""`` when none."""
-    from circle15.coverage.population import assign_zones
+    from circle15.geo.population import assign_zones
 
     if points.empty:
         e = np.empty(0, dtype=object)
@@ -393,7 +393,7 @@ def _measures(result: Any, rows: pd.DataFrame) -> dict[str, dict]:
             out[str(iid)] = {"layer": str(r["layer"]), "minutes": float(r["minutes"]),
                              "group": str(r["group"]) if "group" in grp.columns else ""}
         return out
-    from circle15.coverage.targets import load_plan
+    from circle15.coverage.plan.evaluate import load_plan
 
     plan = load_plan(result.config.targets.plan)
     for iid in pd.unique(rows["indicator_id"].astype(str)):
@@ -409,7 +409,7 @@ def _measures(result: Any, rows: pd.DataFrame) -> dict[str, dict]:
 
 
 def _recompute_targets(result: Any, year: int) -> pd.DataFrame:
-    from circle15.coverage.targets import evaluate_targets, load_plan
+    from circle15.coverage.plan.evaluate import evaluate_targets, load_plan
 
     cfg = result.config
     return evaluate_targets(load_plan(cfg.targets.plan), year, coverage=result.coverage,
@@ -437,7 +437,7 @@ def site(
 
     Parameters
     ----------
-    result : circle15.pipeline.RunResult
+    result : circle15.run.compute.RunResult
     layer : str
         Layer key.
     max_sites : int, optional
@@ -648,7 +648,7 @@ def _exact_check(res: S.SitingResult, reach, w, covered, method: str, max_sites:
                  size: tuple[int, int] | None = None) -> tuple[S.SitingResult, dict]:
     """Solve exactly when asked or small enough; keep the better solution; report the gap.
 
-    ``size`` is :func:`~circle15.coverage.siting.problem_size` when the caller has it.
+    ``size`` is :func:`~circle15.coverage.siting.solvers.problem_size` when the caller has it.
     """
     info: dict[str, Any] = {"run": False}
     if capacity or (use_costs and kw.get("budget") is None):
@@ -896,7 +896,7 @@ def run_siting(
     out_dir : Path, optional
         Default ``cfg.output.dir``.
     result : RunResult, optional
-        A computed run to reuse (otherwise :func:`circle15.pipeline.compute` runs).
+        A computed run to reuse (otherwise :func:`circle15.run.compute.compute` runs).
     target_rate, minutes, indicator, zone_cap, budget, capacity, method, progress
         See :func:`site`.
 
@@ -911,7 +911,7 @@ def run_siting(
     if year is not None and year != cfg.targets.year:
         cfg = dataclasses.replace(cfg, targets=dataclasses.replace(cfg.targets, year=year))
     if result is None:
-        from circle15.pipeline import compute
+        from circle15.run.compute import compute
 
         result = compute(cfg, progress)
     elif year is not None and result.targets is not None and \

@@ -10,10 +10,10 @@ import networkx as nx
 from shapely.geometry.base import BaseGeometry
 
 from circle15.config import Config
-from circle15.geo.connectivity import largest_component
-from circle15.geo.modes import add_travel_times, is_two_way
-from circle15.geo.projection import choose_crs, graph_bounds_polygon, project_graph
-from circle15.geo.sources import load_graph
+from circle15.geo.streets.connectivity import largest_component
+from circle15.geo.streets.modes import add_travel_times, is_two_way
+from circle15.geo.streets.project import choose_crs, graph_bounds_polygon, project_graph
+from circle15.geo.streets.sources import load_graph
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ def prepare_network(cfg: Config, study_area_wgs84: BaseGeometry | None
         CRS (``"EPSG:4549"`` for Zhuji) and a report for ``run.json``: ``source``, ``kind``,
         ``mode``, ``speed_kmh``, ``crs``, ``nodes``, ``edges``, ``km`` (street km, two-way
         streets once), ``connectivity`` (see
-        :func:`~circle15.geo.connectivity.largest_component`), ``load`` and ``timings``.
+        :func:`~circle15.geo.streets.connectivity.largest_component`), ``load`` and ``timings``.
     """
     net = cfg.network
     timings: dict[str, float] = {}

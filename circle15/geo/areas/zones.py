@@ -33,7 +33,7 @@ from shapely.geometry.base import BaseGeometry
 
 from circle15.config import AreaConfig
 from circle15.errors import InputError
-from circle15.geo.projection import choose_crs, transform_to_wgs84
+from circle15.geo.streets.project import choose_crs, transform_to_wgs84
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ def _polygonal(geom: BaseGeometry) -> BaseGeometry:
 
 
 def _to_wgs84(gdf: gpd.GeoDataFrame, area_cfg: AreaConfig, path: Path) -> gpd.GeoDataFrame:
-    from circle15.facilities.crs import normalize_crs
+    from circle15.geo.crs.convert import normalize_crs
 
     try:
         declared = normalize_crs(area_cfg.crs)
@@ -300,7 +300,7 @@ def check_zhuji(zones: gpd.GeoDataFrame) -> dict[str, Any]:
         ``profile``, ``unknown`` (zone ids not official), ``missing`` (official codes with
         no zone, with names), ``name_mismatch`` (``{code, name, official}``), ``ok``.
     """
-    from circle15.data.zhuji import normalize_code, townships
+    from circle15.geo.areas.zhuji import normalize_code, townships
 
     official = townships()
     names = dict(zip(official["code"], official["name"], strict=True))

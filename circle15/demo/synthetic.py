@@ -760,7 +760,7 @@ def region_graph(region: Region, *, first_node_id: int = 1) -> nx.MultiDiGraph:
     ids = np.arange(first_node_id, first_node_id + n, dtype=np.int64)
     deg = np.bincount(region.edge_u, minlength=n) + np.bincount(region.edge_v, minlength=n)
     G = nx.MultiDiGraph(crs="epsg:4326",
-                        created_with="circle15.data.synthetic (SYNTHETIC demo data)")
+                        created_with="circle15.demo.synthetic (SYNTHETIC demo data)")
     lon, lat = region.node_lon.tolist(), region.node_lat.tolist()
     G.add_nodes_from((int(i), {"y": la, "x": lo, "street_count": int(d)})
                      for i, la, lo, d in zip(ids.tolist(), lat, lon, deg.tolist(), strict=True))

@@ -16,7 +16,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from circle15.coverage.population import _crs, points, tables
+from circle15.geo.population import _crs, points, tables
 from circle15.errors import InputError
 
 #: OSM ``building=*`` values that house nobody (or nobody counted as a resident).

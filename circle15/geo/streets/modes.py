@@ -35,8 +35,8 @@ import numpy as np
 import shapely
 
 from circle15.config import DEFAULT_SPEEDS_KMH, MODES, NetworkConfig
-from circle15.geo.connectivity import isolated_nodes, reverse_twins
-from circle15.geo.projection import gc_paused
+from circle15.geo.streets.connectivity import isolated_nodes, reverse_twins
+from circle15.geo.streets.project import gc_paused
 
 log = logging.getLogger(__name__)
 

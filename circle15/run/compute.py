@@ -28,10 +28,10 @@ from circle15.config import Config
 from circle15.coverage.travel import SourceGraph, nearest_facility
 from circle15.coverage.zonal import admin_coverage, coverage_table
 from circle15.errors import InputError
-from circle15.geo.linking import Links, SegmentIndex, link_report, usable_segments
-from circle15.geo.network import RoutingNetwork
-from circle15.geo.projection import projected_xy
-from circle15.geo.villages import load_villages, match_villages
+from circle15.geo.routing.linking import Links, SegmentIndex, link_report, usable_segments
+from circle15.geo.routing.network import RoutingNetwork
+from circle15.geo.streets.project import projected_xy
+from circle15.geo.areas.villages import load_villages, match_villages
 from circle15.io import atomic_output_dir, file_sha256, write_csv, write_json
 from circle15.report.labels import county_name
 
@@ -86,7 +86,7 @@ class RunResult:
     streets: gpd.GeoDataFrame | None = None
     isochrones: gpd.GeoDataFrame | None = None
     report: dict[str, Any] = field(default_factory=dict)
-    #: Siting results (``circle15.siting_run.SitingRunResult``) for ``[siting] layers``.
+    #: Siting results (``circle15.run.siting.SitingRunResult``) for ``[siting] layers``.
     siting: list = field(default_factory=list)
     #: Capacity per 1,000 people and 2SFCA per zone for layers with capacities.
     capacity: pd.DataFrame | None = None
@@ -173,14 +173,14 @@ def compute(cfg: Config, progress: Progress | None = None) -> RunResult:
     InputError
         For any input the user must fix.
     """
-    from circle15.coverage.population import (
+    from circle15.geo.population import (
         assign_zones,
         load_population,
         zone_population,
     )
     from circle15.facilities.loaders import load_layers
-    from circle15.geo.prepare import prepare_network
-    from circle15.geo.zones import load_zones
+    from circle15.geo.streets.prepare import prepare_network
+    from circle15.geo.areas.zones import load_zones
 
     timings: dict[str, float] = {}
     report: dict[str, Any] = {}
@@ -190,8 +190,8 @@ def compute(cfg: Config, progress: Progress | None = None) -> RunResult:
 
     with _stage("zones", timings, progress):
         if cfg.area.zones is None and cfg.area.place:
-            from circle15.geo.sources import default_cache_dir
-            from circle15.geo.zones import zones_from_osm
+            from circle15.geo.streets.sources import default_cache_dir
+            from circle15.geo.areas.zones import zones_from_osm
 
             zones, zone_report = zones_from_osm(
                 cfg.area.place, cfg.network.cache_dir or default_cache_dir())
@@ -275,7 +275,7 @@ def compute(cfg: Config, progress: Progress | None = None) -> RunResult:
                                   60.0 * cfg.coverage.sfca_minutes)
 
     with _stage("targets", timings, progress):
-        from circle15.coverage.targets import evaluate_targets, load_plan, read_reported
+        from circle15.coverage.plan.evaluate import evaluate_targets, load_plan, read_reported
 
         plan = load_plan(cfg.targets.plan)
         reported = (read_reported(cfg.targets.reported, plan) if cfg.targets.reported
@@ -405,7 +405,7 @@ def _link_issues(fac: gpd.GeoDataFrame, issues: pd.DataFrame, cfg: Config) -> pd
 
 def _warn_gcj02(fac: gpd.GeoDataFrame, net: RoutingNetwork, cfg: Config, report: dict) -> None:
     """Flag layers that look like undeclared GCJ-02 (300-700 m off the streets)."""
-    from circle15.facilities.crs import detect_gcj02_offset
+    from circle15.geo.crs.convert import detect_gcj02_offset
 
     edges = gpd.GeoDataFrame(geometry=net.seg_geometry, crs=net.crs)
     found = {}
@@ -528,7 +528,7 @@ def write_outputs(result: RunResult, out_dir: str | Path) -> dict[str, Any]:
         # run.json first: the map reads params and layers from it
         write_json(report, tmp / "run.json")
         if result.siting:
-            from circle15.siting_run import write_siting_outputs
+            from circle15.run.siting import write_siting_outputs
 
             for sr in result.siting:
                 write_siting_outputs(sr, tmp)
@@ -565,11 +565,11 @@ def run(cfg: Config, out_dir: str | Path | None = None, progress: Progress | Non
 
 
 def site_layers(result: RunResult, progress: Progress | None = None) -> list:
-    """Propose sites for every layer in ``[siting] layers`` (see :mod:`circle15.siting_run`)."""
+    """Propose sites for every layer in ``[siting] layers`` (see :mod:`circle15.run.siting`)."""
     sit = result.config.siting
     if not sit.layers:
         return []
-    from circle15.siting_run import site
+    from circle15.run.siting import site
 
     out = []
     for layer in sit.layers:

@@ -17,7 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-from circle15.geo.projection import gc_paused
+from circle15.geo.streets.project import gc_paused
 
 log = logging.getLogger(__name__)
 

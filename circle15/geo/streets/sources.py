@@ -3,7 +3,7 @@
 ``NetworkConfig.source`` chooses the reader:
 
 ``*.osm``, ``*.osm.gz``, ``*.osm.bz2`` (OSM XML)
-    Streamed; only ``highway`` ways the mode may use (:func:`circle15.geo.modes.way_allowed`)
+    Streamed; only ``highway`` ways the mode may use (:func:`circle15.geo.streets.modes.way_allowed`)
     and whose nodes are all in the file are kept (clipped extracts load), then built with
     :func:`osmnx.graph_from_xml`.
 ``*.osm.pbf``
@@ -58,9 +58,9 @@ from shapely.geometry.base import BaseGeometry
 
 from circle15.config import NetworkConfig
 from circle15.errors import InputError
-from circle15.geo import modes
-from circle15.geo.connectivity import isolated_nodes
-from circle15.geo.projection import add_edges_uncopied, choose_crs, gc_paused, node_xy
+from circle15.geo.streets import modes
+from circle15.geo.streets.connectivity import isolated_nodes
+from circle15.geo.streets.project import add_edges_uncopied, choose_crs, gc_paused, node_xy
 
 log = logging.getLogger(__name__)
 

@@ -41,13 +41,13 @@ import numpy as np
 import pandas as pd
 
 from circle15.config import PopulationConfig
-from circle15.coverage.population import buildings as _buildings
-from circle15.coverage.population import groups as _groups
-from circle15.coverage.population import points as _points
-from circle15.coverage.population import raster as _raster
-from circle15.coverage.population import tables
-from circle15.coverage.population import totals as _totals
-from circle15.coverage.population.allocate import largest_remainder, spread
+from circle15.geo.population import buildings as _buildings
+from circle15.geo.population import groups as _groups
+from circle15.geo.population import points as _points
+from circle15.geo.population import raster as _raster
+from circle15.geo.population import tables
+from circle15.geo.population import totals as _totals
+from circle15.geo.population.allocate import largest_remainder, spread
 from circle15.errors import InputError
 
 __all__ = ["load_population", "zone_population", "assign_zones", "largest_remainder",

@@ -15,7 +15,7 @@ import pandas as pd
 import pyproj
 
 from circle15.config import PopulationConfig
-from circle15.coverage.population import _crs, tables
+from circle15.geo.population import _crs, tables
 from circle15.errors import InputError
 
 

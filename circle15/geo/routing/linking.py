@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-from circle15.geo.network import RoutingNetwork
+from circle15.geo.routing.network import RoutingNetwork
 
 #: Radius (m) of the fast first linking pass; farther points take the slower nearest query.
 _FIRST_PASS_M = 50.0
@@ -59,7 +59,7 @@ def usable_segments(net: RoutingNetwork) -> np.ndarray:
     least one direction.
 
     Which road classes a mode may use (no motorways for walking, trunk roads only with foot
-    access) is decided once, when the network is loaded (:mod:`circle15.geo.modes`); the
+    access) is decided once, when the network is loaded (:mod:`circle15.geo.streets.modes`); the
     routing network holds only streets the mode may use.
     """
     return np.isfinite(net.seg_time_fwd) | np.isfinite(net.seg_time_bwd)

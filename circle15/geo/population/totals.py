@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 
 from circle15.config import PopulationConfig
-from circle15.coverage.population import tables
-from circle15.coverage.population.allocate import spread
+from circle15.geo.population import tables
+from circle15.geo.population.allocate import spread
 from circle15.errors import InputError
 
 

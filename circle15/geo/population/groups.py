@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 
 from circle15.config import PopulationConfig
-from circle15.coverage.population import tables
-from circle15.coverage.population.totals import match_zone_keys
+from circle15.geo.population import tables
+from circle15.geo.population.totals import match_zone_keys
 from circle15.errors import InputError
 
 SHARE_NAMES = ("share", "比例", "占比", "比重")

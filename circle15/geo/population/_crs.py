@@ -1,7 +1,7 @@
 """Coordinates of population inputs to WGS-84.
 
 Named systems and EPSG codes go through the project's converter
-:func:`circle15.facilities.crs.to_wgs84` (GCJ-02 / BD-09 by exact iterative inversion).
+:func:`circle15.geo.crs.convert.to_wgs84` (GCJ-02 / BD-09 by exact iterative inversion).
 This module only adds what population files need on top: CRSs declared *inside* a file
 (a :class:`pyproj.CRS`, possibly WKT without an EPSG code) and a single normalised form to
 compare declared systems with.
@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pyproj
 
-from circle15.facilities import crs as _shared
+from circle15.geo.crs import convert as _shared
 
 
 def normalise_crs(crs: str | pyproj.CRS | None) -> str | pyproj.CRS:

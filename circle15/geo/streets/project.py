@@ -280,14 +280,14 @@ def transform_to_wgs84(geom: BaseGeometry, crs: str) -> BaseGeometry:
     geom : shapely geometry
     crs : str
         ``"wgs84"``, ``"gcj02"``, ``"bd09"``, ``"cgcs2000"`` or ``"EPSG:<code>"`` (see
-        :func:`circle15.facilities.crs.to_wgs84`).
+        :func:`circle15.geo.crs.convert.to_wgs84`).
 
     Returns
     -------
     shapely geometry
         Same structure, vertices in WGS-84 longitude/latitude.
     """
-    from circle15.facilities.crs import to_wgs84
+    from circle15.geo.crs.convert import to_wgs84
 
     def _fn(coords: np.ndarray) -> np.ndarray:
         lon, lat = to_wgs84(coords[:, 0], coords[:, 1], crs)

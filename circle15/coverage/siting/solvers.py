@@ -51,8 +51,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from circle15.coverage.reach import pair_times
-from circle15.geo.linking import Links
-from circle15.geo.network import RoutingNetwork
+from circle15.geo.routing.linking import Links
+from circle15.geo.routing.network import RoutingNetwork
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ import rasterio.windows
 from rasterio.warp import transform_bounds
 
 from circle15.config import PopulationConfig
-from circle15.coverage.population import _crs, tables
+from circle15.geo.population import _crs, tables
 from circle15.errors import InputError
 
 #: Degrees added around the study area for GCJ-02 / BD-09 rasters (their offset is < 1 km).

@@ -1,0 +1,1 @@
+"""circle15.coverage.siting."""
