@@ -297,7 +297,7 @@ def test_optional_files_may_be_absent(tmp_path):
 
 
 def test_amap_shifts_every_overlay_to_gcj02(run_dir, tmp_path):
-    from circle15.facilities.crs import wgs84_to_gcj02
+    from circle15.geo.crs.convert import wgs84_to_gcj02
 
     page = render_map(run_dir, tmp_path / "amap.html", basemap="amap").read_text("utf-8")
     plain = (run_dir / "map.html").read_text("utf-8")
@@ -332,16 +332,18 @@ def test_demo_scale_html_under_15_mb(tmp_path):
 # --------------------------------------------------------------------------- PNG
 
 
-def test_png_renders_chinese_with_a_cjk_font(run_dir, tmp_path):
+def test_png_renders_chinese_with_the_bundled_font(run_dir, tmp_path):
+    from matplotlib import font_manager
     from matplotlib.ft2font import FT2Font
 
-    from circle15.maps.static import find_cjk_font
-    from matplotlib import font_manager
+    from circle15.maps.static import bundled_font_path, find_cjk_font
 
     font = find_cjk_font()
     path = font_manager.findfont(font, fallback_to_default=False)
-    assert "CJK" in path or "Han" in path or "Hei" in path
-    ft = FT2Font(path)
+    # the font installed with the package, not whatever the system has
+    assert Path(path) == bundled_font_path()
+    ft = FT2Font(path, face_index=2)
+    assert ft.family_name == "Noto Sans CJK SC"
     assert all(ft.get_char_index(ord(c)) for c in "覆盖率甲山镇")
     with warnings.catch_warnings(record=True) as rec:
         warnings.simplefilter("always")
@@ -353,16 +355,11 @@ def test_png_renders_chinese_with_a_cjk_font(run_dir, tmp_path):
     (ARTIFACTS / "coverage_map.png").write_bytes(out.read_bytes())
 
 
-def test_png_without_cjk_font_fails_clearly(run_dir, tmp_path, monkeypatch):
-    from matplotlib import font_manager
-
-    monkeypatch.setattr(font_manager.fontManager, "ttflist",
-                        [f for f in font_manager.fontManager.ttflist
-                         if "CJK" not in f.name and "Han" not in f.name
-                         and "Hei" not in f.name])
+def test_png_without_the_bundled_font_fails_clearly(run_dir, tmp_path, monkeypatch):
     from circle15.maps import static
-    monkeypatch.setattr(static, "CJK_FAMILIES", ())
-    with pytest.raises(InputError, match="fonts-noto-cjk"):
+
+    monkeypatch.setattr(static, "bundled_font_path", lambda: tmp_path / "gone.ttc")
+    with pytest.raises(InputError, match="bundled Chinese font"):
         render_png(run_dir, tmp_path / "x.png")
     assert not (tmp_path / "x.png").exists()
 

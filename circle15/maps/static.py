@@ -1,8 +1,8 @@
 """Static PNG of the township coverage choropleth, for printed reports.
 
-Chinese text needs a CJK font; we use Debian's ``fonts-noto-cjk`` (Noto Sans CJK SC) or
-any other CJK font matplotlib knows, and fail with a clear message when there is none
-(matplotlib would otherwise draw empty boxes).
+Chinese text is drawn with the Noto Sans CJK SC font that the install brings (the
+``noto-cjk-sans-otc`` package from PyPI), never with a system font, so the PNG looks the
+same on every machine.
 """
 
 from __future__ import annotations
@@ -30,30 +30,43 @@ from circle15.maps.zonestats import (  # noqa: E402
     target_caption,
 )
 
-#: CJK font families, most preferred first (Simplified Chinese glyph forms first).
-CJK_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "Noto Sans SC", "WenQuanYi Zen Hei",
-                "WenQuanYi Micro Hei", "Microsoft YaHei", "SimHei", "PingFang SC",
-                "Noto Sans CJK JP", "Noto Sans CJK TC")
+#: The CJK font the package installs (OFL-licensed Noto Sans CJK, from PyPI's
+#: ``noto-cjk-sans-otc``) and the face used: Simplified Chinese glyph forms.
+BUNDLED_FONT_PACKAGE = "noto_cjk_sans_otc"
+BUNDLED_FONT_FILE = "NotoSansCJK-Regular.ttc"
+BUNDLED_FAMILY = "Noto Sans CJK SC"
+
+
+def bundled_font_path() -> Path:
+    """Path of the bundled CJK font collection (installed with circle15 from PyPI)."""
+    from importlib import resources
+
+    return Path(str(resources.files(BUNDLED_FONT_PACKAGE) / BUNDLED_FONT_FILE))
 
 
 def find_cjk_font() -> font_manager.FontProperties:
-    """A matplotlib font that can draw Chinese.
+    """The bundled Noto Sans CJK SC as a matplotlib font (never a system font).
+
+    The font file comes with the package's dependencies, so Chinese labels render the
+    same on every machine. It is registered with matplotlib's font manager the first
+    time (adding a font changes no setting).
 
     Raises
     ------
     InputError
-        If no CJK font is installed.
+        If the font package is missing (a broken install).
     """
-    names = {f.name: f.fname for f in font_manager.fontManager.ttflist}
-    for fam in CJK_FAMILIES:
-        if fam in names:
-            return font_manager.FontProperties(family=fam)
-    for name in sorted(names):
-        if "CJK" in name or "Han Sans" in name:
-            return font_manager.FontProperties(family=name)
-    raise InputError("no Chinese (CJK) font found for the PNG map",
-                     hint="install Debian's fonts-noto-cjk (apt-get install fonts-noto-cjk), "
-                          "then delete matplotlib's font cache (~/.cache/matplotlib)")
+    try:
+        path = bundled_font_path()
+    except ModuleNotFoundError:
+        path = None
+    if path is None or not path.is_file():
+        raise InputError("the bundled Chinese font is missing",
+                         hint="reinstall circle15 (pip install circle15) to restore "
+                              "the noto-cjk-sans-otc package")
+    if BUNDLED_FAMILY not in {f.name for f in font_manager.fontManager.ttflist}:
+        font_manager.fontManager.addfont(str(path))
+    return font_manager.FontProperties(family=BUNDLED_FAMILY)
 
 
 def render_png(run_dir: Path, out_path: Path | None = None, *, layer: str = "",
