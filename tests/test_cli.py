@@ -148,7 +148,9 @@ def test_reported_template_round_trip(tiny_run: Path, tmp_path: Path):
     assert res.exit_code == 0, res.output
     t = pd.read_csv(tmp_path / "out" / "targets_by_zone.csv", encoding="utf-8-sig",
                     dtype={"zone_id": str})
-    row = t[(t["indicator_id"] == "T10") & (t["zone_id"] == "ALL")].iloc[0]
+    # every plan year is evaluated; the reported value is for the selected year 2027
+    assert sorted(t["year"].dropna().unique()) == [2023, 2024, 2025, 2026, 2027]
+    row = t[(t["indicator_id"] == "T10") & (t["zone_id"] == "ALL") & (t["year"] == 2027)].iloc[0]
     assert row["value"] == 83.5 and row["status"] in ("met", "not_met")
     tpl2 = pd.read_csv(tmp_path / "out" / "reported_template.csv", encoding="utf-8-sig")
     assert "T10" not in set(tpl2["indicator_id"])

@@ -60,7 +60,7 @@ def test_demo_targets_show_met_and_unmet_townships(demo_dir: Path):
     towns = t[(t["zone_id"] != "ALL") & t["layer"].notna() & (t["layer"] != "")]
     both = towns.groupby("layer")["status"].agg(lambda s: {"met", "not_met"} <= set(s))
     assert both.sum() >= 3, both
-    for ind, g in t[t["scope"] == "zone"].groupby("indicator_id"):
+    for ind, g in t[t["scope"] == "zone"].groupby(["indicator_id", "year"]):
         county = g[g["zone_id"] == "ALL"]["gap_people"].fillna(0).sum()
         assert county == pytest.approx(g[g["zone_id"] != "ALL"]["gap_people"].fillna(0).sum()), ind
     report = (demo_dir / "report.html").read_text(encoding="utf-8")

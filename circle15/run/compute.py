@@ -90,6 +90,8 @@ class RunResult:
     siting: list = field(default_factory=list)
     #: Capacity per 1,000 people and 2SFCA per zone for layers with capacities.
     capacity: pd.DataFrame | None = None
+    #: The targets of every plan year (``year`` column); ``targets`` is the selected year.
+    targets_all: pd.DataFrame | None = None
 
     @property
     def params(self) -> dict[str, Any]:
@@ -280,10 +282,15 @@ def compute(cfg: Config, progress: Progress | None = None) -> RunResult:
         plan = load_plan(cfg.targets.plan)
         reported = (read_reported(cfg.targets.reported, plan) if cfg.targets.reported
                     else None)
-        targets = evaluate_targets(plan, cfg.targets.year, coverage=cov,
-                                   zones=pd.DataFrame(zones.drop(columns="geometry")),
-                                   facilities=pd.DataFrame(fac.drop(columns="geometry")),
-                                   villages=villages, reported=reported)
+        inputs = dict(coverage=cov, zones=pd.DataFrame(zones.drop(columns="geometry")),
+                      facilities=pd.DataFrame(fac.drop(columns="geometry")),
+                      villages=villages, reported=reported)
+        # every plan year (the map switches between them); the selected one for the rest
+        targets = evaluate_targets(plan, cfg.targets.year, **inputs)
+        by_year = {y: targets if y == cfg.targets.year else evaluate_targets(plan, y, **inputs)
+                   for y in plan.years}
+        targets_all = pd.concat([by_year[y] for y in sorted(by_year)], ignore_index=True)
+        targets_all.attrs = dict(targets.attrs)
 
     with _stage("context", timings, progress):
         streets = _streets(net)
@@ -306,7 +313,8 @@ def compute(cfg: Config, progress: Progress | None = None) -> RunResult:
         "versions": _versions(),
     })
     return RunResult(cfg, zones, net, fac, fac_issues, origins, org_links, fac_links, cov,
-                     admin, targets, layers, streets, isochrones, report, capacity=capacity)
+                     admin, targets, layers, streets, isochrones, report, capacity=capacity,
+                     targets_all=targets_all)
 
 
 def capacity_table(net: RoutingNetwork, fac: gpd.GeoDataFrame, fac_links: Links,
@@ -499,7 +507,9 @@ def write_outputs(result: RunResult, out_dir: str | Path) -> dict[str, Any]:
     with atomic_output_dir(out_dir) as tmp:
         write_csv(result.coverage, tmp / "coverage_by_zone.csv")
         if result.targets is not None:
-            write_csv(result.targets, tmp / "targets_by_zone.csv")
+            every_year = result.targets_all if result.targets_all is not None else \
+                result.targets
+            write_csv(every_year, tmp / "targets_by_zone.csv")
             write_csv(reported_template(result.targets), tmp / "reported_template.csv")
         write_csv(result.facility_issues, tmp / "facility_issues.csv")
         write_csv(result.admin, tmp / "admin_coverage.csv")
