@@ -1,8 +1,12 @@
 """Error types shared by every stage.
 
-:class:`InputError` is the one exception that means *the user's input is wrong*: the CLI
-prints its message (file, row, column, what to do) and exits with code 2. Anything else
+:class:`Circle15Error` is the base of every error circle15 raises on purpose.
+:class:`InputError` (also a :class:`ValueError`) means *the user's input is wrong*: the CLI
+prints its message (file, row, column, key, what to do) and exits with code 2. Anything else
 escaping a stage is an internal error (exit code 1).
+
+Keys name config keys (``network.speed_kmh``) or, for the Python API, function arguments
+(``max_minutes``) — never command-line flags: the CLI translates its own options.
 """
 
 from __future__ import annotations
@@ -10,7 +14,11 @@ from __future__ import annotations
 from pathlib import Path
 
 
-class InputError(Exception):
+class Circle15Error(Exception):
+    """Base class of the errors circle15 raises (catch this to catch them all)."""
+
+
+class InputError(Circle15Error, ValueError):
     """Bad input that the user can fix.
 
     Parameters

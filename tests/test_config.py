@@ -33,7 +33,7 @@ def test_valid_config_resolves_relative_paths(cfg_path: Path):
     assert cfg.layers[0].source == (cfg_path.parent / "clinic.csv").resolve()
     assert cfg.output.dir == (cfg_path.parent / "out").resolve()
     assert cfg.network.speed_mps == pytest.approx(1.25)
-    assert cfg.coverage.thresholds == [5, 10, 15]
+    assert cfg.coverage.thresholds == (5, 10, 15)
 
 
 @pytest.mark.parametrize(
@@ -48,6 +48,15 @@ def test_valid_config_resolves_relative_paths(cfg_path: Path):
         ("year = 2027", "year = 27", "targets.year", "out of range"),
         ("[project]", "[projekt]\n[project]", "projekt", "unknown section"),
         ('crs = "EPSG:4549"', 'crs = "UTM"', "network.crs", "not a CRS"),
+        # numbers must be finite and in range (nan once gave 0 % everywhere, exit 0)
+        ("[network]", "[network]\nmax_link_m = nan", "network.max_link_m", "not a finite"),
+        ("[network]", "[network]\nmax_link_m = inf", "network.max_link_m", "not a finite"),
+        ("thresholds = [5, 10, 15]", "thresholds = [5, nan]", "coverage.thresholds",
+         "not finite"),
+        ("[coverage]", "[coverage]\nsfca_minutes = -5", "coverage.sfca_minutes",
+         "out of range"),
+        ("[population]", "[population]\nm2_per_person = 0", "population.m2_per_person",
+         "out of range"),
     ],
 )
 def test_each_error_names_file_and_key(cfg_path: Path, old, new, key, words):
@@ -92,3 +101,21 @@ def test_layer_group_must_exist(cfg_path: Path):
 def test_overrides(cfg_path: Path, tmp_path: Path):
     cfg = load_config(cfg_path, {"output.dir": tmp_path / "x", "targets.year": 2025})
     assert cfg.output.dir == tmp_path / "x" and cfg.targets.year == 2025
+
+
+def test_a_folder_is_not_called_a_missing_file(cfg_path: Path):
+    (cfg_path.parent / "zones_dir").mkdir()
+    _edit(cfg_path, 'zones = "zones.geojson"', 'zones = "zones_dir"')
+    with pytest.raises(InputErrors, match="is a folder, not a file"):
+        load_config(cfg_path)
+    with pytest.raises(InputError, match="is a folder, not a config file"):
+        load_config(cfg_path.parent)
+
+
+def test_config_is_immutable(cfg_path: Path):
+    import dataclasses
+
+    cfg = load_config(cfg_path)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        cfg.network.mode = "drive"  # type: ignore[misc]
+    assert isinstance(cfg.layers, tuple) and isinstance(cfg.coverage.thresholds, tuple)
