@@ -87,7 +87,7 @@ def test_config_validates_and_describes_the_inputs(full):
     assert {k: v.group for k, v in layers.items()} == {
         "childcare": "age_0_3", "clinic": "total", "elderly": "age_60p", "fitness": "total",
         "disability": "disabled"}
-    assert cfg.coverage.thresholds == [5, 10, 15]
+    assert cfg.coverage.thresholds == (5, 10, 15)
     assert cfg.targets.plan == "zhuji-2023" and cfg.targets.year == 2027
     assert cfg.output.dir == full.parent.parent.resolve()
     readme = (full.parent / "README.txt").read_text(encoding="utf-8")

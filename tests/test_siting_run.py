@@ -25,7 +25,8 @@ from circle15.coverage.zonal import coverage_table
 from circle15.errors import InputError
 from circle15.geo.routing.linking import Links, link_points, usable_segments
 from circle15.geo.routing.network import RoutingNetwork
-from circle15.run.compute import RunResult, layer_minutes
+from circle15.coverage.nearest import layer_times
+from circle15.run.result import RunResult
 from circle15.run.siting import (
     grid_candidates,
     load_candidates,
@@ -89,15 +90,19 @@ def fake_run(tmp_path, *, seed: int = 7, layer: str = "clinic", targets=None,
                             "layer": layer, "zone_id": "330681001", "linked": True},
                            geometry=_to4326(fxy).values, crs=4326)
     fac_links = link_points(net, fxy, max_distance=300, usable=usable)
-    t, _ = layer_minutes(SourceGraph(net, fac_links), fac, fac_links, origins, org_links,
-                         layer, 60.0 * 15, own_zone_only)
+    zone_of = (fac["zone_id"].astype(str).to_numpy(), origins["zone_id"].astype(str).to_numpy()) \
+        if own_zone_only else (None, None)
+    t = layer_times(SourceGraph(net, fac_links), fac["layer"].to_numpy(), fac_links, layer,
+                    org_links, 60.0 * 15, fac_zone=zone_of[0], org_zone=zone_of[1]).minutes
     origins[f"t_{layer}"] = t
     cov = coverage_table(origins, {layer: t}, zones, [5, 10, 15],
                          layer_groups={layer: "total"})
     layers = [{"key": layer, "label_zh": "诊所", "label_en": "clinic", "color": "",
                "icon": "", "group": "total", "required": True}]
-    return RunResult(cfg, zones, net, fac, pd.DataFrame(), origins, org_links, fac_links, cov,
-                     pd.DataFrame(), targets, layers)
+    return RunResult(config=cfg, zones=zones, network=net, facilities=fac,
+                     facility_issues=pd.DataFrame(), origins=origins, origin_links=org_links,
+                     facility_links=fac_links, coverage=cov, admin=pd.DataFrame(),
+                     layers=layers, targets=targets)
 
 
 def _concat(a: Links, b: Links) -> Links:
@@ -321,8 +326,10 @@ def test_own_zone_only_keeps_sites_serving_their_township(tmp_path):
     pts = fac.to_crs(CRS)
     fl = link_points(run.network, np.column_stack([pts.geometry.x, pts.geometry.y]),
                      max_distance=300, usable=usable_segments(run.network))
-    t, _ = layer_minutes(SourceGraph(run.network, fl), fac, fl, run.origins,
-                         run.origin_links, "clinic", 60.0 * 15, True)
+    t = layer_times(SourceGraph(run.network, fl), fac["layer"].to_numpy(), fl, "clinic",
+                    run.origin_links, 60.0 * 15,
+                    fac_zone=fac["zone_id"].astype(str).to_numpy(),
+                    org_zone=run.origins["zone_id"].astype(str).to_numpy()).minutes
     np.testing.assert_array_equal(t <= 5.0, sr.siting.covered > 0.5)
 
 

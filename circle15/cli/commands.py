@@ -41,7 +41,7 @@ def _summary(result: Any, out_dir: Path, st: _State) -> None:
 
 def _run(config: Path, out_dir: Path | None, year: int | None, st: _State) -> None:
     from circle15.config import load_config
-    from circle15.run.compute import run as run_pipeline
+    from circle15.run import run_config
 
     overrides: dict[str, Any] = {"output.dir": out_dir, "targets.year": year}
     cfg = load_config(config, overrides)
@@ -50,7 +50,7 @@ def _run(config: Path, out_dir: Path | None, year: int | None, st: _State) -> No
         raise InputError("no output directory: pass --out DIR or set [output] dir",
                          file=config, key="output.dir")
     with _progress(st) as step:
-        result = run_pipeline(cfg, target, progress=step)
+        result = run_config(cfg, target, progress=step)
     _summary(result, target, st)
 
 

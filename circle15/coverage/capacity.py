@@ -19,13 +19,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from circle15.coverage.reach import pair_times
-from circle15.coverage.zonal import COUNTY
+from circle15.vocab import COUNTY
 from circle15.errors import InputError
 from circle15.geo.routing.linking import Links
 from circle15.geo.routing.network import RoutingNetwork
@@ -202,3 +203,46 @@ def sfca_by_zone(accessibility: np.ndarray, demand: np.ndarray, origin_zone: Seq
         ratio = np.where(pop > 0, num / pop, np.nan)
     return pd.DataFrame({"zone_id": [*zone_ids, COUNTY], "population": pop, "ratio": ratio,
                          "per_1000": ratio * 1000.0}, columns=SFCA_COLUMNS)
+
+
+#: Columns of ``capacity_by_zone.csv``.
+CAPACITY_TABLE_COLUMNS = ["zone_id", "layer", "group", "facilities", "capacity",
+                          "capacity_missing", "population", "per_1000_total",
+                          "group_population", "per_1000_group", "sfca_minutes",
+                          "sfca_per_1000"]
+
+
+def capacity_table(net: RoutingNetwork, fac: gpd.GeoDataFrame, fac_links: Links,
+                   origins: gpd.GeoDataFrame, org_links: Links, zones: gpd.GeoDataFrame,
+                   layer_groups: Mapping[str, str], catchment_s: float) -> pd.DataFrame:
+    """Capacity indicators per zone for every layer whose facilities have capacities.
+
+    ``per_1000_total`` is capacity per 1,000 residents (the plan's 托位 indicator);
+    ``per_1000_group`` per 1,000 of the layer's own group; ``sfca_per_1000`` the two-step
+    floating catchment supply per 1,000 of the group within ``catchment_s`` on the network.
+    ``layer_groups`` maps each layer key to the population group it is judged by.
+    """
+    fac_df = pd.DataFrame(fac.drop(columns="geometry"))
+    zone_df = pd.DataFrame(zones.drop(columns="geometry"))
+    zone_ids = zone_df["zone_id"].astype(str).tolist()
+    parts = []
+    for key, group in layer_groups.items():
+        sel = np.flatnonzero((fac_df["layer"] == key).to_numpy())
+        cap = fac_df["capacity"].to_numpy(float)[sel]
+        if not len(sel) or not np.isfinite(cap).any():
+            continue
+        tot = capacity_per_1000(fac_df, zone_df, key, "total")
+        grp = capacity_per_1000(fac_df, zone_df, key, group) if group != "total" else tot
+        demand = origins[group if group != "total" else "population"].to_numpy(float)
+        acc = two_step_fca(net, fac_links.subset(sel), cap, org_links, demand, catchment_s)
+        sfca = sfca_by_zone(acc, demand, origins["zone_id"].astype(str), zone_ids)
+        parts.append(pd.DataFrame({
+            "zone_id": tot["zone_id"], "layer": key, "group": group,
+            "facilities": tot["facilities"], "capacity": tot["capacity"],
+            "capacity_missing": tot["capacity_missing"],
+            "population": tot["population"], "per_1000_total": tot["per_1000"],
+            "group_population": grp["population"], "per_1000_group": grp["per_1000"],
+            "sfca_minutes": catchment_s / 60.0, "sfca_per_1000": sfca["per_1000"].to_numpy(),
+        }))
+    return pd.concat(parts, ignore_index=True) if parts else \
+        pd.DataFrame(columns=CAPACITY_TABLE_COLUMNS)

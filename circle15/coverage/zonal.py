@@ -13,13 +13,10 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-#: Layer key of the composite "full circle" rows: people who reach every required layer.
-COMPOSITE = "ALL"
-#: Zone id of county-wide rows.
-COUNTY = "ALL"
+from circle15.errors import InputError
+from circle15.vocab import COMPOSITE, COUNTY, COVERAGE_COLUMNS, county_name as _county_name
 
-COLUMNS = ["zone_id", "zone_name", "layer", "group", "minutes", "population",
-           "covered_population", "coverage_rate", "note"]
+COLUMNS = COVERAGE_COLUMNS
 
 
 def coverage_table(
@@ -30,7 +27,7 @@ def coverage_table(
     *,
     layer_groups: Mapping[str, str],
     required: Sequence[str] | None = None,
-    county_name: str = "全县",
+    county_name: str = _county_name(False, "zh"),
 ) -> pd.DataFrame:
     """Covered population and rate for every zone × layer × group × threshold.
 
@@ -51,7 +48,7 @@ def coverage_table(
     required : sequence of str, optional
         Layers making up the composite "full circle" (default: all layers).
     county_name : str
-        Name of the county-wide rows (``zone_id`` = ``"ALL"``).
+        Name of the county-wide rows (``zone_id`` = :data:`~circle15.vocab.COUNTY`).
 
     Returns
     -------
@@ -119,3 +116,84 @@ def admin_coverage(facilities: pd.DataFrame, zones: pd.DataFrame, layers: Sequen
                      np.nan, "、".join(without)))
     return pd.DataFrame(rows, columns=["layer", "zones", "zones_with_facility", "share",
                                        "zones_without"])
+
+
+def _zone_frame(zones: pd.DataFrame, zone_id: str, zone_name: str | None) -> pd.DataFrame:
+    if zone_id not in zones.columns:
+        raise InputError(f"the zones have no {zone_id!r} column", key="zone_id",
+                         hint=f"columns are: {', '.join(map(str, zones.columns))}")
+    if zone_name is not None and zone_name not in zones.columns:
+        raise InputError(f"the zones have no {zone_name!r} column", key="zone_name")
+    ids = zones[zone_id].astype(str)
+    names = zones[zone_name].astype(str) if zone_name else ids
+    return pd.DataFrame({"zone_id": ids.to_numpy(), "zone_name": names.to_numpy()})
+
+
+def _origin_zones(origins: pd.DataFrame, zones: pd.DataFrame, zone_id: str) -> np.ndarray:
+    """Zone of each origin: its ``zone_id`` column, else the polygon it lies in."""
+    if zone_id in origins.columns:
+        return origins[zone_id].astype(str).to_numpy()
+    if "geometry" not in origins.columns or "geometry" not in zones.columns:
+        raise InputError(f"the origins have no {zone_id!r} column and no geometry to place "
+                         "them in the zones", key="origins")
+    from circle15.geo.population import assign_zones
+
+    z = zones[[zone_id, "geometry"]].rename(columns={zone_id: "zone_id"})
+    return assign_zones(origins.to_crs(z.crs), z)
+
+
+def coverage(origins: pd.DataFrame, zones: pd.DataFrame,
+             thresholds: Sequence[float] = (5, 10, 15), population: str = "population",
+             zone_id: str = "zone_id", zone_name: str | None = None, *,
+             groups: Mapping[str, str] | None = None, required: Sequence[str] | None = None,
+             county_name: str | None = None) -> pd.DataFrame:
+    """The coverage table of ``coverage_by_zone.csv`` from per-origin travel times.
+
+    Parameters
+    ----------
+    origins : pandas.DataFrame or geopandas.GeoDataFrame
+        One row per origin with ``t_<layer>`` minutes (as from :func:`circle15.travel_times`),
+        a ``population`` column and, for each group in ``groups``, a count column.
+    zones : pandas.DataFrame or geopandas.GeoDataFrame
+        Every zone gets rows, with or without people.
+    thresholds : sequence of float
+        Minutes.
+    population : str
+        Column with the number of people at each origin.
+    zone_id : str
+        Zone id column of ``zones`` and, when present, of ``origins`` (otherwise origins are
+        placed in the zone polygon they lie in).
+    zone_name : str, optional
+        Zone name column of ``zones`` (default: the id).
+    groups : mapping, optional
+        Layer -> population group column it is also judged by (every layer gets ``total``
+        rows).
+    required : sequence of str, optional
+        Layers of the composite "full circle" rows (default: all).
+    county_name : str, optional
+        Name of the county rows (``zone_id`` ``ALL``); default ``全县``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`~circle15.vocab.COVERAGE_COLUMNS`, county rows ``zone_id == "ALL"``,
+        composite rows ``layer == "ALL"``.
+
+    Examples
+    --------
+    >>> table = c15.coverage(c15.travel_times(net, fac, homes), townships)  # doctest: +SKIP
+    """
+    layers = [c[2:] for c in origins.columns if str(c).startswith("t_")]
+    if not layers:
+        raise InputError("the origins have no t_<layer> columns", key="origins",
+                         hint="compute them with circle15.travel_times")
+    if population not in origins.columns:
+        raise InputError(f"the origins have no {population!r} column", key="population")
+    frame = pd.DataFrame({"zone_id": _origin_zones(origins, zones, zone_id),
+                          "population": origins[population].to_numpy(float)})
+    for g in set((groups or {}).values()) - {"total"}:
+        frame[g] = origins[g].to_numpy(float)
+    minutes = {k: origins[f"t_{k}"].to_numpy(float) for k in layers}
+    return coverage_table(frame, minutes, _zone_frame(zones, zone_id, zone_name), thresholds,
+                          layer_groups=dict(groups or {}), required=required,
+                          county_name=county_name or _county_name(False, "zh"))

@@ -1,1 +1,80 @@
-"""circle15.run."""
+"""Wiring: the only place that reads a :class:`~circle15.config.Config` and runs the stages.
+
+- :func:`~circle15.run.compute.compute` — every stage in memory → :class:`RunResult`;
+- :func:`~circle15.run.outputs.write_outputs` — every output file, atomically;
+- :func:`run` — both, plus the ``[siting]`` layers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from circle15.config import Config, load_config
+from circle15.errors import InputError
+from circle15.run.compute import Progress, compute
+from circle15.run.outputs import write_outputs
+from circle15.run.result import RunResult
+
+__all__ = ["RunResult", "compute", "run", "run_config", "write_outputs"]
+
+
+def run_config(cfg: Config, out_dir: str | Path | None = None,
+               progress: Progress | None = None) -> RunResult:
+    """Compute, site the ``[siting] layers`` and write a run described by ``cfg``.
+
+    ``out_dir`` defaults to ``[output] dir``.
+    """
+    out = Path(out_dir) if out_dir else cfg.output.dir
+    if out is None:
+        raise InputError("no output directory", key="output.dir", file=cfg.path,
+                         hint="set [output] dir")
+    result = compute(cfg, progress)
+    result.siting = _site_layers(result, progress)
+    if progress:
+        progress("writing outputs")
+    result.report = write_outputs(result, out)
+    return result
+
+
+def _site_layers(result: RunResult, progress: Progress | None = None) -> list:
+    """Propose sites for every layer in ``[siting] layers``."""
+    sit = result.config.siting
+    if not sit.layers:
+        return []
+    from circle15.run.siting import site
+
+    out = []
+    for layer in sit.layers:
+        if progress:
+            progress("siting")
+        out.append(site(result, layer, max_sites=sit.max_sites, target_rate=sit.target_rate,
+                        indicator=sit.indicator or None, zone_cap=sit.zone_cap,
+                        budget=sit.budget, capacity=sit.capacity, method=sit.method))
+    return out
+
+
+def run(config: str | Path | Config, out: str | Path | None = None,
+        progress: Progress | None = None) -> RunResult:
+    """Run a config file end to end: compute, site, write every output.
+
+    Parameters
+    ----------
+    config : str, Path or Config
+        A TOML config file (or an already loaded :class:`Config`).
+    out : str or Path, optional
+        Output folder (default: the config's ``[output] dir``).
+    progress : callable, optional
+        Called with each stage name as it starts.
+
+    Returns
+    -------
+    RunResult
+
+    Examples
+    --------
+    >>> import circle15 as c15  # doctest: +SKIP
+    >>> result = c15.run("config.toml", out="out")  # doctest: +SKIP
+    >>> result.coverage.query("zone_id == 'ALL'")  # doctest: +SKIP
+    """
+    cfg = config if isinstance(config, Config) else load_config(config)
+    return run_config(cfg, out, progress)

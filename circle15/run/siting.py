@@ -911,7 +911,7 @@ def run_siting(
     if year is not None and year != cfg.targets.year:
         cfg = dataclasses.replace(cfg, targets=dataclasses.replace(cfg.targets, year=year))
     if result is None:
-        from circle15.run.compute import compute
+        from circle15.run import compute
 
         result = compute(cfg, progress)
     elif year is not None and result.targets is not None and \

@@ -1,0 +1,130 @@
+"""Writing a computed run: every output file, atomically, and ``run.json``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from circle15.io import atomic_output_dir, write_csv, write_json
+from circle15.run import provenance
+from circle15.run.result import RunResult
+from circle15.vocab import COUNTY, RunFiles
+
+
+def reported_template(targets: pd.DataFrame) -> pd.DataFrame:
+    """A CSV to fill in for ``[targets] reported``: one county row per indicator that only a
+    reported value can measure and that has none yet (value left blank)."""
+    t = targets[(targets["zone_id"] == COUNTY) & (targets["kind"] == "reported")
+                & (targets["status"] == "not_measurable")]
+    return pd.DataFrame({"indicator_id": t["indicator_id"].to_numpy(),
+                         "name_zh": t["name_zh"].to_numpy(), "unit": t["unit"].to_numpy(),
+                         "zone_id": COUNTY, "year": t["year"].to_numpy(), "value": ""})
+
+
+def _origins_out(origins: gpd.GeoDataFrame, layer_keys: list[str]) -> gpd.GeoDataFrame:
+    out = origins.copy()
+    for k in layer_keys:
+        col = f"t_{k}"
+        out[col] = np.where(np.isfinite(out[col]), np.round(out[col], 3), np.nan)
+    return out
+
+
+def _write_tables(result: RunResult, tmp: Path) -> None:
+    write_csv(result.coverage, tmp / RunFiles.COVERAGE)
+    if result.targets is not None:
+        every_year = result.targets_all if result.targets_all is not None else result.targets
+        write_csv(every_year, tmp / RunFiles.TARGETS)
+        write_csv(reported_template(result.targets), tmp / RunFiles.REPORTED_TEMPLATE)
+    write_csv(result.facility_issues, tmp / RunFiles.FACILITY_ISSUES)
+    write_csv(result.admin, tmp / RunFiles.ADMIN)
+    if result.capacity is not None and len(result.capacity):
+        write_csv(result.capacity, tmp / RunFiles.CAPACITY)
+
+
+def _write_layers(result: RunResult, tmp: Path) -> None:
+    keys = [s["key"] for s in result.layers]
+    result.zones.to_file(tmp / RunFiles.ZONES, driver="GeoJSON")
+    result.facilities.to_file(tmp / RunFiles.FACILITIES, driver="GeoJSON")
+    _origins_out(result.origins, keys).to_file(tmp / RunFiles.ORIGINS, layer="origins",
+                                               driver="GPKG")
+    if result.streets is not None:
+        result.streets.to_file(tmp / RunFiles.STREETS, driver="GeoJSON")
+    if result.isochrones is not None and len(result.isochrones):
+        result.isochrones.to_file(tmp / RunFiles.ISOCHRONES, layer="isochrones",
+                                  driver="GPKG")
+
+
+def _extra_sheets(result: RunResult, lang: str) -> dict[str, pd.DataFrame]:
+    zh = lang == "zh"
+    sheets = {("行政覆盖" if zh else "Admin coverage"): result.admin}
+    if result.capacity is not None and len(result.capacity):
+        sheets["设施容量" if zh else "Capacity"] = result.capacity
+    return sheets
+
+
+def _write_documents(result: RunResult, tmp: Path) -> None:
+    from circle15.report.excel import write_workbook
+    from circle15.report.summary import write_reports
+
+    lang = result.config.output.lang
+    write_workbook(tmp / RunFiles.WORKBOOK, coverage=result.coverage, targets=result.targets,
+                   params=result.params, lang=lang, extra_sheets=_extra_sheets(result, lang))
+    siting = pd.concat([sr.before_after for sr in result.siting], ignore_index=True) \
+        if result.siting else None
+    write_reports(tmp, targets=result.targets, coverage=result.coverage,
+                  params=result.params, lang=lang, siting=siting)
+
+
+def _write_maps(result: RunResult, tmp: Path) -> Path:
+    from circle15.maps import render_map, render_png
+
+    cfg = result.config
+    layer = cfg.map.layer or result.layers[0]["key"]
+    minutes = cfg.map.minutes if cfg.map.minutes is not None else max(cfg.coverage.thresholds)
+    path = render_map(tmp, tmp / RunFiles.MAP_HTML, layer=layer, minutes=minutes,
+                      lang=cfg.output.lang, basemap=cfg.map.basemap,
+                      tianditu_key=cfg.map.tianditu_key)
+    render_png(tmp, tmp / RunFiles.MAP_PNG, layer=layer, minutes=minutes, lang=cfg.output.lang)
+    return path
+
+
+def write_outputs(result: RunResult, out_dir: str | Path) -> dict[str, Any]:
+    """Write every output of ``result`` into ``out_dir`` atomically.
+
+    Parameters
+    ----------
+    result : RunResult
+        From :func:`circle15.compute`.
+    out_dir : str or Path
+        The output folder (created; files of this run replace earlier ones only when the
+        whole write succeeds).
+
+    Returns
+    -------
+    dict
+        The final ``run.json`` content.
+    """
+    report = dict(result.report)
+    with atomic_output_dir(out_dir) as tmp:
+        _write_tables(result, tmp)
+        _write_layers(result, tmp)
+        _write_documents(result, tmp)
+        report["inputs"] = provenance.input_hashes(result.config)
+        report["config"] = result.config.to_dict()
+        write_json(report, tmp / RunFiles.RUN_JSON)  # first: the map reads params from it
+        if result.siting:
+            from circle15.run.siting import write_siting_outputs
+
+            for sr in result.siting:
+                write_siting_outputs(sr, tmp)
+            report["siting"] = {sr.layer: sr.report for sr in result.siting}
+        map_html = _write_maps(result, tmp)
+        report["outputs"] = {p.name: p.stat().st_size for p in sorted(tmp.iterdir())
+                             if p.is_file()}
+        report["map_html_mb"] = round(map_html.stat().st_size / 1e6, 2)
+        write_json(report, tmp / RunFiles.RUN_JSON)
+    return report
