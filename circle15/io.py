@@ -15,7 +15,7 @@ import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -107,12 +107,31 @@ def file_sha256(path: str | Path, chunk: int = 1 << 20) -> str:
     return h.hexdigest()
 
 
+def _umask() -> int:
+    """The process umask, read without changing it where the system allows."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)  # elsewhere: read by setting, then restore at once
+    os.umask(mask)
+    return mask
+
+
+def file_mode() -> int:
+    """Mode of a new file under the user's umask (``0o644`` with the usual ``022``)."""
+    return 0o666 & ~_umask()
+
+
 @contextlib.contextmanager
 def atomic_file(path: str | Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; it replaces ``path`` only if the block succeeds.
 
     Write the whole file to the yielded path (keeping ``path``'s suffix, so writers that
-    infer the format from it work); on success it is renamed over ``path`` with
+    infer the format from it work); on success it gets the user's normal file mode (not
+    the private mode of a temporary file) and is renamed over ``path`` with
     :func:`os.replace`, on failure removed. Readers never see a half-written file.
     """
     path = Path(path)
@@ -121,6 +140,7 @@ def atomic_file(path: str | Path) -> Iterator[Path]:
     os.close(fd)
     try:
         yield Path(tmp)
+        os.chmod(tmp, file_mode())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -134,34 +154,109 @@ def write_text(path: str | Path, text: str) -> Path:
     return Path(path)
 
 
-@contextlib.contextmanager
-def atomic_output_dir(final: str | Path) -> Iterator[Path]:
-    """Yield a temporary directory that replaces ``final`` only if the block succeeds.
+#: Tags of the hidden sibling folders of an output folder: new files, and the files they replace.
+_TMP_TAG, _OLD_TAG = ".tmp-", ".old-"
 
-    Files are written into a sibling temporary directory; on success every file in it is
-    moved into ``final`` (created if needed) with :func:`os.replace`, so each output file
-    appears whole or not at all, and files of an earlier run that this run does not
-    produce are left alone. On failure the temporary directory is removed and ``final``
-    is untouched.
+
+def _sibling(final: Path, tag: str) -> Path:
+    return Path(tempfile.mkdtemp(prefix=f".{final.name}{tag}{os.getpid()}-", dir=final.parent))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _files(root: Path) -> list[Path]:
+    return sorted(p.relative_to(root) for p in root.rglob("*") if p.is_file())
+
+
+def clean_stale(final: str | Path) -> list[Path]:
+    """Remove hidden temporary folders that earlier, killed runs left beside ``final``.
+
+    Only folders of processes no longer running are touched. Files that a killed swap had
+    already moved aside are put back where ``final`` lacks them.
+
+    Returns
+    -------
+    list of Path
+        The folders removed.
+    """
+    final = Path(final)
+    removed = []
+    for tag in (_OLD_TAG, _TMP_TAG):
+        for d in sorted(final.parent.glob(f".{final.name}{tag}*")):
+            pid = d.name[len(final.name) + 1 + len(tag):].split("-", 1)[0]
+            if not d.is_dir() or not pid.isdigit() or _alive(int(pid)):
+                continue
+            if tag == _OLD_TAG and final.is_dir():
+                for rel in _files(d):
+                    if not (final / rel).exists():
+                        (final / rel).parent.mkdir(parents=True, exist_ok=True)
+                        os.replace(d / rel, final / rel)
+            shutil.rmtree(d, ignore_errors=True)
+            removed.append(d)
+    return removed
+
+
+def _swap(tmp: Path, final: Path, retire: Iterable[str]) -> None:
+    """Move every file of ``tmp`` into ``final``, all or nothing.
+
+    The files replaced, and those named in ``retire`` (an earlier run's outputs that this
+    one does not write), are first moved into a hidden sibling; if anything fails (an error,
+    Ctrl-C) every move is undone and ``final`` is as it was.
+    """
+    final.mkdir(parents=True, exist_ok=True)
+    new = _files(tmp)
+    old_dir = _sibling(final, _OLD_TAG)
+    moved_old: list[Path] = []
+    moved_new: list[Path] = []
+    try:
+        for rel in sorted({*new, *(Path(r) for r in retire)}):
+            if (final / rel).is_file():
+                (old_dir / rel).parent.mkdir(parents=True, exist_ok=True)
+                os.replace(final / rel, old_dir / rel)
+                moved_old.append(rel)
+        for rel in new:
+            (final / rel).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp / rel, final / rel)
+            moved_new.append(rel)
+    except BaseException:
+        for rel in moved_new:
+            os.replace(final / rel, tmp / rel)
+        for rel in moved_old:
+            os.replace(old_dir / rel, final / rel)
+        raise
+    finally:
+        shutil.rmtree(old_dir, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def atomic_output_dir(final: str | Path, *, retire: Iterable[str] = ()) -> Iterator[Path]:
+    """Yield a temporary directory whose files replace those in ``final`` only if the block
+    succeeds.
+
+    Files are written into a hidden sibling folder; on success they are moved into
+    ``final`` (created if needed) all or nothing (:func:`_swap`), together with removing the
+    files named in ``retire``; other files in ``final`` (the user's own) are left alone.
+    On failure — an exception, Ctrl-C, or SIGTERM turned into an exception by the CLI — the
+    temporary folder is removed and ``final`` is untouched. Folders left by killed runs are
+    cleaned up first (:func:`clean_stale`).
     """
     final = Path(final)
     final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.tmp-", dir=final.parent))
+    clean_stale(final)
+    tmp = _sibling(final, _TMP_TAG)
     try:
         yield tmp
-    except BaseException:
+        _swap(tmp, final, retire)
+    finally:
         shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    final.mkdir(parents=True, exist_ok=True)
-    for src in sorted(tmp.rglob("*")):
-        rel = src.relative_to(tmp)
-        dst = final / rel
-        if src.is_dir():
-            dst.mkdir(parents=True, exist_ok=True)
-        else:
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(src, dst)
-    shutil.rmtree(tmp, ignore_errors=True)
 
 
 def to_json_safe(obj: Any) -> Any:
@@ -183,8 +278,5 @@ def to_json_safe(obj: Any) -> Any:
 
 
 def write_json(obj: Any, path: str | Path) -> Path:
-    """Write ``obj`` as indented UTF-8 strict JSON (see :func:`to_json_safe`)."""
-    path = Path(path)
-    path.write_text(json.dumps(to_json_safe(obj), ensure_ascii=False, indent=2),
-                    encoding="utf-8")
-    return path
+    """Write ``obj`` as indented UTF-8 strict JSON (see :func:`to_json_safe`), atomically."""
+    return write_text(path, json.dumps(to_json_safe(obj), ensure_ascii=False, indent=2))

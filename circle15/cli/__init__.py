@@ -6,12 +6,21 @@ Each module adds its commands to the one :data:`~circle15.cli._common.app`:
 
 from __future__ import annotations
 
+import signal
+
 from circle15.cli import commands  # noqa: F401  (registers the commands)
 from circle15.cli._common import app
 
 __all__ = ["app", "main"]
 
 
+def _terminate(signum: int, frame: object) -> None:
+    """SIGTERM ends the command like Ctrl-C: temporary files are removed, nothing is
+    half-written."""
+    raise KeyboardInterrupt
+
+
 def main() -> None:
     """Console-script entry point."""
+    signal.signal(signal.SIGTERM, _terminate)
     app()

@@ -6,6 +6,7 @@ what to do), 1 internal error (rerun with ``-v`` for the traceback).
 
 from __future__ import annotations
 
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,14 +14,48 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from circle15.cli._common import _guard, _progress, _State, app, err, out
+from circle15.cli._common import (
+    QuietOption,
+    VerboseOption,
+    _guard,
+    _progress,
+    _State,
+    app,
+    err,
+    out,
+    state,
+)
 from circle15.errors import InputError
+
+class Lang(str, Enum):
+    """Output languages (validated by the CLI like every other choice)."""
+
+    zh = "zh"
+    en = "en"
+
+
+LangOption = Annotated[Lang, typer.Option("--lang", help="Language.")]
+
+#: Config keys set by command-line options, for error messages.
+RUN_FLAGS = {"output.dir": "--out", "targets.year": "--year"}
+
+
+def given_flags(flags: dict[str, str], values: dict[str, Any]) -> dict[str, str]:
+    """The config keys (-> option) that this invocation set from the command line."""
+    return {k: f for k, f in flags.items() if values.get(k) is not None}
+
+
+def cli_path(path: Path | None) -> Path | None:
+    """A path given on the command line, relative to the current directory (config paths
+    stay relative to the config file)."""
+    return None if path is None else path.expanduser().resolve()
 
 
 def _summary(result: Any, out_dir: Path, st: _State) -> None:
     if st.quiet:
+        typer.echo(f"outputs: {out_dir}")
         return
-    from circle15.coverage.zonal import COUNTY
+    from circle15.vocab import COUNTY
 
     cov = result.coverage
     zh = result.params.get("lang", "zh") == "zh"
@@ -36,20 +71,21 @@ def _summary(result: Any, out_dir: Path, st: _State) -> None:
         t.add_row(labels.get(layer, layer),
                   *[f"{r:.1%}" if r == r else "—" for r in rows["coverage_rate"]])
     out.print(t)
-    out.print(f"outputs: {out_dir}")
+    typer.echo(f"outputs: {out_dir}")
 
 
 def _run(config: Path, out_dir: Path | None, year: int | None, st: _State) -> None:
     from circle15.config import load_config
     from circle15.run import run_config
 
-    overrides: dict[str, Any] = {"output.dir": out_dir, "targets.year": year}
-    cfg = load_config(config, overrides)
-    target = cfg.output.dir
-    if target is None:
-        raise InputError("no output directory: pass --out DIR or set [output] dir",
-                         file=config, key="output.dir")
     with _progress(st) as step:
+        step("reading the config")
+        overrides: dict[str, Any] = {"output.dir": cli_path(out_dir), "targets.year": year}
+        cfg = load_config(cli_path(config) or config, overrides)
+        target = cfg.output.dir
+        if target is None:
+            raise InputError("no output directory: pass --out DIR or set [output] dir",
+                             file=config, key="output.dir")
         result = run_config(cfg, target, progress=step)
     _summary(result, target, st)
 
@@ -63,11 +99,35 @@ def run(
                                                       "[output] dir).")] = None,
     year: Annotated[int | None, typer.Option("--year", help="Target year (overrides "
                                                           "[targets] year).")] = None,
+    verbose: VerboseOption = 0,
+    quiet: QuietOption = False,
 ) -> None:
     """Compute coverage, targets and maps for a config."""
-    st: _State = ctx.obj
-    with _guard(st):
+    st = state(ctx, verbose, quiet)
+    with _guard(st, given_flags(RUN_FLAGS, {"output.dir": out_dir, "targets.year": year})):
         _run(config, out_dir, year, st)
+
+
+def _is_demo_output(d: Path) -> bool:
+    """Whether ``d`` holds what ``circle15 demo`` wrote (its inputs/README.txt says so)."""
+    from circle15.demo.county import DEMO_NAME_ZH
+
+    readme = d / "inputs" / "README.txt"
+    try:
+        head = readme.read_text(encoding="utf-8")[:200]
+    except (OSError, UnicodeDecodeError):
+        return False
+    return DEMO_NAME_ZH in head and "合成示例数据" in head
+
+
+def check_demo_dir(d: Path) -> None:
+    """Refuse a ``--out`` for the demo that holds the user's own files."""
+    if d.exists() and not d.is_dir():
+        raise InputError("is an existing file, not a folder", file=d, key="--out")
+    if d.is_dir() and any(d.iterdir()) and not _is_demo_output(d):
+        raise InputError("the folder is not empty and is not an earlier demo output: the "
+                         "demo would overwrite files in it", file=d, key="--out",
+                         hint="choose a new or empty folder, e.g. --out demo-out")
 
 
 @app.command()
@@ -76,16 +136,21 @@ def demo(
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Where to write the demo.")
                        ] = Path("demo-out"),
     seed: Annotated[int, typer.Option(help="Generator seed.")] = 15,
+    verbose: VerboseOption = 0,
+    quiet: QuietOption = False,
 ) -> None:
     """Generate the synthetic demo county (示例县) under OUT/inputs and run it into OUT."""
-    st: _State = ctx.obj
+    st = state(ctx, verbose, quiet)
     with _guard(st):
         from circle15.demo.county import write_demo_inputs
 
+        target = cli_path(out_dir)
+        assert target is not None
+        check_demo_dir(target)
         if not st.quiet:
             err.print("generating the synthetic demo county (示例县, not a real place) ...")
-        config = write_demo_inputs(out_dir / "inputs", seed=seed)
-        _run(config, out_dir, None, st)
+        config = write_demo_inputs(target / "inputs", seed=seed)
+        _run(config, target, None, st)
 
 
 @app.command()
@@ -93,14 +158,16 @@ def targets(
     ctx: typer.Context,
     plan: Annotated[str, typer.Option(help="Plan name or TOML file.")] = "zhuji-2023",
     year: Annotated[int | None, typer.Option(help="Only this year's targets.")] = None,
-    lang: Annotated[str, typer.Option(help="zh or en.")] = "zh",
+    lang: LangOption = Lang.zh,
+    verbose: VerboseOption = 0,
+    quiet: QuietOption = False,
 ) -> None:
     """Print a plan's target table."""
-    st: _State = ctx.obj
+    st = state(ctx, verbose, quiet)
     with _guard(st):
         from circle15.coverage.plan.evaluate import load_plan, target_table
 
-        df = target_table(load_plan(plan), year=year, lang=lang)
+        df = target_table(load_plan(plan), year=year, lang=lang.value)
         t = Table(title=f"{plan}" + (f" — {year}" if year else ""))
         for c in df.columns:
             t.add_column(str(c), overflow="fold")

@@ -12,7 +12,7 @@ from pathlib import Path
 from circle15.config import Config, load_config
 from circle15.errors import InputError
 from circle15.run.compute import Progress, compute
-from circle15.run.outputs import write_outputs
+from circle15.run.outputs import check_output_dir, disk_full_error, write_outputs
 from circle15.run.result import RunResult
 
 __all__ = ["RunResult", "compute", "run", "run_config", "write_outputs"]
@@ -28,11 +28,18 @@ def run_config(cfg: Config, out_dir: str | Path | None = None,
     if out is None:
         raise InputError("no output directory", key="output.dir", file=cfg.path,
                          hint="set [output] dir")
+    out = check_output_dir(out, cfg)
     result = compute(cfg, progress)
     result.siting = _site_layers(result, progress)
     if progress:
         progress("writing outputs")
-    result.report = write_outputs(result, out)
+    try:
+        result.report = write_outputs(result, out)
+    except OSError as exc:
+        full = disk_full_error(exc, out)
+        if full is None:
+            raise
+        raise full from None
     return result
 
 

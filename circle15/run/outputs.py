@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import errno
+import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -9,10 +12,56 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from circle15.config import Config
+from circle15.errors import InputError
 from circle15.io import atomic_output_dir, write_csv, write_json
 from circle15.run import provenance
 from circle15.run.result import RunResult
 from circle15.vocab import COUNTY, RunFiles
+
+
+def previous_outputs(out_dir: Path) -> list[str]:
+    """Files an earlier run wrote into ``out_dir`` (from its ``run.json``), or none."""
+    try:
+        report = json.loads((out_dir / RunFiles.RUN_JSON).read_text(encoding="utf-8"))
+        names = list(report.get("outputs", {}))
+    except (OSError, ValueError, AttributeError):
+        return []
+    return [n for n in names if isinstance(n, str) and "/" not in n and not n.startswith(".")]
+
+
+def check_output_dir(out_dir: Path, cfg: Config, *, key: str = "output.dir") -> Path:
+    """Check, before any computing, that the run's outputs can be written to ``out_dir``.
+
+    Refuses a path that is a file, a folder that holds an input of the run (outputs would
+    overwrite or mix with it), and a place the user may not write to.
+
+    Returns
+    -------
+    Path
+        ``out_dir``, absolute.
+    """
+    out = Path(out_dir).resolve()
+    hint = "choose an output folder of its own, e.g. --out out"
+    if out.exists() and not out.is_dir():
+        raise InputError("the output folder is an existing file", file=out, key=key, hint=hint)
+    inside = [p for p in provenance.input_files(cfg) if p.resolve().parent == out]
+    if inside:
+        raise InputError(f"the output folder holds an input of this run ({inside[0].name}); "
+                         "outputs would overwrite or mix with it", file=out, key=key, hint=hint)
+    probe = out if out.is_dir() else next((p for p in out.parents if p.exists()), out)
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise InputError("no permission to write the output folder", file=out, key=key,
+                         hint="choose a folder you can write to")
+    return out
+
+
+def disk_full_error(exc: OSError, out_dir: Path) -> InputError | None:
+    """An :class:`InputError` for a full disk (or quota), else ``None``."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return InputError("the disk is full: no outputs were written", file=out_dir,
+                          hint="free some space or choose another output folder")
+    return None
 
 
 def reported_template(targets: pd.DataFrame) -> pd.DataFrame:
@@ -95,13 +144,17 @@ def _write_maps(result: RunResult, tmp: Path) -> Path:
 def write_outputs(result: RunResult, out_dir: str | Path) -> dict[str, Any]:
     """Write every output of ``result`` into ``out_dir`` atomically.
 
+    The folder then holds exactly this run's outputs (listed in ``run.json``) plus any
+    files of the user's: outputs of an earlier run that this one does not write (say
+    ``proposed_sites.csv`` after a rerun without siting) are removed in the same swap.
+
     Parameters
     ----------
     result : RunResult
         From :func:`circle15.compute`.
     out_dir : str or Path
-        The output folder (created; files of this run replace earlier ones only when the
-        whole write succeeds).
+        The output folder (created; this run's files replace the earlier run's only when
+        the whole write succeeds).
 
     Returns
     -------
@@ -109,7 +162,8 @@ def write_outputs(result: RunResult, out_dir: str | Path) -> dict[str, Any]:
         The final ``run.json`` content.
     """
     report = dict(result.report)
-    with atomic_output_dir(out_dir) as tmp:
+    out_dir = Path(out_dir)
+    with atomic_output_dir(out_dir, retire=previous_outputs(out_dir)) as tmp:
         _write_tables(result, tmp)
         _write_layers(result, tmp)
         _write_documents(result, tmp)
@@ -124,7 +178,7 @@ def write_outputs(result: RunResult, out_dir: str | Path) -> dict[str, Any]:
             report["siting"] = {sr.layer: sr.report for sr in result.siting}
         map_html = _write_maps(result, tmp)
         report["outputs"] = {p.name: p.stat().st_size for p in sorted(tmp.iterdir())
-                             if p.is_file()}
+                             if p.is_file() and p.name != RunFiles.RUN_JSON}
         report["map_html_mb"] = round(map_html.stat().st_size / 1e6, 2)
         write_json(report, tmp / RunFiles.RUN_JSON)
     return report

@@ -38,8 +38,8 @@ import pandas as pd
 import shapely
 
 from circle15.config import Config
-from circle15.coverage.siting import solvers as S
 from circle15.coverage.plan.evaluate import Bound, _required_count
+from circle15.coverage.siting import solvers as S
 from circle15.coverage.zonal import COUNTY
 from circle15.errors import InputError
 from circle15.geo.routing.linking import link_points, usable_segments
