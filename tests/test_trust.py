@@ -77,7 +77,7 @@ def test_unwritable_out_fails_before_computing(cfg: Path, tmp_path: Path, monkey
     import circle15.run.outputs as outputs
 
     # as a user without write permission sees it (root may write anywhere, so ask os.access)
-    monkeypatch.setattr(outputs.os, "access", lambda path, mode: False)
+    monkeypatch.setattr(outputs, "writable", lambda folder: False)
     res = _run("run", str(cfg), "--out", str(tmp_path / "o"))
     assert res.exit_code == 2 and "no permission" in res.output
     assert "· network" not in res.output and not (tmp_path / "o").exists()

@@ -30,6 +30,11 @@ def previous_outputs(out_dir: Path) -> list[str]:
     return [n for n in names if isinstance(n, str) and "/" not in n and not n.startswith(".")]
 
 
+def writable(folder: Path) -> bool:
+    """Whether this process may create files in ``folder``."""
+    return os.access(folder, os.W_OK | os.X_OK)
+
+
 def check_output_dir(out_dir: Path, cfg: Config, *, key: str = "output.dir") -> Path:
     """Check, before any computing, that the run's outputs can be written to ``out_dir``.
 
@@ -50,7 +55,7 @@ def check_output_dir(out_dir: Path, cfg: Config, *, key: str = "output.dir") -> 
         raise InputError(f"the output folder holds an input of this run ({inside[0].name}); "
                          "outputs would overwrite or mix with it", file=out, key=key, hint=hint)
     probe = out if out.is_dir() else next((p for p in out.parents if p.exists()), out)
-    if not os.access(probe, os.W_OK | os.X_OK):
+    if not writable(probe):
         raise InputError("no permission to write the output folder", file=out, key=key,
                          hint="choose a folder you can write to")
     return out
