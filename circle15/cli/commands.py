@@ -6,7 +6,7 @@ what to do), 1 internal error (rerun with ``-v`` for the traceback).
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -27,7 +27,8 @@ from circle15.cli._common import (
 )
 from circle15.errors import InputError
 
-class Lang(str, Enum):
+
+class Lang(StrEnum):
     """Output languages (validated by the CLI like every other choice)."""
 
     zh = "zh"
@@ -74,6 +75,18 @@ def _summary(result: Any, out_dir: Path, st: _State) -> None:
     typer.echo(f"outputs: {out_dir}")
 
 
+def _problems(result: Any, st: _State) -> None:
+    """The run's data problems, one line each with the file to look at."""
+    items = result.report.get("data_problems", [])
+    if st.quiet or not items:
+        return
+    zh = result.params.get("lang", "zh") == "zh"
+    err.print(f"[bold yellow]{'数据问题' if zh else 'Data problems'} ({len(items)}):[/]")
+    for p in items:
+        where = f" → {p['look_at']}" if p.get("look_at") else ""
+        err.print(f"  - {p['text_zh'] if zh else p['text_en']}{where}", highlight=False)
+
+
 def _run(config: Path, out_dir: Path | None, year: int | None, st: _State) -> None:
     from circle15.config import load_config
     from circle15.run import run_config
@@ -88,6 +101,7 @@ def _run(config: Path, out_dir: Path | None, year: int | None, st: _State) -> No
                              file=config, key="output.dir")
         result = run_config(cfg, target, progress=step)
     _summary(result, target, st)
+    _problems(result, st)
 
 
 @app.command()

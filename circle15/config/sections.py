@@ -150,6 +150,9 @@ class CoverageConfig:
     isochrones: bool = _f(True, "Build isochrone polygons for the map (display only).")
     strict: bool = _f(False, "Make any facility issue fatal (exit code 2) instead of skipping "
                              "the bad rows.")
+    max_unlinked_share: float = _f(0.5, "Stop the run (exit code 2) when more than this share "
+                                        "of the people or of the facilities is off the "
+                                        "network; 1 accepts any share.")
 
 
 @dataclass(frozen=True)

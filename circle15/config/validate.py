@@ -148,6 +148,7 @@ def _coverage(cfg: Config, col: Collector) -> Any:
         col.add("coverage.thresholds",
                 f"expected a list of minutes in (0, 240], got {list(cov.thresholds)!r}")
     col.in_range(cov.sfca_minutes, "coverage.sfca_minutes", 0, 240, lo_open=True)
+    col.in_range(cov.max_unlinked_share, "coverage.max_unlinked_share", 0, 1)
     return cov
 
 

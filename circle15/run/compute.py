@@ -30,6 +30,7 @@ from circle15.geo.routing.context import main_streets
 from circle15.geo.routing.linking import Links, SegmentIndex, link_report, usable_segments
 from circle15.geo.routing.network import RoutingNetwork
 from circle15.run import provenance, qa
+from circle15.run.problems import check_linking, find_problems, problems_json
 from circle15.run.result import RunResult
 from circle15.vocab import county_name
 
@@ -246,6 +247,9 @@ def compute(cfg: Config, progress: Progress | None = None) -> RunResult:
         fac_links, org_links, report["linking"] = _link(cfg, net, fac, origins)
         issues = qa.link_issues(fac, issues, cfg)
         qa.require_linked(fac, cfg)
+        check_linking(float(origins["population"].sum()),
+                      report["linking"]["population"]["people_not_linked"], len(fac),
+                      int((~fac["linked"]).sum()), cfg.coverage.max_unlinked_share)
         report["gcj02_suspects"] = qa.gcj02_suspects(fac, net, cfg)
     with clock.stage("travel times"):
         minutes = _travel_times(cfg, net, fac, fac_links, origins, org_links)
@@ -270,6 +274,7 @@ def compute(cfg: Config, progress: Progress | None = None) -> RunResult:
                    "facility_qa": qa.facility_qa(fac, issues, [s["key"] for s in layers]),
                    "admin_coverage": admin.to_dict(orient="records"),
                    "timings_s": clock.timings, "versions": provenance.versions()})
+    report["data_problems"] = problems_json(find_problems(report, origins))
     return RunResult(config=cfg, zones=zones, network=net, facilities=fac,
                      facility_issues=issues, origins=origins, origin_links=org_links,
                      facility_links=fac_links, coverage=cov, admin=admin, layers=layers,
