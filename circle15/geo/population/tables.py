@@ -14,7 +14,7 @@ import pandas as pd
 
 from circle15 import io
 from circle15.errors import InputError
-from circle15.facilities.loaders import (
+from circle15.facilities.loaders.layer import (
     VECTOR_SUFFIXES,  # same vector formats as facilities
 )
 
