@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from circle15.config import LayerConfig
+from circle15.facilities import LayerSource
 from circle15.facilities.schema import BUILTIN_LAYERS, layer_spec, match_layer
 
 # Font Awesome 4 names (folium.Icon(prefix="fa")) used by the built-in layers.
@@ -31,23 +31,23 @@ def test_builtin_layers():
 
 
 def test_layer_spec_overrides_and_frozen():
-    s = layer_spec(LayerConfig(key="clinic", label_zh="医疗", color="#000000", group="age_60p"))
+    s = layer_spec(LayerSource(key="clinic", label_zh="医疗", color="#000000", group="age_60p"))
     assert (s.label_zh, s.label_en, s.color, s.icon, s.default_group) == \
         ("医疗", "Health", "#000000", "plus-square", "age_60p")
-    assert layer_spec(LayerConfig(key="childcare")).default_group == "age_0_3"
+    assert layer_spec(LayerSource(key="childcare")).default_group == "age_0_3"
     with pytest.raises(AttributeError):
         s.color = "#ffffff"  # type: ignore[misc]
 
 
 def test_user_layer_deterministic_colour():
-    a = layer_spec(LayerConfig(key="library", label_zh="图书馆", label_en="Library"))
-    b = layer_spec(LayerConfig(key="library"))
+    a = layer_spec(LayerSource(key="library", label_zh="图书馆", label_en="Library"))
+    b = layer_spec(LayerSource(key="library"))
     assert a.color == b.color and re.fullmatch(r"#[0-9a-f]{6}", a.color)
     assert (a.label_zh, a.icon, a.subtypes, a.default_group) == ("图书馆", "map-marker", (), "total")
     assert b.label_zh == "library"
-    colours = {layer_spec(LayerConfig(key=k)).color for k in ("a", "b", "c", "d", "e", "f")}
+    colours = {layer_spec(LayerSource(key=k)).color for k in ("a", "b", "c", "d", "e", "f")}
     assert len(colours) > 1
-    assert layer_spec(LayerConfig(key="library", icon="book")).icon == "book"
+    assert layer_spec(LayerSource(key="library", icon="book")).icon == "book"
 
 
 @pytest.mark.parametrize("value,expected", [

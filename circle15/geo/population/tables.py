@@ -14,9 +14,7 @@ import pandas as pd
 
 from circle15 import io
 from circle15.errors import InputError
-from circle15.facilities.loaders.layer import (
-    VECTOR_SUFFIXES,  # same vector formats as facilities
-)
+from circle15.geo.vectors import VECTOR_SUFFIXES
 
 #: Coordinate column names recognised when x_column / y_column are not set (case-insensitive).
 X_NAMES = ("lon", "lng", "long", "longitude", "经度", "x", "wgs84_lon", "gcj02_lon")
