@@ -304,7 +304,7 @@ def test_bad_requests_are_input_errors(tmp_path):
 
 
 def test_own_zone_only_keeps_sites_serving_their_township(tmp_path):
-    from circle15.geo.population import assign_zones
+    from circle15.geo.areas import assign_zones
 
     run = fake_run(tmp_path, own_zone_only=True)
     sr = site(run, "clinic", max_sites=4, method="greedy")

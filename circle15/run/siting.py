@@ -293,7 +293,7 @@ def _zone_of(points: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, crs: str,
     """Zone id of each point: (in a polygon, by the pipeline's own
     :func:`~circle15.geo.population.assign_zones`; and that or else the nearest zone
     within ``max_m`` metres). ``""`` when none."""
-    from circle15.geo.population import assign_zones
+    from circle15.geo.areas import assign_zones
 
     if points.empty:
         e = np.empty(0, dtype=object)
