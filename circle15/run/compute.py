@@ -7,6 +7,7 @@ in its own module; this file only wires them together and records provenance.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import logging
 import platform
@@ -130,18 +131,24 @@ def _input_files(cfg: Config) -> list[Path]:
     return [Path(f) for f in files if f is not None and Path(f).is_file()]
 
 
-def _layer_specs(cfg: Config) -> list[dict]:
-    from circle15.facilities.schema import layer_spec
+def _fields(section: Any, cls: type) -> dict[str, Any]:
+    """The fields of option dataclass ``cls`` taken from a config section."""
+    return {f.name: getattr(section, f.name) for f in dataclasses.fields(cls)
+            if hasattr(section, f.name)}
 
-    defined = {"total", *cfg.population.groups, *cfg.population.group_shares}
-    specs = []
-    for lay in cfg.layers:
-        s = layer_spec(lay)
-        group = lay.group or (s.default_group if s.default_group in defined else "total")
-        specs.append({"key": s.key, "label_zh": s.label_zh, "label_en": s.label_en,
-                      "color": s.color, "icon": s.icon, "group": group,
-                      "required": lay.required})
-    return specs
+
+def _layer_sources(cfg: Config) -> list[Any]:
+    from circle15.facilities import LayerSource
+
+    return [LayerSource(**_fields(lay, LayerSource)) for lay in cfg.layers]
+
+
+def _layer_specs(cfg: Config) -> list[dict]:
+    from circle15.facilities import resolve_layers
+
+    layers = resolve_layers(_layer_sources(cfg),
+                            [*cfg.population.groups, *cfg.population.group_shares])
+    return [dataclasses.asdict(lay) for lay in layers]
 
 
 def _streets(net: RoutingNetwork) -> gpd.GeoDataFrame:
@@ -175,14 +182,10 @@ def compute(cfg: Config, progress: Progress | None = None) -> RunResult:
     InputError
         For any input the user must fix.
     """
-    from circle15.geo.population import (
-        assign_zones,
-        load_population,
-        zone_population,
-    )
-    from circle15.facilities.loaders import load_layers
+    from circle15.facilities import load_layers
+    from circle15.geo.areas import ZoneSource, assign_zones, load_zones
+    from circle15.geo.population import PopulationSource, load_population, zone_population
     from circle15.geo.streets.prepare import prepare_network
-    from circle15.geo.areas.zones import load_zones
 
     timings: dict[str, float] = {}
     report: dict[str, Any] = {}
@@ -198,7 +201,7 @@ def compute(cfg: Config, progress: Progress | None = None) -> RunResult:
             zones, zone_report = zones_from_osm(
                 cfg.area.place, cfg.network.cache_dir or default_cache_dir())
         else:
-            zones, zone_report = load_zones(cfg.area)
+            zones, zone_report = load_zones(ZoneSource(**_fields(cfg.area, ZoneSource)))
         study_area = shapely.union_all(zones.geometry.values)
         report["zones"] = zone_report
 
@@ -210,7 +213,8 @@ def compute(cfg: Config, progress: Progress | None = None) -> RunResult:
                              "km": round(net.total_km, 3)}
 
     with _stage("facilities", timings, progress):
-        fac, fac_issues = load_layers(cfg, study_area)
+        fac, fac_issues = load_layers(_layer_sources(cfg), study_area,
+                                      strict=cfg.coverage.strict)
         fac = fac.reset_index(drop=True)
         fac["zone_id"] = assign_zones(fac.to_crs(zones.crs), zones)
         villages = None
@@ -223,7 +227,8 @@ def compute(cfg: Config, progress: Progress | None = None) -> RunResult:
         nodes = None
         if cfg.population.kind == "zone_totals":
             nodes = gpd.GeoDataFrame(geometry=gpd.points_from_xy(net.x, net.y), crs=net.crs)
-        origins, pop_report = load_population(cfg.population, zones, nodes=nodes)
+        origins, pop_report = load_population(
+            PopulationSource(**_fields(cfg.population, PopulationSource)), zones, nodes=nodes)
         origins = origins.reset_index(drop=True)
         report["population"] = pop_report
 
