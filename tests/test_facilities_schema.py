@@ -66,3 +66,59 @@ def test_no_subtypes_accepts_anything():
 def test_match_layer():
     assert match_layer("托育") == "childcare" and match_layer("Health") == "clinic"
     assert match_layer("残疾人之家") == "disability" and match_layer("火星") is None
+
+
+def test_resolve_layers_group_rule_and_labels():
+    from circle15.facilities import Layer, resolve_layers
+
+    sources = [LayerSource(key="childcare"), LayerSource(key="elderly"),
+               LayerSource(key="clinic", group="age_60p"),
+               LayerSource(key="disability", group="total"),
+               LayerSource(key="library", label_zh="图书馆", label_en="Library", required=False)]
+    # age_0_3 is defined, age_60p and disabled are not
+    layers = resolve_layers(sources, ["age_0_3"])
+    assert [lay.group for lay in layers] == ["age_0_3", "total", "age_60p", "total", "total"]
+    assert [lay.required for lay in layers] == [True, True, True, True, False]
+    lib = layers[-1]
+    assert isinstance(lib, Layer)
+    assert (lib.label("zh"), lib.label("en")) == ("图书馆", "Library")
+    assert layers[2].label("en") == "Health" and layers[2].label() == "卫生"
+    assert lib.color == layer_spec(sources[-1]).color and lib.icon == "map-marker"
+    # with every group defined, the built-in groups are used
+    assert [lay.group for lay in resolve_layers(sources[:2], ["age_0_3", "age_60p"])] == \
+        ["age_0_3", "age_60p"]
+    with pytest.raises(AttributeError):
+        lib.group = "x"  # frozen
+
+
+def test_user_layer_label_reaches_the_run_layers():
+    """Regression: a user layer's label_zh from the config is carried by the layer list."""
+    from dataclasses import asdict
+
+    from circle15.config import LayerConfig
+    from circle15.facilities import resolve_layers
+
+    cfg = LayerConfig(key="library", label_zh="图书馆", label_en="Library")
+    (lay,) = resolve_layers([LayerSource(**asdict(cfg))], [])
+    assert (lay.label_zh, lay.label_en) == ("图书馆", "Library")
+
+
+@pytest.mark.parametrize("section, option", [
+    ("LayerConfig", "circle15.facilities:LayerSource"),
+    ("AreaConfig", "circle15.geo.areas:ZoneSource"),
+    ("PopulationConfig", "circle15.geo.population:PopulationSource"),
+])
+def test_option_dataclasses_take_the_config_sections_fields(section, option):
+    """``Source(**asdict(section))`` works: every config key is a field of the option."""
+    import importlib
+    from dataclasses import asdict, fields
+
+    import circle15.config as config
+
+    mod, name = option.split(":")
+    cls = getattr(importlib.import_module(mod), name)
+    sec = getattr(config, section)
+    assert {f.name for f in fields(sec)} <= {f.name for f in fields(cls)}
+    kwargs = {"key": "clinic"} if section == "LayerConfig" else {}
+    built = cls(**asdict(sec(**kwargs)))
+    assert built.__dataclass_params__.frozen
