@@ -175,7 +175,7 @@ def _merge_osm_duplicates(gdf: gpd.GeoDataFrame, utm: Any) -> tuple[gpd.GeoDataF
     """Same facility mapped twice (node + building): keep the first, per layer."""
     drop = np.zeros(len(gdf), dtype=bool)
     xy = gdf.geometry.to_crs(utm)
-    for _key, idx in gdf.groupby("layer").indices.items():
+    for idx in gdf.groupby("layer").indices.values():
         names = np.array([normalise_name(n) for n in gdf["name"].iloc[idx]], dtype=object)
         dups = find_duplicates(names, xy.x.to_numpy()[idx], xy.y.to_numpy()[idx],
                                OSM_DUPLICATE_M)
@@ -250,7 +250,7 @@ def extract_osm_facilities(
     gdf["source_row"] = gdf["source_row"].astype("int64")
     gdf["open"] = gdf["open"].astype(bool)
     gdf = gdf[list(FACILITY_COLUMNS)]
-    gdf.attrs["qa"] = {"features": int(len(raw)), "merged_duplicates": merged,
+    gdf.attrs["qa"] = {"features": len(raw), "merged_duplicates": merged,
                        "by_layer": gdf["layer"].value_counts().to_dict()}
     log.info("%s: %d OSM facilities (%s)", path, len(gdf), gdf.attrs["qa"]["by_layer"])
     return gdf

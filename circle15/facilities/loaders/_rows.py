@@ -50,7 +50,7 @@ class LayerRows:
             return [""] * self.n
         return [clean_text(v) for v in self.table[c].tolist()]
 
-    def add(self, i: int, column: str, issue: str, message: str, action: str,
+    def add(self, i: int | np.integer, column: str, issue: str, message: str, action: str,
             hint: str | None = None) -> None:
         """Record an issue on row index ``i``; ``skipped`` and ``merged`` drop the row."""
         self.issues.add(int(self.rows[i]), column, issue, message, action, hint=hint)

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 import numpy as np
 import pyproj
 
-from circle15.geo import crs as crsmod
-from circle15.geo.vectors import crs_is_geographic, xy_to_wgs84
 from circle15.facilities.loaders._rows import LayerRows
 from circle15.facilities.loaders.read import RawLayer
 from circle15.facilities.validate import parse_coordinate, parse_number
+from circle15.geo import crs as crsmod
+from circle15.geo.vectors import crs_is_geographic, xy_to_wgs84
 
 
 @dataclass

@@ -119,7 +119,7 @@ def _finish(gdf: gpd.GeoDataFrame, st: LayerRows, src: LayerSource, path: Path,
     """Attach ``attrs["qa"]`` (and the encoding) and check the row accounting."""
     issues, n = st.issues, st.n
     skipped, merged = issues.count("skipped"), issues.count("merged")
-    qa = {"loaded": int(len(gdf)), "skipped": skipped, "merged_duplicates": merged,
+    qa = {"loaded": len(gdf), "skipped": skipped, "merged_duplicates": merged,
           "warnings": issues.count("warning"), "rows": int(n), "file": str(path),
           "crs": src.crs}
     if len(gdf) + skipped + merged != n:  # pragma: no cover - an internal invariant
@@ -266,6 +266,6 @@ def _load_osm_layer(source: LayerSource, path: Path, area: Any
         issues.add(None, "", "empty_layer",
                    f"no OpenStreetMap features of layer {source.key!r} in the study area",
                    "warning")
-    gdf.attrs["qa"] = {"loaded": int(len(gdf)), "skipped": 0, "merged_duplicates": 0,
+    gdf.attrs["qa"] = {"loaded": len(gdf), "skipped": 0, "merged_duplicates": 0,
                        "warnings": issues.count("warning"), "source": "openstreetmap"}
     return gdf, issues.frame()

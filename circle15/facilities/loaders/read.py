@@ -82,7 +82,7 @@ def read_table(path: Path, sheet: str, user_cols: Mapping[str, str]
         The table and the CSV's encoding.
     """
     first = _read_rows(path, sheet, 0)
-    for skip in range(0, MAX_TITLE_ROWS + 1):
+    for skip in range(MAX_TITLE_ROWS + 1):
         df = first if skip == 0 else _read_rows(path, sheet, skip)
         if _is_header(df, user_cols):
             if skip:

@@ -66,7 +66,7 @@ def _polygonal(geom: BaseGeometry) -> BaseGeometry:
     if isinstance(geom, (Polygon, MultiPolygon)):
         return geom
     parts = [p for p in shapely.get_parts(geom) if isinstance(p, (Polygon, MultiPolygon))]
-    polys = []
+    polys: list[Polygon] = []
     for p in parts:
         polys.extend(shapely.get_parts(p))
     if not polys:
@@ -342,7 +342,7 @@ def zones_from_osm(place: str, cache_dir: Path, admin_level: str = "8"
     try:
         feats = ox.features_from_place(place, tags={"boundary": "administrative",
                                                     "admin_level": admin_level})
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - osmnx and requests raise many types
         raise InputError(f"download of boundaries failed ({type(exc).__name__}: {exc})",
                          hint="check the internet connection, or give area.zones") from None
     feats = feats[feats.geometry.geom_type.isin(["Polygon", "MultiPolygon"])]

@@ -54,8 +54,15 @@ from circle15.geo.population.allocate import largest_remainder, spread
 from circle15.geo.population.source import KINDS, PopulationSource
 from circle15.geo.vectors import check_file, is_vector
 
-__all__ = ["KINDS", "PopulationSource", "load_population", "zone_population",
-           "largest_remainder", "spread", "group_names"]
+__all__ = [
+    "KINDS",
+    "PopulationSource",
+    "group_names",
+    "largest_remainder",
+    "load_population",
+    "spread",
+    "zone_population",
+]
 
 
 def group_names(source: PopulationSource) -> list[str]:
@@ -244,7 +251,7 @@ def load_population(source: PopulationSource, zones: gpd.GeoDataFrame, *,
     origins = _origins(raw[~empty].reset_index(drop=True), gnames)
     in_zone = origins["zone_id"] != ""
     report.update({
-        "points": int(len(origins)),
+        "points": len(origins),
         "people": float(origins["population"].sum()),
         "people_in_zones": float(origins.loc[in_zone, "population"].sum()),
         "people_by_group": {g: float(origins[g].sum()) for g in gnames},

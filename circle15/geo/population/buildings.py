@@ -127,7 +127,7 @@ def residential(buildings: gpd.GeoDataFrame, m2_per_person: float, default_level
                            geometry=b.geometry.representative_point().to_numpy(),
                            crs="EPSG:4326")
     excluded = btype[nonres & poly.to_numpy()].value_counts()
-    stats = {"buildings": int(len(buildings)), "residential": int(len(b)),
+    stats = {"buildings": len(buildings), "residential": len(b),
              "excluded_by_type": {str(k): int(v) for k, v in excluded.items()},
              "not_polygons": n_nonpoly, "default_levels_used": defaulted,
              "m2_per_person": m2_per_person, "default_levels": default_levels}
