@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 try:
     __version__ = version("circle15")
@@ -71,14 +71,3 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(__all__)
-
-
-if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
-    from circle15.config import Config, load_config
-    from circle15.coverage.nearest import travel_times
-    from circle15.coverage.zonal import coverage
-    from circle15.errors import Circle15Error, InputError, InputErrors
-    from circle15.geo.crs import bd09_to_wgs84, gcj02_to_wgs84, wgs84_to_bd09, wgs84_to_gcj02
-    from circle15.geo.routing.network import RoutingNetwork
-    from circle15.maps import render_map
-    from circle15.run import RunResult, compute, run, write_outputs

@@ -5,6 +5,8 @@
 - the header spellings recognised for standard fields in users' tables
   (:data:`HEADER_ALIASES`, :func:`match_headers`), used by facility layers, population
   points and siting candidates alike;
+- the header spellings of zone keys, villages and shares in per-zone tables
+  (:data:`ZONE_ID_HEADERS`, ..., :func:`pick_header`);
 - the columns of ``coverage_by_zone.csv`` (:data:`COVERAGE_COLUMNS`);
 - the file names of a run folder (:class:`RunFiles`).
 
@@ -16,6 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 #: ``zone_id`` of the county-wide rows of every table.
 COUNTY = "ALL"
@@ -54,7 +57,23 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "area_m2": ("area_m2", "area", "面积", "建筑面积", "使用面积", "占地面积", "场地面积"),
     "open": ("open", "is_open", "status", "是否开放", "开放", "状态", "运营状态", "开放状态"),
     "layer": ("layer", "图层", "设施大类", "服务类型"),
+    "population": ("population", "人口", "人口数", "人数", "常住人口", "pop"),
 }
+
+#: Header spellings of the columns that name a zone in per-zone tables (population totals,
+#: group shares), tried in this order: an id column, else a name column.
+ZONE_ID_HEADERS = ("zone_id", "id", "code", "区划代码", "代码", "编码", "乡镇代码", "街道代码",
+                   "adcode")
+ZONE_NAME_HEADERS = ("zone_name", "name", "名称", "乡镇", "乡镇街道", "街道", "镇街")
+#: Header spellings of the villages table (code, name, township), tried in this order.
+VILLAGE_ID_HEADERS = ("village_id", "code", "村代码", "村编码", "村级代码", "行政区划代码",
+                      "区划代码", "编码", "代码")
+VILLAGE_NAME_HEADERS = ("village_name", "name", "村名称", "村名", "名称", "村(社区)")
+VILLAGE_ZONE_HEADERS = ("zone_id", "streetcode", "street_code", "town_code", "township_code",
+                        "乡镇代码", "镇街代码", "所属乡镇代码", "zone", "township", "town",
+                        "所属乡镇", "所属镇街", "乡镇", "镇街")
+#: Header spellings of a share column in group-share tables.
+SHARE_HEADERS = ("share", "比例", "占比", "比重")
 
 
 def norm_header(text: object) -> str:
@@ -106,6 +125,22 @@ def match_headers(columns: Iterable[object], fields: Iterable[str] | None = None
             out[fld] = str(col)
             used.add(str(col))
     return out
+
+
+def pick_header(columns: Iterable[object], names: Iterable[str]) -> str | None:
+    """The first of ``names`` (in their order) that is one of ``columns``, else ``None``.
+
+    Headers are compared after :func:`norm_header`, as :func:`match_headers` does; use it
+    for tables whose keys are tried in a priority order (:data:`ZONE_ID_HEADERS`, ...).
+    """
+    index: dict[str, Any] = {}
+    for col in columns:
+        index.setdefault(norm_header(col), col)
+    for name in names:
+        hit = index.get(norm_header(name))
+        if hit is not None:
+            return hit
+    return None
 
 
 def county_name(synthetic: bool, lang: str) -> str:

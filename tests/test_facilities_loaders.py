@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import geopandas as gpd
@@ -11,9 +10,9 @@ import pandas as pd
 import pytest
 import shapely
 
-from circle15.config import LayerConfig, config_from_dict
 from circle15.errors import InputError
 from circle15.geo.crs import convert as crs
+from circle15.facilities import LayerSource
 from circle15.facilities.loaders import load_layer, load_layers
 from circle15.facilities.schema import FACILITY_COLUMNS, ISSUE_COLUMNS
 
@@ -73,7 +72,7 @@ def test_gbk_csv_chinese_headers(tmp_path):
     p = tmp_path / "托育.csv"
     truth_frame().to_csv(p, index=False, encoding="gbk")
     assert "机构名称".encode("gbk") in p.read_bytes()
-    gdf, issues = load_layer(LayerConfig(key="childcare", source=p))
+    gdf, issues = load_layer(LayerSource(key="childcare", source=p))
     assert_truth(gdf)
     assert gdf.attrs["encoding"] == "gb18030"
     assert issues.empty and list(issues.columns) == list(ISSUE_COLUMNS)
@@ -90,7 +89,7 @@ def test_utf8_bom_csv_english_headers_gcj02(tmp_path):
                                               "纬度": "Latitude", "托位数": "capacity"})
     p = tmp_path / "childcare.csv"
     df.to_csv(p, index=False, encoding="utf-8-sig")
-    gdf, issues = load_layer(LayerConfig(key="childcare", source=p, crs="gcj02"))
+    gdf, issues = load_layer(LayerSource(key="childcare", source=p, crs="gcj02"))
     assert gdf.attrs["encoding"] == "utf-8-sig"
     assert_truth(gdf)
     assert issues.empty
@@ -105,18 +104,18 @@ def test_xlsx_bd09_named_sheet_and_title_row(tmp_path):
         pd.DataFrame([["诸暨市卫生机构名单（合成数据）"]]).to_excel(
             xw, sheet_name="名单", index=False, header=False)
         df.to_excel(xw, sheet_name="名单", index=False, startrow=1)
-    gdf, issues = load_layer(LayerConfig(key="clinic", source=p, crs="bd09", sheet="名单"))
+    gdf, issues = load_layer(LayerSource(key="clinic", source=p, crs="bd09", sheet="名单"))
     assert_truth(gdf)
     assert "encoding" not in gdf.attrs
     with pytest.raises(InputError, match="no sheet 'nope'") as ei:
-        load_layer(LayerConfig(key="clinic", source=p, sheet="nope"))
+        load_layer(LayerSource(key="clinic", source=p, sheet="nope"))
     assert "名单" in str(ei.value)
 
 
 def test_xlsx_first_sheet(tmp_path):
     p = tmp_path / "a.xlsx"
     truth_frame().to_excel(p, index=False)
-    gdf, _ = load_layer(LayerConfig(key="elderly", source=p))
+    gdf, _ = load_layer(LayerSource(key="elderly", source=p))
     assert_truth(gdf)
     assert gdf["facility_id"].iloc[0] == "F01"
 
@@ -131,7 +130,7 @@ def test_geojson_gcj02_and_polygons(tmp_path):
                          geometry=geoms, crs="EPSG:4326")
     p = tmp_path / "fitness.geojson"
     g.to_file(p, driver="GeoJSON")
-    gdf, issues = load_layer(LayerConfig(key="fitness", source=p, crs="gcj02"))
+    gdf, issues = load_layer(LayerSource(key="fitness", source=p, crs="gcj02"))
     assert_truth(gdf)
     assert set(gdf["subtype"]) == {"百姓健身房"}  # alias 健身房 -> canonical sub-type
     assert gdf["facility_id"].tolist() == [f"fitness-{i}" for i in range(1, 5)]
@@ -143,7 +142,7 @@ def test_geopackage_projected_file_crs(tmp_path):
                                                      [t[3] for t in TRUTH]), crs="EPSG:4326")
     p = tmp_path / "clinic.gpkg"
     g.to_crs("EPSG:4549").to_file(p, driver="GPKG")
-    gdf, issues = load_layer(LayerConfig(key="clinic", source=p))
+    gdf, issues = load_layer(LayerSource(key="clinic", source=p))
     assert_truth(gdf, tol_m=0.01)
 
 
@@ -153,7 +152,7 @@ def test_shapefile(tmp_path):
                                                      [t[3] for t in TRUTH]), crs="EPSG:4326")
     p = tmp_path / "elderly.shp"
     g.to_file(p, encoding="utf-8")
-    gdf, _ = load_layer(LayerConfig(key="elderly", source=p))
+    gdf, _ = load_layer(LayerSource(key="elderly", source=p))
     assert_truth(gdf, tol_m=0.01)
 
 
@@ -164,7 +163,7 @@ def test_projected_csv_epsg4549_and_column_mapping(tmp_path):
                        "beds_total": ["50床", "1,200", "", "30"]})
     p = tmp_path / "beds.csv"
     df.to_csv(p, index=False)
-    lay = LayerConfig(key="elderly", source=p, crs="EPSG:4549",
+    lay = LayerSource(key="elderly", source=p, crs="EPSG:4549",
                       columns={"设施": "name", "E": "lon", "N": "lat", "beds_total": "capacity"})
     gdf, issues = load_layer(lay)
     assert_truth(gdf, tol_m=0.01)
@@ -177,12 +176,12 @@ def test_lonlat_in_one_cell_and_dms(tmp_path):
     df = pd.DataFrame({"名称": ["甲", "乙"], "经纬度": ["120.2401,29.7102", "120.2752，29.7155"]})
     p = tmp_path / "a.csv"
     df.to_csv(p, index=False)
-    gdf, issues = load_layer(LayerConfig(key="disability", source=p))
+    gdf, issues = load_layer(LayerSource(key="disability", source=p))
     assert len(gdf) == 2 and issues.empty
     assert gdf.geometry.x.round(4).tolist() == [120.2401, 120.2752]
     df = pd.DataFrame({"名称": ["甲"], "经度": ["120°14'24\"E"], "纬度": ["北纬29度42分36秒"]})
     df.to_csv(p, index=False)
-    gdf, issues = load_layer(LayerConfig(key="disability", source=p))
+    gdf, issues = load_layer(LayerSource(key="disability", source=p))
     assert gdf.geometry.x.iloc[0] == pytest.approx(120.24)
     assert gdf.geometry.y.iloc[0] == pytest.approx(29.71)
 
@@ -243,7 +242,7 @@ def _issue(issues: pd.DataFrame, code: str) -> pd.Series:
 ])
 def test_bad_rows_reported(tmp_path, code, row, column, action, words):
     p = _bad_csv(tmp_path)
-    gdf, issues = load_layer(LayerConfig(key="clinic", source=p), study_area=AREA)
+    gdf, issues = load_layer(LayerSource(key="clinic", source=p), study_area=AREA)
     it = _issue(issues, code)
     assert (it["file"], it["row"], it["column"], it["action"]) == (str(p), row, column, action)
     assert it["layer"] == "clinic"
@@ -253,14 +252,14 @@ def test_bad_rows_reported(tmp_path, code, row, column, action, words):
     assert (row in set(gdf["source_row"])) == (action == "warning")
     # strict: the same input is fatal, and the error names file, row and column.
     with pytest.raises(InputError) as ei:
-        load_layer(LayerConfig(key="clinic", source=p), study_area=AREA, strict=True)
+        load_layer(LayerSource(key="clinic", source=p), study_area=AREA, strict=True)
     text = str(ei.value)
     assert f"{p}, row {row}, column '{column}': " in text and words in text
 
 
 def test_bad_rows_accounted_and_values(tmp_path):
     p = _bad_csv(tmp_path)
-    gdf, issues = load_layer(LayerConfig(key="clinic", source=p), study_area=AREA)
+    gdf, issues = load_layer(LayerSource(key="clinic", source=p), study_area=AREA)
     assert_accounted(gdf, issues, 11)
     assert gdf["source_row"].tolist() == [1, 5, 6, 8, 10, 11]
     assert _issue(issues, "missing_coordinate")["row"] == 2  # 0,0 is reported too:
@@ -275,7 +274,7 @@ def test_bad_rows_accounted_and_values(tmp_path):
                                "merged_duplicates": 1, "warnings": 5}
     # strict raises every issue at once
     with pytest.raises(InputError) as ei:
-        load_layer(LayerConfig(key="clinic", source=p), study_area=AREA, strict=True)
+        load_layer(LayerSource(key="clinic", source=p), study_area=AREA, strict=True)
     assert len(ei.value.errors) == len(issues)
 
 
@@ -285,7 +284,7 @@ def test_single_strict_error_is_plain_input_error(tmp_path):
     p = tmp_path / "one.csv"
     df.to_csv(p, index=False)
     with pytest.raises(InputError) as ei:
-        load_layer(LayerConfig(key="childcare", source=p), strict=True)
+        load_layer(LayerSource(key="childcare", source=p), strict=True)
     e = ei.value
     assert (e.file, e.row, e.column) == (str(p), 3, "经度")
     assert "'abc' is not a number" in e.message
@@ -294,18 +293,18 @@ def test_single_strict_error_is_plain_input_error(tmp_path):
 def test_empty_layer(tmp_path):
     p = tmp_path / "empty.csv"
     p.write_text("名称,经度,纬度\n", encoding="utf-8")
-    gdf, issues = load_layer(LayerConfig(key="fitness", source=p))
+    gdf, issues = load_layer(LayerSource(key="fitness", source=p))
     assert len(gdf) == 0 and list(gdf.columns) == list(FACILITY_COLUMNS)
     assert _issue(issues, "empty_layer")["action"] == "warning"
     with pytest.raises(InputError, match="no usable facilities"):
-        load_layer(LayerConfig(key="fitness", source=p), strict=True)
+        load_layer(LayerSource(key="fitness", source=p), strict=True)
 
 
 def test_no_coordinate_columns_is_fatal(tmp_path):
     p = tmp_path / "nocoords.csv"
     pd.DataFrame({"名称": ["a"], "地址": ["b"]}).to_csv(p, index=False)
     with pytest.raises(InputError, match="no coordinate columns") as ei:
-        load_layer(LayerConfig(key="clinic", source=p))
+        load_layer(LayerSource(key="clinic", source=p))
     assert "名称" in str(ei.value)
 
 
@@ -313,16 +312,16 @@ def test_mapped_column_missing_is_fatal(tmp_path):
     p = tmp_path / "a.csv"
     truth_frame().to_csv(p, index=False)
     with pytest.raises(InputError) as ei:
-        load_layer(LayerConfig(key="clinic", source=p, columns={"Lng": "lon"}))
+        load_layer(LayerSource(key="clinic", source=p, columns={"Lng": "lon"}))
     assert ei.value.column == "Lng" and "机构名称" in str(ei.value)
     with pytest.raises(InputError, match="unknown standard field"):
-        load_layer(LayerConfig(key="clinic", source=p, columns={"经度": "longitude"}))
+        load_layer(LayerSource(key="clinic", source=p, columns={"经度": "longitude"}))
 
 
 def test_projected_values_declared_wgs84_hint(tmp_path):
     p = tmp_path / "a.csv"
     pd.DataFrame({"名称": ["a"], "x": [512345.0], "y": [3289000.0]}).to_csv(p, index=False)
-    gdf, issues = load_layer(LayerConfig(key="clinic", source=p))
+    gdf, issues = load_layer(LayerSource(key="clinic", source=p))
     it = _issue(issues, "coordinate_out_of_range")
     assert "EPSG" in it["message"] and it["row"] == 1
 
@@ -332,30 +331,21 @@ def test_unknown_layer_and_multi_layer_file(tmp_path):
                        "经度": [120.24, 120.25, 120.26, 120.27], "纬度": [29.71] * 4})
     p = tmp_path / "all.csv"
     df.to_csv(p, index=False)
-    gdf, issues = load_layer(LayerConfig(key="clinic", source=p))
+    gdf, issues = load_layer(LayerSource(key="clinic", source=p))
     assert gdf["name"].tolist() == ["a"]
     assert _issue(issues, "unknown_layer")["row"] == 3
     assert set(issues.loc[issues["issue"] == "other_layer", "row"]) == {2, 4}
     assert_accounted(gdf, issues, 4)
     # load_layers: rows used by another configured layer are not reported; others are.
-    cfg = _config(tmp_path, [{"key": "clinic", "source": str(p)},
-                             {"key": "childcare", "source": str(p)}])
-    fac, issues = load_layers(cfg)
+    fac, issues = load_layers(_sources([{"key": "clinic", "source": str(p)},
+                                        {"key": "childcare", "source": str(p)}]))
     assert sorted(fac["name"]) == ["a", "b"]
     assert sorted(issues["row"].tolist()) == [3, 3, 4, 4]
     assert fac.attrs["qa"]["loaded"] == 2
 
 
-def _config(tmp_path: Path, layers: list[dict], strict: bool = False):
-    net = tmp_path / "net.graphml"
-    net.write_text("<graphml/>")
-    zones = tmp_path / "zones.geojson"
-    zones.write_text(json.dumps({"type": "FeatureCollection", "features": []}))
-    pop = tmp_path / "pop.csv"
-    pop.write_text("lon,lat,population\n")
-    return config_from_dict({"network": {"source": str(net)}, "area": {"zones": str(zones)},
-                             "population": {"source": str(pop)}, "layers": layers,
-                             "coverage": {"strict": strict}}, tmp_path / "c.toml")
+def _sources(layers: list[dict]) -> list[LayerSource]:
+    return [LayerSource(**{**d, "source": Path(d["source"])}) for d in layers]
 
 
 def test_load_layers_concatenates_and_strict(tmp_path):
@@ -365,18 +355,16 @@ def test_load_layers_concatenates_and_strict(tmp_path):
     bad = truth_frame("gcj02").astype({"纬度": object})
     bad.loc[0, "纬度"] = ""
     bad.to_csv(b, index=False, encoding="utf-8-sig")
-    cfg = _config(tmp_path, [{"key": "childcare", "source": str(a)},
-                             {"key": "clinic", "source": str(b), "crs": "gcj02"}])
-    fac, issues = load_layers(cfg)
+    srcs = _sources([{"key": "childcare", "source": str(a)},
+                     {"key": "clinic", "source": str(b), "crs": "gcj02"}])
+    fac, issues = load_layers(srcs)
     assert list(fac.columns) == list(FACILITY_COLUMNS) and fac.crs.to_epsg() == 4326
     assert fac["layer"].value_counts().to_dict() == {"childcare": 4, "clinic": 3}
     assert len(issues) == 1 and issues["row"].iloc[0] == 1 and issues["file"].iloc[0] == str(b)
     assert fac.attrs["qa"]["loaded"] == 7 and fac.attrs["qa"]["skipped"] == 1
     assert fac.attrs["encoding_by_layer"] == {"childcare": "gb18030", "clinic": "utf-8-sig"}
-    cfg = _config(tmp_path, [{"key": "childcare", "source": str(a)},
-                             {"key": "clinic", "source": str(b), "crs": "gcj02"}], strict=True)
     with pytest.raises(InputError) as ei:
-        load_layers(cfg)
+        load_layers(srcs, strict=True)
     assert (ei.value.file, ei.value.row, ei.value.column) == (str(b), 1, "纬度")
 
 
@@ -385,7 +373,7 @@ def test_duplicate_ids_renamed(tmp_path):
     df["编号"] = ["X", "X", "Y", ""]
     p = tmp_path / "a.csv"
     df.to_csv(p, index=False)
-    gdf, issues = load_layer(LayerConfig(key="clinic", source=p))
+    gdf, issues = load_layer(LayerSource(key="clinic", source=p))
     assert gdf["facility_id"].tolist() == ["X", "X-2", "Y", "clinic-4"]
     assert _issue(issues, "duplicate_id")["row"] == 2
     assert gdf["facility_id"].is_unique

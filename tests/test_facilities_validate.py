@@ -12,7 +12,7 @@ import shapely
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from circle15.config import LayerConfig
+from circle15.facilities import LayerSource
 from circle15.geo.crs.convert import to_wgs84
 from circle15.facilities.loaders import load_layer
 from circle15.facilities.validate import (
@@ -87,7 +87,7 @@ def test_every_row_used_or_listed(tmp_path, rows, crs_name):
     p = tmp_path / "h.csv"
     pd.DataFrame(rows, columns=["名称", "经度", "纬度", "容量"]).to_csv(p, index=False,
                                                                       encoding="gb18030")
-    gdf, issues = load_layer(LayerConfig(key="clinic", source=p, crs=crs_name))
+    gdf, issues = load_layer(LayerSource(key="clinic", source=p, crs=crs_name))
     used = set(gdf["source_row"])
     dropped = issues.loc[issues["action"].isin(["skipped", "merged"]), "row"].astype(int)
     assert dropped.is_unique  # one reason per dropped row
@@ -110,7 +110,7 @@ def test_zhuji_township_centres_gcj02_inside_county():
     county = gpd.read_file(outline).geometry.union_all()
     county_wgs = shapely.transform(
         county, lambda c: np.column_stack(to_wgs84(c[:, 0], c[:, 1], "gcj02")))
-    lay = LayerConfig(key="townhall", source=src, crs="gcj02",
+    lay = LayerSource(key="townhall", source=src, crs="gcj02",
                       columns={"name2016": "name",
                                "town2016_center_lon_gcj02": "lon", "code2016": "id",
                                "town2016_center_lat_gcj02": "lat"})

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from pyproj import Transformer
 from shapely.geometry import Point, box
 
-from circle15.config import PopulationConfig
+from circle15.geo.population import PopulationSource
 from circle15.geo.population import (largest_remainder, load_population,
                                           zone_population)
 from circle15.geo.population.totals import spread_totals
@@ -53,7 +53,7 @@ def make_buildings() -> gpd.GeoDataFrame:
 def test_buildings_residential_estimate(tmp_path):
     path = tmp_path / "buildings.geojson"
     make_buildings().to_crs(4326).to_file(path, driver="GeoJSON")
-    cfg = PopulationConfig(kind="buildings", source=path, m2_per_person=40.0,
+    cfg = PopulationSource(kind="buildings", source=path, m2_per_person=40.0,
                            default_levels=2.0)
     zones = make_zones()
     origins, report = load_population(cfg, zones)
@@ -77,7 +77,7 @@ def _totals_csv(tmp_path, text="zone_id,population,age_60p\nA,1000,200\nB,7,7\nC
 
 
 def test_zone_totals_over_buildings_hand_checked(tmp_path):
-    cfg = PopulationConfig(kind="zone_totals", totals=_totals_csv(tmp_path),
+    cfg = PopulationSource(kind="zone_totals", totals=_totals_csv(tmp_path),
                            groups={"age_60p": "age_60p"})
     zones = make_zones()
     origins, report = load_population(cfg, zones, buildings=make_buildings())
@@ -97,7 +97,7 @@ def test_zone_totals_over_buildings_hand_checked(tmp_path):
 def test_zone_totals_buildings_from_source_file(tmp_path):
     bpath = tmp_path / "b.gpkg"
     make_buildings().to_file(bpath)
-    cfg = PopulationConfig(kind="zone_totals", totals=_totals_csv(tmp_path), source=bpath)
+    cfg = PopulationSource(kind="zone_totals", totals=_totals_csv(tmp_path), source=bpath)
     origins, report = load_population(cfg, make_zones())
     assert origins["population"].tolist() == [545.0, 182.0, 273.0, 7.0]
 
@@ -110,7 +110,7 @@ def test_zone_totals_over_nodes_with_fallback(tmp_path):
         {"osmid": [1, 2, 3, 4, 5]},
         geometry=[Point(120.201, 29.701), Point(120.202, 29.702), Point(120.203, 29.703),
                   Point(120.211, 29.701), Point(120.5, 29.5)], crs="EPSG:4326").to_crs(3857)
-    cfg = PopulationConfig(kind="zone_totals", totals=path, value_column="人口")
+    cfg = PopulationSource(kind="zone_totals", totals=path, value_column="人口")
     zones = make_zones()
     origins, report = load_population(cfg, zones, nodes=nodes)
     assert origins["zone_id"].tolist() == ["A", "A", "A", "B", "C"]
@@ -127,7 +127,7 @@ def test_zone_totals_matched_by_name_with_shares(tmp_path):
     shares.write_text("name,比例\n甲镇,0.1\n乙镇,0.2\n丙镇,0.3\n", encoding="utf-8")
     nodes = gpd.GeoDataFrame(geometry=[Point(120.205, 29.705), Point(120.215, 29.705)],
                              crs="EPSG:4326")
-    cfg = PopulationConfig(kind="zone_totals", totals=path,
+    cfg = PopulationSource(kind="zone_totals", totals=path,
                            group_shares={"age_0_3": str(shares)})
     origins, report = load_population(cfg, make_zones(), nodes=nodes)
     assert origins["population"].tolist() == [100.0, 50.0]
@@ -138,7 +138,7 @@ def test_zone_totals_matched_by_name_with_shares(tmp_path):
 def test_zone_totals_unmatched_rows_reported(tmp_path):
     path = _totals_csv(tmp_path, "zone_id,population\nA,10\nZZ,99\n")
     nodes = gpd.GeoDataFrame(geometry=[Point(120.205, 29.705)], crs="EPSG:4326")
-    origins, report = load_population(PopulationConfig(kind="zone_totals", totals=path),
+    origins, report = load_population(PopulationSource(kind="zone_totals", totals=path),
                                       make_zones(), nodes=nodes)
     assert report["unmatched_totals"] == {"rows": 1, "people": 99.0}
     assert origins["population"].tolist() == [10.0]
@@ -148,7 +148,7 @@ def test_fractional_totals_spread_proportionally(tmp_path):
     path = _totals_csv(tmp_path, "zone_id,population\nA,10.5\nB,0\nC,0\n")
     nodes = gpd.GeoDataFrame(geometry=[Point(120.201, 29.705), Point(120.205, 29.705)],
                              crs="EPSG:4326")
-    origins, report = load_population(PopulationConfig(kind="zone_totals", totals=path),
+    origins, report = load_population(PopulationSource(kind="zone_totals", totals=path),
                                       make_zones(), nodes=nodes)
     assert report["integer"] is False
     assert origins["population"].tolist() == [5.25, 5.25]

@@ -6,7 +6,7 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import Point, box
 
-from circle15.config import PopulationConfig
+from circle15.geo.population import PopulationSource
 from circle15.geo.population import load_population
 from circle15.errors import InputError
 
@@ -47,7 +47,7 @@ def test_bad_points_csv(tmp_path, name):
     path = tmp_path / "pop.csv"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(InputError) as err:
-        load_population(PopulationConfig(source=path, groups=GROUPS), make_zones())
+        load_population(PopulationSource(source=path, groups=GROUPS), make_zones())
     e = err.value
     assert (e.file, e.row, e.column) == (str(path), row, column)
     msg = str(e)
@@ -59,7 +59,7 @@ def test_bad_points_csv(tmp_path, name):
 def test_missing_file(tmp_path):
     path = tmp_path / "nope.csv"
     with pytest.raises(InputError) as err:
-        load_population(PopulationConfig(source=path), make_zones())
+        load_population(PopulationSource(source=path), make_zones())
     assert err.value.file == str(path)
     assert "file not found" in str(err.value)
     assert err.value.hint
@@ -69,7 +69,7 @@ def test_missing_value_column_lists_columns(tmp_path):
     path = tmp_path / "pop.csv"
     path.write_text("lon,lat,people\n120.205,29.705,10\n", encoding="utf-8")
     with pytest.raises(InputError) as err:
-        load_population(PopulationConfig(source=path), make_zones())
+        load_population(PopulationSource(source=path), make_zones())
     e = err.value
     assert e.file == str(path) and e.column == "population"
     assert "columns found: lon, lat, people" in str(e)
@@ -80,7 +80,7 @@ def test_missing_group_column_lists_columns(tmp_path):
     path = tmp_path / "pop.csv"
     path.write_text("lon,lat,population\n120.205,29.705,10\n", encoding="utf-8")
     with pytest.raises(InputError) as err:
-        load_population(PopulationConfig(source=path, groups={"age_60p": "old"}), make_zones())
+        load_population(PopulationSource(source=path, groups={"age_60p": "old"}), make_zones())
     e = err.value
     assert e.file == str(path) and e.column == "old"
     assert "columns found: lon, lat, population" in str(e)
@@ -90,7 +90,7 @@ def test_no_coordinate_columns(tmp_path):
     path = tmp_path / "pop.csv"
     path.write_text("a,b,population\n1,2,10\n", encoding="utf-8")
     with pytest.raises(InputError) as err:
-        load_population(PopulationConfig(source=path), make_zones())
+        load_population(PopulationSource(source=path), make_zones())
     assert "columns found: a, b, population" in str(err.value)
     assert "x_column" in err.value.hint
 
@@ -99,7 +99,7 @@ def test_projected_metres_declared_as_wgs84(tmp_path):
     path = tmp_path / "pop.csv"
     path.write_text("x,y,population\n40512345.0,3287654.0,10\n", encoding="utf-8")
     with pytest.raises(InputError) as err:
-        load_population(PopulationConfig(source=path), make_zones())
+        load_population(PopulationSource(source=path), make_zones())
     assert err.value.row == 1 and err.value.column == "x"
     assert "EPSG" in err.value.hint
 
@@ -110,7 +110,7 @@ def test_geojson_feature_numbers(tmp_path):
                      geometry=[Point(120.205, 29.705), Point(120.206, 29.705)],
                      crs="EPSG:4326").to_file(path, driver="GeoJSON")
     with pytest.raises(InputError) as err:
-        load_population(PopulationConfig(source=path), make_zones())
+        load_population(PopulationSource(source=path), make_zones())
     assert (err.value.file, err.value.row, err.value.column) == (str(path), 2, "population")
 
 
@@ -119,7 +119,7 @@ def test_totals_group_above_total(tmp_path):
     path.write_text("zone_id,population,age_60p\nA,100,101\n", encoding="utf-8")
     nodes = gpd.GeoDataFrame(geometry=[Point(120.205, 29.705)], crs="EPSG:4326")
     with pytest.raises(InputError) as err:
-        load_population(PopulationConfig(kind="zone_totals", totals=path,
+        load_population(PopulationSource(kind="zone_totals", totals=path,
                                           groups={"age_60p": "age_60p"}), make_zones(),
                         nodes=nodes)
     assert (err.value.file, err.value.row, err.value.column) == (str(path), 1, "age_60p")
@@ -129,7 +129,7 @@ def test_totals_no_row_matches(tmp_path):
     path = tmp_path / "totals.csv"
     path.write_text("zone_id,population\n330681001,100\n", encoding="utf-8")
     with pytest.raises(InputError) as err:
-        load_population(PopulationConfig(kind="zone_totals", totals=path), make_zones(),
+        load_population(PopulationSource(kind="zone_totals", totals=path), make_zones(),
                         nodes=gpd.GeoDataFrame(geometry=[], crs="EPSG:4326"))
     assert err.value.column == "zone_id"
     assert "330681001" in str(err.value) and "A" in str(err.value)
@@ -139,7 +139,7 @@ def test_totals_duplicate_zone(tmp_path):
     path = tmp_path / "totals.csv"
     path.write_text("zone_id,population\nA,100\nA,5\n", encoding="utf-8")
     with pytest.raises(InputError) as err:
-        load_population(PopulationConfig(kind="zone_totals", totals=path), make_zones(),
+        load_population(PopulationSource(kind="zone_totals", totals=path), make_zones(),
                         nodes=gpd.GeoDataFrame(geometry=[], crs="EPSG:4326"))
     assert (err.value.row, err.value.column) == (2, "zone_id")
 
@@ -148,7 +148,7 @@ def test_totals_without_places(tmp_path):
     path = tmp_path / "totals.csv"
     path.write_text("zone_id,population\nA,100\n", encoding="utf-8")
     with pytest.raises(InputError) as err:
-        load_population(PopulationConfig(kind="zone_totals", totals=path), make_zones())
+        load_population(PopulationSource(kind="zone_totals", totals=path), make_zones())
     assert "buildings or network nodes" in str(err.value)
 
 
@@ -157,7 +157,7 @@ def test_bad_share_value(tmp_path, shares, words):
     path = tmp_path / "pop.csv"
     path.write_text("lon,lat,population\n120.205,29.705,10\n", encoding="utf-8")
     with pytest.raises(InputError) as err:
-        load_population(PopulationConfig(source=path, group_shares={"age_60p": shares}),
+        load_population(PopulationSource(source=path, group_shares={"age_60p": shares}),
                         make_zones())
     assert words in str(err.value)
     assert err.value.key == "population.group_shares.age_60p"
@@ -168,7 +168,7 @@ def test_share_csv_percent_and_missing_zone(tmp_path):
     pop.write_text("lon,lat,population\n120.205,29.705,10\n", encoding="utf-8")
     shares = tmp_path / "s.csv"
     shares.write_text("zone_id,share\nA,12\n", encoding="utf-8")
-    cfg = PopulationConfig(source=pop, group_shares={"age_60p": "s.csv"})
+    cfg = PopulationSource(source=pop, group_shares={"age_60p": "s.csv"})
     with pytest.raises(InputError) as err:
         load_population(cfg, make_zones())
     assert (err.value.file, err.value.row, err.value.column) == (str(shares), 1, "share")
@@ -185,6 +185,6 @@ def test_group_both_column_and_share(tmp_path):
     path = tmp_path / "pop.csv"
     path.write_text("lon,lat,population,old\n120.205,29.705,10,2\n", encoding="utf-8")
     with pytest.raises(InputError) as err:
-        load_population(PopulationConfig(source=path, groups={"age_60p": "old"},
+        load_population(PopulationSource(source=path, groups={"age_60p": "old"},
                                          group_shares={"age_60p": 0.2}), make_zones())
     assert "both" in str(err.value)

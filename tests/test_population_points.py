@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from shapely.geometry import Point, box
 
-from circle15.config import PopulationConfig
+from circle15.geo.population import PopulationSource
 from circle15.geo.population import load_population, zone_population
 
 
@@ -32,7 +32,7 @@ CSV = """lon,lat,population,age_0_3,age_60p
 def test_csv_points_hand_checked(tmp_path):
     path = tmp_path / "pop.csv"
     path.write_text(CSV, encoding="utf-8")
-    cfg = PopulationConfig(kind="points", source=path,
+    cfg = PopulationSource(kind="points", source=path,
                            groups={"age_0_3": "age_0_3", "age_60p": "age_60p"})
     zones = make_zones()
     origins, report = load_population(cfg, zones)
@@ -63,7 +63,7 @@ def test_gbk_csv_with_chinese_headers(tmp_path):
     path = tmp_path / "人口.csv"
     text = "名称,经度,纬度,常住人口\n小区一,120.205,29.705,1200\n小区二,120.215,29.708,800\n"
     path.write_bytes(text.encode("gbk"))
-    cfg = PopulationConfig(kind="points", source=path, value_column="常住人口")
+    cfg = PopulationSource(kind="points", source=path, value_column="常住人口")
     origins, report = load_population(cfg, make_zones())
     assert report["encoding"] == "gb18030"
     assert origins["zone_id"].tolist() == ["A", "B"]
@@ -73,7 +73,7 @@ def test_gbk_csv_with_chinese_headers(tmp_path):
 def test_explicit_coordinate_columns(tmp_path):
     path = tmp_path / "p.csv"
     path.write_text("east,north,n\n120.215,29.705,3\n", encoding="utf-8-sig")
-    cfg = PopulationConfig(kind="points", source=path, value_column="n",
+    cfg = PopulationSource(kind="points", source=path, value_column="n",
                            x_column="east", y_column="north")
     origins, report = load_population(cfg, make_zones())
     assert origins["zone_id"].tolist() == ["B"]
@@ -126,7 +126,7 @@ def test_chinese_offsets_land_within_1m(tmp_path, crs):
     path = tmp_path / "p.csv"
     path.write_text("lng,lat,population\n" + "".join(f"{x!r},{y!r},10\n" for x, y in rows),
                     encoding="utf-8")
-    origins, _ = load_population(PopulationConfig(source=path, crs=crs), make_zones())
+    origins, _ = load_population(PopulationSource(source=path, crs=crs), make_zones())
     for (lon, lat), geom in zip(truth, origins.geometry, strict=True):
         assert _metres(lon, lat, geom.x, geom.y) < 1.0
     assert origins["zone_id"].tolist() == ["A", "B", "C"]
@@ -137,7 +137,7 @@ def test_epsg_projected_csv(tmp_path):
     x, y = Transformer.from_crs(4326, 4549, always_xy=True).transform(120.215, 29.705)
     path = tmp_path / "p.csv"
     path.write_text(f"x,y,population\n{x},{y},42\n", encoding="utf-8")
-    origins, _ = load_population(PopulationConfig(source=path, crs="EPSG:4549"), make_zones())
+    origins, _ = load_population(PopulationSource(source=path, crs="EPSG:4549"), make_zones())
     g = origins.geometry.iloc[0]
     assert _metres(g.x, g.y, 120.215, 29.705) < 0.01
     assert origins["zone_id"].tolist() == ["B"]
@@ -149,7 +149,7 @@ def test_geojson_points_with_declared_crs(tmp_path):
                            crs="EPSG:4326").to_crs(32651)
     path = tmp_path / "p.gpkg"
     pts.to_file(path)
-    cfg = PopulationConfig(source=path, groups={"age_0_3": "kids"})
+    cfg = PopulationSource(source=path, groups={"age_0_3": "kids"})
     origins, report = load_population(cfg, make_zones())
     assert origins["zone_id"].tolist() == ["A", "B"]
     assert origins["age_0_3"].tolist() == [1.0, 2.0]
@@ -162,7 +162,7 @@ def test_group_shares_number_and_csv(tmp_path):
     path.write_text(CSV, encoding="utf-8")
     shares = tmp_path / "elderly.csv"
     shares.write_text("zone_id,share\nA,0.25\nB,0.1\nC,0.5\n", encoding="utf-8")
-    cfg = PopulationConfig(source=path, groups={"age_0_3": "age_0_3"},
+    cfg = PopulationSource(source=path, groups={"age_0_3": "age_0_3"},
                            group_shares={"age_60p": "elderly.csv", "disabled": 0.02})
     zones = make_zones()
     origins, report = load_population(cfg, zones)
@@ -178,7 +178,7 @@ def test_zero_population_rows_are_dropped(tmp_path):
     path = tmp_path / "p.csv"
     path.write_text("lon,lat,population\n120.205,29.705,0\n120.215,29.705,4\n",
                     encoding="utf-8")
-    origins, report = load_population(PopulationConfig(source=path), make_zones())
+    origins, report = load_population(PopulationSource(source=path), make_zones())
     assert origins["origin_id"].tolist() == [0]
     assert origins["zone_id"].tolist() == ["B"]
     assert report["empty_dropped"] == 1
@@ -193,7 +193,7 @@ def test_real_zhuji_gcj02_centres_shift_as_documented():
     path = SHARED / "data" / "zhuji" / "township_2016_to_2023.csv"
     if not path.is_file():
         pytest.skip("../shared data not available")
-    cfg = PopulationConfig(source=path, crs="gcj02", value_column="villages_matched_by_name",
+    cfg = PopulationSource(source=path, crs="gcj02", value_column="villages_matched_by_name",
                            x_column="town2016_center_lon_gcj02",
                            y_column="town2016_center_lat_gcj02")
     zones = gpd.GeoDataFrame({"zone_id": ["zhuji"], "zone_name": ["诸暨市"]},

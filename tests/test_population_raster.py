@@ -10,7 +10,7 @@ from pyproj import Transformer
 from rasterio.transform import from_origin
 from shapely.geometry import box
 
-from circle15.config import PopulationConfig
+from circle15.geo.population import PopulationSource
 from circle15.geo.population import load_population, zone_population
 from circle15.errors import InputError
 
@@ -42,7 +42,7 @@ def test_wgs84_raster_hand_checked(tmp_path):
     path = write_tif(tmp_path / "pop.tif", arr, from_origin(120.20, 29.71, 0.005, 0.005))
     zones = make_zones()
     zones.loc[2, "geometry"] = box(120.22, 29.70, 120.23, 29.705)
-    origins, report = load_population(PopulationConfig(kind="raster", source=path), zones)
+    origins, report = load_population(PopulationSource(kind="raster", source=path), zones)
     assert origins["population"].tolist() == [1.5, 3.0, 2.0, 4.0, 1.0]
     assert origins["zone_id"].tolist() == ["A", "B", "A", "A", "B"]
     np.testing.assert_allclose(origins.geometry.x, [120.2025, 120.2125, 120.2025, 120.2075,
@@ -60,7 +60,7 @@ def test_large_raster_is_read_through_a_window(tmp_path):
     # 0.001° cells over 1° x 1°: the study area is a small part of it.
     arr = np.ones((1000, 1000), dtype="float32")
     path = write_tif(tmp_path / "big.tif", arr, from_origin(119.70, 30.20, 0.001, 0.001))
-    origins, report = load_population(PopulationConfig(kind="raster", source=path),
+    origins, report = load_population(PopulationSource(kind="raster", source=path),
                                       make_zones(), )
     col_off, row_off, width, height = report["raster"]["window"]
     assert width * height < 1000 * 1000 / 100
@@ -77,7 +77,7 @@ def test_projected_raster_and_shares(tmp_path):
     arr[1, 1] = 250.0
     path = write_tif(tmp_path / "utm.tif", arr, from_origin(x - 150, y + 150, 100, 100),
                      crs="EPSG:32651")
-    cfg = PopulationConfig(kind="raster", source=path, group_shares={"age_60p": 0.2})
+    cfg = PopulationSource(kind="raster", source=path, group_shares={"age_60p": 0.2})
     origins, _ = load_population(cfg, make_zones())
     assert len(origins) == 1
     assert origins["zone_id"].iloc[0] == "A"
@@ -89,7 +89,7 @@ def test_projected_raster_and_shares(tmp_path):
 def test_raster_outside_study_area(tmp_path):
     path = write_tif(tmp_path / "far.tif", np.ones((2, 2)), from_origin(100.0, 40.0, 0.01, 0.01))
     with pytest.raises(InputError) as err:
-        load_population(PopulationConfig(kind="raster", source=path), make_zones())
+        load_population(PopulationSource(kind="raster", source=path), make_zones())
     assert "does not overlap" in str(err.value)
     assert err.value.file == str(path)
 
@@ -97,6 +97,6 @@ def test_raster_outside_study_area(tmp_path):
 def test_raster_rejects_group_columns(tmp_path):
     path = write_tif(tmp_path / "p.tif", np.ones((2, 2)), from_origin(120.2, 29.71, 0.005, 0.005))
     with pytest.raises(InputError) as err:
-        load_population(PopulationConfig(kind="raster", source=path, groups={"a": "a"}),
+        load_population(PopulationSource(kind="raster", source=path, groups={"a": "a"}),
                         make_zones())
     assert err.value.key == "population.groups"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import json
 
 import geopandas as gpd
@@ -26,6 +28,7 @@ from circle15.errors import InputError
 from circle15.geo.routing.linking import Links, link_points, usable_segments
 from circle15.geo.routing.network import RoutingNetwork
 from circle15.coverage.nearest import layer_times
+from circle15.facilities import Layer
 from circle15.run.result import RunResult
 from circle15.run.siting import (
     grid_candidates,
@@ -97,8 +100,8 @@ def fake_run(tmp_path, *, seed: int = 7, layer: str = "clinic", targets=None,
     origins[f"t_{layer}"] = t
     cov = coverage_table(origins, {layer: t}, zones, [5, 10, 15],
                          layer_groups={layer: "total"})
-    layers = [{"key": layer, "label_zh": "诊所", "label_en": "clinic", "color": "",
-               "icon": "", "group": "total", "required": True}]
+    layers = [Layer(key=layer, label_zh="诊所", label_en="clinic", color="", icon="",
+                    group="total", required=True)]
     return RunResult(config=cfg, zones=zones, network=net, facilities=fac,
                      facility_issues=pd.DataFrame(), origins=origins, origin_links=org_links,
                      facility_links=fac_links, coverage=cov, admin=pd.DataFrame(),
@@ -169,7 +172,7 @@ def test_run_siting_writes_outputs(tmp_path):
 
 def test_siting_another_layer_keeps_the_first_layers_sites(tmp_path):
     run = fake_run(tmp_path)
-    run.layers.append(dict(run.layers[0], key="elderly"))
+    run.layers.append(dataclasses.replace(run.layers[0], key="elderly"))
     run.origins["t_elderly"] = run.origins["t_clinic"]
     out = tmp_path / "run"
     a = run_siting(run.config, layer="clinic", result=run, out_dir=out, max_sites=2)
@@ -309,7 +312,7 @@ def test_bad_requests_are_input_errors(tmp_path):
 
 
 def test_own_zone_only_keeps_sites_serving_their_township(tmp_path):
-    from circle15.geo.population import assign_zones
+    from circle15.geo.areas import assign_zones
 
     run = fake_run(tmp_path, own_zone_only=True)
     sr = site(run, "clinic", max_sites=4, method="greedy")

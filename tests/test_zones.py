@@ -12,7 +12,7 @@ import pytest
 import shapely
 from shapely.geometry import Point, Polygon, box
 
-from circle15.config import AreaConfig
+from circle15.geo.areas import ZoneSource
 from circle15.errors import InputError
 from circle15.geo.crs.convert import wgs84_to_gcj02
 from circle15.geo.areas import zones as zones_mod
@@ -41,7 +41,7 @@ def area_m2(gdf) -> np.ndarray:
 
 def test_geojson_in_metric_crs_is_converted_to_wgs84(tmp_path):
     path = write(tmp_path, squares(), [330681001, 330681002, 330681003])
-    z, rep = load_zones(AreaConfig(zones=path, id_column="code", name_column="name"))
+    z, rep = load_zones(ZoneSource(zones=path, id_column="code", name_column="name"))
     assert z.crs.to_epsg() == 4326
     assert list(z.columns) == ["zone_id", "zone_name", "geometry"]
     assert z["zone_id"].tolist() == ["330681001", "330681002", "330681003"]
@@ -55,12 +55,12 @@ def test_geopackage_layer_and_shapefile_without_crs(tmp_path):
     gdf = gpd.GeoDataFrame({"id": ["a", "b"], "name": ["甲", "乙"]}, geometry=squares(2), crs=M)
     gpkg = tmp_path / "z.gpkg"
     gdf.to_file(gpkg, layer="townships")
-    z, _ = load_zones(AreaConfig(zones=gpkg, layer="townships"))
+    z, _ = load_zones(ZoneSource(zones=gpkg, layer="townships"))
     assert z["zone_id"].tolist() == ["a", "b"]
     shp = tmp_path / "z.shp"
     gdf.to_file(shp)
     (tmp_path / "z.prj").unlink()  # no CRS declared: area.crs says what it is
-    z2, rep = load_zones(AreaConfig(zones=shp, crs="EPSG:4549"))
+    z2, rep = load_zones(ZoneSource(zones=shp, crs="EPSG:4549"))
     assert rep["crs"] == "EPSG:4549"
     for a, b in zip(z.geometry, z2.geometry, strict=True):
         assert shapely.hausdorff_distance(a, b) < 1e-9  # shapefiles reorient rings
@@ -77,7 +77,7 @@ def test_gcj02_zones_are_converted_vertex_by_vertex(tmp_path):
     # the shift is real (~500 m at Zhuji)...
     assert gcj[0].centroid.x - truth.iloc[0].centroid.x == pytest.approx(0.0044, abs=0.001)
     path = write(tmp_path, gcj, ["1", "2"], crs="EPSG:4326")
-    z, rep = load_zones(AreaConfig(zones=path, id_column="code", crs="gcj02"))
+    z, rep = load_zones(ZoneSource(zones=path, id_column="code", crs="gcj02"))
     assert rep["crs"] == "gcj02"
     for a, b in zip(z.geometry, truth, strict=True):  # ...and undone to < 1e-7 deg
         assert np.abs(np.asarray(a.exterior.coords) - np.asarray(b.exterior.coords)).max() < 1e-7
@@ -87,7 +87,7 @@ def test_invalid_zone_is_repaired_and_reported(tmp_path):
     bowtie = Polygon([(X0, Y0), (X0 + 1000, Y0 + 1000), (X0 + 1000, Y0), (X0, Y0 + 1000)])
     assert not bowtie.is_valid
     path = write(tmp_path, [bowtie, squares(3)[2]], ["bow", "ok"])
-    z, rep = load_zones(AreaConfig(zones=path, id_column="code"))
+    z, rep = load_zones(ZoneSource(zones=path, id_column="code"))
     assert rep["repaired"] == ["bow"]
     assert z.geometry.iloc[0].is_valid
     assert area_m2(z)[0] == pytest.approx(500_000, rel=1e-4)  # two triangles of 250,000 m²
@@ -98,7 +98,7 @@ def test_overlap_is_resolved_and_reported(tmp_path):
     b = box(X0 + 900, Y0, X0 + 1900, Y0 + 1000)  # overlaps a by 100 m x 1000 m
     c = box(X0 + 1900, Y0, X0 + 1900.5, Y0 + 1000)  # touches b: no overlap
     path = write(tmp_path, [a, b, c], ["A", "B", "C"])
-    z, rep = load_zones(AreaConfig(zones=path, id_column="code"))
+    z, rep = load_zones(ZoneSource(zones=path, id_column="code"))
     assert len(rep["overlaps"]) == 1
     o = rep["overlaps"][0]
     assert (o["a"], o["b"]) == ("A", "B") and o["area_m2"] == pytest.approx(100_000, rel=1e-3)
@@ -113,7 +113,7 @@ def test_overlap_is_resolved_and_reported(tmp_path):
 def test_small_overlap_resolved_but_not_reported(tmp_path):
     a = box(X0, Y0, X0 + 1000, Y0 + 1000)
     b = box(X0 + 999.5, Y0, X0 + 2000, Y0 + 1000)  # 0.5 m x 1000 m = 500 m² < tolerance
-    z, rep = load_zones(AreaConfig(zones=write(tmp_path, [a, b], ["A", "B"]), id_column="code"))
+    z, rep = load_zones(ZoneSource(zones=write(tmp_path, [a, b], ["A", "B"]), id_column="code"))
     assert rep["overlaps"] == [] and rep["overlaps_resolved"] == 1
 
 
@@ -124,7 +124,7 @@ def test_gap_enclosed_by_zones_is_reported(tmp_path):
     quads = [box(X0 + i * 1000, Y0 + j * 1000, X0 + (i + 1) * 1000, Y0 + (j + 1) * 1000)
              .difference(hole) for i in (0, 1) for j in (0, 1)]
     assert sum(q.area for q in quads) == pytest.approx(big.area - hole.area)
-    z, rep = load_zones(AreaConfig(zones=write(tmp_path, quads, list("abcd")), id_column="code"))
+    z, rep = load_zones(ZoneSource(zones=write(tmp_path, quads, list("abcd")), id_column="code"))
     assert len(rep["gaps"]) == 1
     gap = rep["gaps"][0]
     assert gap["area_m2"] == pytest.approx(40_000, rel=1e-3)
@@ -140,7 +140,7 @@ def test_gap_enclosed_by_zones_is_reported(tmp_path):
 def test_bad_ids_name_file_row_column(tmp_path, ids, row, msg):
     path = write(tmp_path, squares(3), ids)
     with pytest.raises(InputError) as ei:
-        load_zones(AreaConfig(zones=path, id_column="code"))
+        load_zones(ZoneSource(zones=path, id_column="code"))
     e = ei.value
     assert (e.file, e.row, e.column) == (str(path), row, "code")
     assert msg in e.message
@@ -149,27 +149,27 @@ def test_bad_ids_name_file_row_column(tmp_path, ids, row, msg):
 def test_missing_column_and_bad_geometry(tmp_path):
     path = write(tmp_path, squares(2), ["a", "b"])
     with pytest.raises(InputError, match="no column 'township'") as ei:
-        load_zones(AreaConfig(zones=path, id_column="township"))
+        load_zones(ZoneSource(zones=path, id_column="township"))
     assert ei.value.column == "township" and "code" in ei.value.hint
     pts = write(tmp_path, [squares(1)[0], Point(X0, Y0)], ["a", "b"], name="pts.geojson")
     with pytest.raises(InputError, match="Point, not a polygon") as ei:
-        load_zones(AreaConfig(zones=pts, id_column="code"))
+        load_zones(ZoneSource(zones=pts, id_column="code"))
     assert ei.value.row == 2
     bad = tmp_path / "bad.geojson"
     bad.write_text("not json at all")
     with pytest.raises(InputError, match="cannot read polygons"):
-        load_zones(AreaConfig(zones=bad))
+        load_zones(ZoneSource(zones=bad))
     with pytest.raises(InputError, match="not found"):
-        load_zones(AreaConfig(zones=tmp_path / "nope.gpkg"))
+        load_zones(ZoneSource(zones=tmp_path / "nope.gpkg"))
     with pytest.raises(InputError, match="unknown profile"):
-        load_zones(AreaConfig(zones=path, id_column="code", profile="atlantis"))
+        load_zones(ZoneSource(zones=path, id_column="code", profile="atlantis"))
 
 
 def test_wrongly_declared_crs_is_caught(tmp_path):
     shp = write(tmp_path, squares(2), ["a", "b"], name="z.shp")
     (tmp_path / "z.prj").unlink()  # metres, but area.crs left at wgs84
     with pytest.raises(InputError, match="not longitude/latitude"):
-        load_zones(AreaConfig(zones=shp, id_column="code"))
+        load_zones(ZoneSource(zones=shp, id_column="code"))
 
 
 def test_zhuji_profile_reports_unknown_and_missing_codes(tmp_path):
@@ -182,7 +182,7 @@ def test_zhuji_profile_reports_unknown_and_missing_codes(tmp_path):
     geoms = [box(X0 + i * 1000, Y0, X0 + (i + 1) * 1000, Y0 + 1000) for i in range(22)]
     ids = [int(c) for c in codes[:5]] + [c + "000" for c in codes[5:10]] + codes[10:]
     path = write(tmp_path, geoms, ids, names=names)
-    z, rep = load_zones(AreaConfig(zones=path, id_column="code", profile="zhuji"))
+    z, rep = load_zones(ZoneSource(zones=path, id_column="code", profile="zhuji"))
     p = rep["profile"]
     assert p["unknown"] == ["330681999"]
     assert [m["code"] for m in p["missing"]] == ["330681124", "330681201"]
@@ -192,7 +192,7 @@ def test_zhuji_profile_reports_unknown_and_missing_codes(tmp_path):
     good = write(tmp_path, [box(X0 + i * 1000, Y0, X0 + (i + 1) * 1000, Y0 + 1000)
                             for i in range(23)], codes[:21] + official["code"].tolist()[21:],
                  names=official["name"].tolist(), name="good.geojson")
-    _, rep2 = load_zones(AreaConfig(zones=good, id_column="code", profile="zhuji"))
+    _, rep2 = load_zones(ZoneSource(zones=good, id_column="code", profile="zhuji"))
     assert rep2["profile"]["ok"] is True
 
 

@@ -60,7 +60,7 @@ def _summary(result: Any, out_dir: Path, st: _State) -> None:
 
     cov = result.coverage
     zh = result.params.get("lang", "zh") == "zh"
-    labels = {s["key"]: s["label_zh" if zh else "label_en"] or s["key"] for s in result.layers}
+    labels = {lay.key: lay.label("zh" if zh else "en") for lay in result.layers}
     labels["ALL"] = "完整服务圈（全部设施）" if zh else "Full circle (every layer)"
     county = cov[(cov["zone_id"] == COUNTY) & (cov["group"] == "total")]
     t = Table(title=f"{result.params['title']} — {result.params['mode']} "

@@ -26,10 +26,10 @@ import numpy as np
 import pandas as pd
 
 from circle15.coverage.reach import pair_times
-from circle15.vocab import COUNTY
 from circle15.errors import InputError
 from circle15.geo.routing.linking import Links
 from circle15.geo.routing.network import RoutingNetwork
+from circle15.vocab import COUNTY
 
 CAPACITY_COLUMNS = ["zone_id", "facilities", "capacity", "capacity_missing", "group",
                     "population", "per_1000"]

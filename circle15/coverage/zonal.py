@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 
 from circle15.errors import InputError
-from circle15.vocab import COMPOSITE, COUNTY, COVERAGE_COLUMNS, county_name as _county_name
+from circle15.vocab import COMPOSITE, COUNTY, COVERAGE_COLUMNS
+from circle15.vocab import county_name as _county_name
 
 COLUMNS = COVERAGE_COLUMNS
 

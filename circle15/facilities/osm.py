@@ -117,6 +117,72 @@ def _matches(rule: dict, tags: dict[str, str]) -> bool:
     return True
 
 
+def _pyrosm_filter(mapping: dict, wanted: list[str]) -> dict[str, Any]:
+    """pyrosm filter: the first key of every rule, with its values (True for "*")."""
+    filt: dict[str, Any] = {}
+    for k in wanted:
+        for rule in mapping[k]:
+            key, vals = next(iter(rule["tags"].items()))
+            if "*" in vals or filt.get(key) is True:
+                filt[key] = True
+            else:
+                filt[key] = sorted(set(filt.get(key, [])) | set(vals))
+    return filt
+
+
+def _record(row: dict, tags: dict, key: str, rule: dict, pos: int, area_m2: float
+            ) -> dict[str, Any]:
+    """One facility record of an OSM feature matched by ``rule`` of layer ``key``."""
+    geom = row["geometry"]
+    point = geom if geom.geom_type == "Point" else geom.representative_point()
+    otype = str(row.get("osm_type") or "element")
+    addr = " ".join(x for x in (tags.get("addr:street", ""),
+                                tags.get("addr:housenumber", "")) if x)
+    return {
+        "facility_id": f"osm-{otype}-{int(row['id'])}",
+        "name": tags.get("name:zh") or tags.get("name") or "",
+        "layer": key,
+        "subtype": rule["subtype"],
+        "address": addr,
+        "town": tags.get("addr:town") or tags.get("addr:city") or "",
+        "village": tags.get("addr:village") or tags.get("addr:hamlet") or "",
+        "capacity": parse_number(tags.get("capacity", ""), allow_unit=True),
+        "staff": np.nan,
+        "area_m2": float(area_m2) if geom.geom_type != "Point" else np.nan,
+        "open": tags.get("disused") != "yes",
+        "source_row": pos + 1,
+        "geometry": point,
+    }
+
+
+def _records(raw: gpd.GeoDataFrame, mapping: dict, wanted: list[str]) -> list[dict]:
+    cols = [str(c) for c in raw.columns]
+    areas = raw.geometry.to_crs(raw.estimate_utm_crs()).area.to_numpy()
+    recs = []
+    for pos, row in enumerate(raw.to_dict("records")):
+        geom = row["geometry"]
+        if geom is None or geom.is_empty:
+            continue
+        tags = _feature_tags(row, cols)
+        for key in wanted:
+            rule = next((r for r in mapping[key] if _matches(r, tags)), None)
+            if rule is not None:
+                recs.append(_record(row, tags, key, rule, pos, areas[pos]))
+    return recs
+
+
+def _merge_osm_duplicates(gdf: gpd.GeoDataFrame, utm: Any) -> tuple[gpd.GeoDataFrame, int]:
+    """Same facility mapped twice (node + building): keep the first, per layer."""
+    drop = np.zeros(len(gdf), dtype=bool)
+    xy = gdf.geometry.to_crs(utm)
+    for idx in gdf.groupby("layer").indices.values():
+        names = np.array([normalise_name(n) for n in gdf["name"].iloc[idx]], dtype=object)
+        dups = find_duplicates(names, xy.x.to_numpy()[idx], xy.y.to_numpy()[idx],
+                               OSM_DUPLICATE_M)
+        drop[idx[list(dups)]] = True
+    return gdf[~drop].reset_index(drop=True), int(drop.sum())
+
+
 def extract_osm_facilities(
     pbf_path: str | Path,
     *,
@@ -163,76 +229,28 @@ def extract_osm_facilities(
         raise InputError(f"no OSM tag rules for layer(s) {', '.join(unknown)}",
                          file=tag_mapping_path or default_tag_mapping_path(),
                          hint=f"layers with rules: {', '.join(mapping)}")
-    # pyrosm filter: the first key of every rule, with its values (True for "*").
-    filt: dict[str, Any] = {}
-    for k in wanted:
-        for rule in mapping[k]:
-            key, vals = next(iter(rule["tags"].items()))
-            if "*" in vals or filt.get(key) is True:
-                filt[key] = True
-            else:
-                filt[key] = sorted(set(filt.get(key, [])) | set(vals))
     try:
         osm = pyrosm.OSM(str(path), bounding_box=bounding_box)
-        raw = osm.get_pois(custom_filter=filt)
+        raw = osm.get_pois(custom_filter=_pyrosm_filter(mapping, wanted))
     except Exception as exc:  # noqa: BLE001 - pyrosm raises assorted errors
         raise InputError(f"cannot read the OSM file: {exc}", file=path) from None
     if raw is None or len(raw) == 0:
         log.warning("%s: no OSM features match the facility tags", path)
         return empty_facilities()
     raw = raw.reset_index(drop=True)
-    cols = [str(c) for c in raw.columns]
-    utm = raw.estimate_utm_crs()
-    areas = raw.geometry.to_crs(utm).area.to_numpy()
-    recs = []
-    for pos, row in enumerate(raw.to_dict("records")):
-        tags = _feature_tags(row, cols)
-        geom = row["geometry"]
-        if geom is None or geom.is_empty:
-            continue
-        point = geom if geom.geom_type == "Point" else geom.representative_point()
-        for key in wanted:
-            rule = next((r for r in mapping[key] if _matches(r, tags)), None)
-            if rule is None:
-                continue
-            otype = str(row.get("osm_type") or "element")
-            addr = " ".join(x for x in (tags.get("addr:street", ""),
-                                        tags.get("addr:housenumber", "")) if x)
-            recs.append({
-                "facility_id": f"osm-{otype}-{int(row['id'])}",
-                "name": tags.get("name:zh") or tags.get("name") or "",
-                "layer": key,
-                "subtype": rule["subtype"],
-                "address": addr,
-                "town": tags.get("addr:town") or tags.get("addr:city") or "",
-                "village": tags.get("addr:village") or tags.get("addr:hamlet") or "",
-                "capacity": parse_number(tags.get("capacity", ""), allow_unit=True),
-                "staff": np.nan,
-                "area_m2": float(areas[pos]) if geom.geom_type != "Point" else np.nan,
-                "open": tags.get("disused") != "yes",
-                "source_row": pos + 1,
-                "geometry": point,
-            })
+    recs = _records(raw, mapping, wanted)
     if not recs:
         return empty_facilities()
     df = pd.DataFrame(recs)
     df["capacity"] = pd.to_numeric(df["capacity"], errors="coerce")
     gdf = gpd.GeoDataFrame(df, geometry="geometry", crs="EPSG:4326")
-    # Same facility mapped twice (node + building): keep the first, per layer.
-    drop = np.zeros(len(gdf), dtype=bool)
-    xy = gdf.geometry.to_crs(utm)
-    for key, idx in gdf.groupby("layer").indices.items():
-        names = np.array([normalise_name(n) for n in gdf["name"].iloc[idx]], dtype=object)
-        dups = find_duplicates(names, xy.x.to_numpy()[idx], xy.y.to_numpy()[idx],
-                               OSM_DUPLICATE_M)
-        drop[idx[list(dups)]] = True
-    gdf = gdf[~drop].reset_index(drop=True)
+    gdf, merged = _merge_osm_duplicates(gdf, raw.estimate_utm_crs())
     for c in ("facility_id", "name", "layer", "subtype", "address", "town", "village"):
         gdf[c] = gdf[c].astype("str")
     gdf["source_row"] = gdf["source_row"].astype("int64")
     gdf["open"] = gdf["open"].astype(bool)
     gdf = gdf[list(FACILITY_COLUMNS)]
-    gdf.attrs["qa"] = {"features": int(len(raw)), "merged_duplicates": int(drop.sum()),
+    gdf.attrs["qa"] = {"features": len(raw), "merged_duplicates": merged,
                        "by_layer": gdf["layer"].value_counts().to_dict()}
     log.info("%s: %d OSM facilities (%s)", path, len(gdf), gdf.attrs["qa"]["by_layer"])
     return gdf

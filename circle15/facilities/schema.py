@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import geopandas as gpd
 import pandas as pd
 
-from circle15.config import LayerConfig
+from circle15.facilities.source import LayerSource
 
 
 @dataclass(frozen=True)
@@ -155,12 +156,12 @@ def empty_facilities() -> gpd.GeoDataFrame:
 #: Columns of every issues table, in order.
 ISSUE_COLUMNS = ("file", "row", "column", "layer", "issue", "message", "action")
 
-#: Standard fields a facility input column can be mapped to (``LayerConfig.columns``).
+#: Standard fields a facility input column can be mapped to (``LayerSource.columns``).
 STANDARD_FIELDS = ("id", "name", "lon", "lat", "lonlat", "address", "subtype", "town", "village",
                    "capacity", "staff", "area_m2", "open", "layer")
 
 
-def layer_spec(layer_cfg: LayerConfig) -> LayerSpec:
+def layer_spec(source: LayerSource) -> LayerSpec:
     """The :class:`LayerSpec` of a configured layer.
 
     Built-in layers take their defaults from :data:`BUILTIN_LAYERS`; labels, colour, icon
@@ -170,29 +171,93 @@ def layer_spec(layer_cfg: LayerConfig) -> LayerSpec:
 
     Parameters
     ----------
-    layer_cfg : LayerConfig
+    source : LayerSource
 
     Returns
     -------
     LayerSpec
     """
-    base = BUILTIN_LAYERS.get(layer_cfg.key)
+    base = BUILTIN_LAYERS.get(source.key)
     if base is None:
-        digest = hashlib.sha1(layer_cfg.key.encode("utf-8")).digest()
-        base = LayerSpec(key=layer_cfg.key, label_zh=layer_cfg.key, label_en=layer_cfg.key,
+        digest = hashlib.sha1(source.key.encode("utf-8")).digest()
+        base = LayerSpec(key=source.key, label_zh=source.key, label_en=source.key,
                          color=USER_COLORS[digest[0] % len(USER_COLORS)], icon="map-marker")
-    group = layer_cfg.group if layer_cfg.group and layer_cfg.group != "total" else \
+    group = source.group if source.group and source.group != "total" else \
         base.default_group
     return LayerSpec(
         key=base.key,
-        label_zh=layer_cfg.label_zh or base.label_zh,
-        label_en=layer_cfg.label_en or base.label_en,
-        color=layer_cfg.color or base.color,
-        icon=layer_cfg.icon or base.icon,
+        label_zh=source.label_zh or base.label_zh,
+        label_en=source.label_en or base.label_en,
+        color=source.color or base.color,
+        icon=source.icon or base.icon,
         subtypes=base.subtypes,
         default_group=group,
         subtype_aliases=base.subtype_aliases,
     )
+
+
+@dataclass(frozen=True)
+class Layer:
+    """A layer of a run as every later stage sees it (tables, maps, report).
+
+    Attributes
+    ----------
+    key : str
+        Layer key.
+    label_zh, label_en : str
+        Labels: the config's when given (user layers too), else the built-in ones.
+    color : str
+        Hex colour.
+    icon : str
+        Font Awesome 4 icon name.
+    group : str
+        Population group whose coverage the layer is judged by (``"total"`` when the
+        population defines no such group).
+    required : bool
+        Whether the layer counts for the composite "full circle" rate.
+    """
+
+    key: str
+    label_zh: str
+    label_en: str
+    color: str
+    icon: str
+    group: str
+    required: bool = True
+
+    def label(self, lang: str = "zh") -> str:
+        """The label in ``lang`` (``"en"``: English, anything else: Chinese)."""
+        return self.label_en if lang == "en" else self.label_zh
+
+
+def resolve_layers(sources: Sequence[LayerSource], defined_groups: Iterable[str]
+                   ) -> list[Layer]:
+    """The :class:`Layer` of each configured layer, in config order.
+
+    A layer's group is the one set in the config; else the built-in layer's group
+    (childcare: ``age_0_3``, elderly: ``age_60p``, disability: ``disabled``) when the
+    population defines it, else ``"total"``.
+
+    Parameters
+    ----------
+    sources : sequence of LayerSource
+        The configured layers.
+    defined_groups : iterable of str
+        Population groups the population source defines (``"total"`` is always defined).
+
+    Returns
+    -------
+    list of Layer
+    """
+    defined = {"total", *defined_groups}
+    out = []
+    for src in sources:
+        spec = layer_spec(src)
+        group = src.group or (spec.default_group if spec.default_group in defined else "total")
+        out.append(Layer(key=spec.key, label_zh=spec.label_zh, label_en=spec.label_en,
+                         color=spec.color, icon=spec.icon, group=group,
+                         required=bool(src.required)))
+    return out
 
 
 def match_layer(value: str) -> str | None:

@@ -189,8 +189,7 @@ def parse_bool(value: Any) -> bool | None:
     if isinstance(value, (int, float, np.integer, np.floating)) and value in (0, 1):
         return bool(value)
     text = clean_text(value).lower()
-    if text.endswith(".0"):
-        text = text[:-2]
+    text = text.removesuffix(".0")
     if text in _TRUE:
         return True
     if text in _FALSE:

@@ -9,6 +9,7 @@ the numbers come from the same public functions that scripts call (``circle15.tr
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Callable, Iterator
@@ -26,10 +27,11 @@ from circle15.coverage.capacity import capacity_table
 from circle15.coverage.nearest import facility_labels, layer_times, link_points
 from circle15.coverage.travel import SourceGraph
 from circle15.coverage.zonal import admin_coverage, coverage_table
+from circle15.facilities import Layer
 from circle15.geo.routing.context import main_streets
 from circle15.geo.routing.linking import Links, SegmentIndex, link_report, usable_segments
 from circle15.geo.routing.network import RoutingNetwork
-from circle15.run import provenance, qa
+from circle15.run import options, provenance, qa
 from circle15.run.problems import check_linking, find_problems, problems_json
 from circle15.run.result import RunResult
 from circle15.vocab import county_name
@@ -59,28 +61,13 @@ class _Clock:
         log.info("%s done in %.2f s", name, self.timings[name])
 
 
-def layer_specs(cfg: Config) -> list[dict[str, Any]]:
-    """Each layer's key, labels, colour, icon, judged group and whether it is required."""
-    from circle15.facilities.schema import layer_spec
-
-    defined = {"total", *cfg.population.groups, *cfg.population.group_shares}
-    specs = []
-    for lay in cfg.layers:
-        s = layer_spec(lay)
-        group = lay.group or (s.default_group if s.default_group in defined else "total")
-        specs.append({"key": s.key, "label_zh": s.label_zh, "label_en": s.label_en,
-                      "color": s.color, "icon": s.icon, "group": group,
-                      "required": lay.required})
-    return specs
-
-
 def _zones(cfg: Config) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
-    from circle15.geo.areas.zones import load_zones, zones_from_osm
+    from circle15.geo.areas import load_zones, zones_from_osm
     from circle15.geo.streets.sources import default_cache_dir
 
     if cfg.area.zones is None and cfg.area.place:
         return zones_from_osm(cfg.area.place, cfg.network.cache_dir or default_cache_dir())
-    return load_zones(cfg.area)
+    return load_zones(options.zone_source(cfg))
 
 
 def _access_speed(cfg: Config) -> float:
@@ -100,11 +87,10 @@ def _network(cfg: Config, area: shapely.Geometry) -> tuple[RoutingNetwork, dict[
 
 def _facilities(cfg: Config, area: shapely.Geometry, zones: gpd.GeoDataFrame
                 ) -> tuple[gpd.GeoDataFrame, pd.DataFrame, pd.DataFrame | None, dict]:
-    from circle15.facilities.loaders import load_layers
-    from circle15.geo.areas.villages import load_villages, match_villages
-    from circle15.geo.population import assign_zones
+    from circle15.facilities import load_layers
+    from circle15.geo.areas import assign_zones, load_villages, match_villages
 
-    fac, issues = load_layers(cfg, area)
+    fac, issues = load_layers(options.layer_sources(cfg), area, strict=cfg.coverage.strict)
     fac = fac.reset_index(drop=True)
     fac["zone_id"] = assign_zones(fac.to_crs(zones.crs), zones)
     if cfg.area.villages is None:
@@ -121,7 +107,7 @@ def _population(cfg: Config, zones: gpd.GeoDataFrame, net: RoutingNetwork
     nodes = None
     if cfg.population.kind == "zone_totals":
         nodes = gpd.GeoDataFrame(geometry=gpd.points_from_xy(net.x, net.y), crs=net.crs)
-    origins, report = load_population(cfg.population, zones, nodes=nodes)
+    origins, report = load_population(options.population_source(cfg), zones, nodes=nodes)
     return origins.reset_index(drop=True), report
 
 
@@ -162,21 +148,21 @@ def _travel_times(cfg: Config, net: RoutingNetwork, fac: gpd.GeoDataFrame, fac_l
     return minutes
 
 
-def _coverage(cfg: Config, layers: list[dict[str, Any]], origins: gpd.GeoDataFrame,
+def _coverage(cfg: Config, layers: list[Layer], origins: gpd.GeoDataFrame,
               minutes: dict[str, np.ndarray], zones: gpd.GeoDataFrame
               ) -> pd.DataFrame:
-    groups = {s["key"]: s["group"] for s in layers}
-    required = [s["key"] for s in layers if s["required"]]
+    groups = {lay.key: lay.group for lay in layers}
+    required = [lay.key for lay in layers if lay.required]
     return coverage_table(origins, minutes, zones, cfg.coverage.thresholds, layer_groups=groups,
                           required=required,
                           county_name=county_name(cfg.project.synthetic, cfg.output.lang))
 
 
-def _zone_population(layers: list[dict[str, Any]], origins: gpd.GeoDataFrame,
+def _zone_population(layers: list[Layer], origins: gpd.GeoDataFrame,
                      zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     from circle15.geo.population import zone_population
 
-    groups = sorted({s["group"] for s in layers} - {"total"})
+    groups = sorted({lay.group for lay in layers} - {"total"})
     zpop = zone_population(origins, zones, groups)
     return zones.merge(zpop.drop(columns=["zone_name"], errors="ignore"), on="zone_id",
                        how="left")
@@ -231,7 +217,8 @@ def compute(cfg: Config, progress: Progress | None = None) -> RunResult:
     """
     clock = _Clock(progress)
     report: dict[str, Any] = {}
-    layers = layer_specs(cfg)
+    layers = options.layers(cfg)
+    keys = [lay.key for lay in layers]
     with clock.stage("zones"):
         zones, report["zones"] = _zones(cfg)
         area = shapely.union_all(zones.geometry.values)
@@ -255,11 +242,11 @@ def compute(cfg: Config, progress: Progress | None = None) -> RunResult:
         minutes = _travel_times(cfg, net, fac, fac_links, origins, org_links)
     with clock.stage("coverage"):
         cov = _coverage(cfg, layers, origins, minutes, zones)
-        admin = admin_coverage(fac, zones, [s["key"] for s in layers])
+        admin = admin_coverage(fac, zones, keys)
         zones = _zone_population(layers, origins, zones)
     with clock.stage("capacity"):
         capacity = capacity_table(net, fac, fac_links, origins, org_links, zones,
-                                  {s["key"]: s["group"] for s in layers},
+                                  {lay.key: lay.group for lay in layers},
                                   60.0 * cfg.coverage.sfca_minutes)
     with clock.stage("targets"):
         targets, targets_all = _targets(cfg, cov, zones, fac, villages)
@@ -270,8 +257,9 @@ def compute(cfg: Config, progress: Progress | None = None) -> RunResult:
         with clock.stage("isochrones"):
             isochrones = _isochrones(net, fac, fac_links, cfg.coverage.thresholds)
     clock.timings["total"] = round(time.perf_counter() - clock.start, 3)
-    report.update({"params": provenance.params(cfg, net.crs), "layers": layers,
-                   "facility_qa": qa.facility_qa(fac, issues, [s["key"] for s in layers]),
+    report.update({"params": provenance.params(cfg, net.crs),
+                   "layers": [dataclasses.asdict(lay) for lay in layers],
+                   "facility_qa": qa.facility_qa(fac, issues, keys),
                    "admin_coverage": admin.to_dict(orient="records"),
                    "timings_s": clock.timings, "versions": provenance.versions()})
     report["data_problems"] = problems_json(find_problems(report, origins))

@@ -100,7 +100,7 @@ def _write_tables(result: RunResult, tmp: Path) -> None:
 
 
 def _write_layers(result: RunResult, tmp: Path) -> None:
-    keys = [s["key"] for s in result.layers]
+    keys = [lay.key for lay in result.layers]
     result.zones.to_file(tmp / RunFiles.ZONES, driver="GeoJSON")
     result.facilities.to_file(tmp / RunFiles.FACILITIES, driver="GeoJSON")
     _origins_out(result.origins, keys).to_file(tmp / RunFiles.ORIGINS, layer="origins",
@@ -137,7 +137,7 @@ def _write_maps(result: RunResult, tmp: Path) -> Path:
     from circle15.maps import render_map, render_png
 
     cfg = result.config
-    layer = cfg.map.layer or result.layers[0]["key"]
+    layer = cfg.map.layer or result.layers[0].key
     minutes = cfg.map.minutes if cfg.map.minutes is not None else max(cfg.coverage.thresholds)
     path = render_map(tmp, tmp / RunFiles.MAP_HTML, layer=layer, minutes=minutes,
                       lang=cfg.output.lang, basemap=cfg.map.basemap,

@@ -9,6 +9,7 @@ import geopandas as gpd
 import pandas as pd
 
 from circle15.config import Config
+from circle15.facilities import Layer
 from circle15.geo.routing.linking import Links
 from circle15.geo.routing.network import RoutingNetwork
 
@@ -35,8 +36,8 @@ class RunResult:
         The ``coverage_by_zone`` table.
     admin : pandas.DataFrame
         Administrative coverage per layer.
-    layers : list of dict
-        Layer specs (key, labels, colour, icon, group, required).
+    layers : list of Layer
+        Each layer's key, labels, colour, icon, judged group and whether it is required.
     targets : pandas.DataFrame or None
         The plan's indicators for the selected year (None without a plan).
     targets_all : pandas.DataFrame or None
@@ -61,7 +62,7 @@ class RunResult:
     facility_links: Links
     coverage: pd.DataFrame
     admin: pd.DataFrame
-    layers: list[dict[str, Any]]
+    layers: list[Layer]
     targets: pd.DataFrame | None = None
     targets_all: pd.DataFrame | None = None
     capacity: pd.DataFrame | None = None
@@ -78,4 +79,4 @@ class RunResult:
     @property
     def layer_groups(self) -> dict[str, str]:
         """Layer key -> the population group it is judged by."""
-        return {s["key"]: s["group"] for s in self.layers}
+        return {lay.key: lay.group for lay in self.layers}

@@ -293,7 +293,7 @@ def _zone_of(points: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, crs: str,
     """Zone id of each point: (in a polygon, by the pipeline's own
     :func:`~circle15.geo.population.assign_zones`; and that or else the nearest zone
     within ``max_m`` metres). ``""`` when none."""
-    from circle15.geo.population import assign_zones
+    from circle15.geo.areas import assign_zones
 
     if points.empty:
         e = np.empty(0, dtype=object)
@@ -340,18 +340,18 @@ def target_for_layer(result: Any, layer: str, *, target_rate: float | None = Non
     either, no target: coverage is maximised up to ``max_sites``.
     """
     cfg: Config = result.config
-    spec = {s["key"]: s for s in result.layers}[layer]
+    spec = {s.key: s for s in result.layers}[layer]
     default_minutes = float(minutes if minutes is not None else cfg.siting.minutes)
     if target_rate is not None:
         if not 0 < target_rate <= 1:
             raise InputError(f"target rate {target_rate} is not in (0, 1]",
                              key="--target-rate", hint="e.g. 0.9 for 90 %")
         zone_ids = result.zones["zone_id"].astype(str).tolist()
-        return TargetSpec(default_minutes, spec["group"], "zone", "ge",
+        return TargetSpec(default_minutes, spec.group, "zone", "ge",
                           {z: 100.0 * target_rate for z in zone_ids}, "target_rate")
     tg = result.targets
     if tg is None or not len(tg) or "kind" not in tg.columns:
-        return TargetSpec(default_minutes, spec["group"])
+        return TargetSpec(default_minutes, spec.group)
     rows = tg[tg["kind"].astype(str) == "network_coverage"]
     if indicator:
         rows = rows[rows["indicator_id"].astype(str) == indicator]
@@ -374,14 +374,14 @@ def target_for_layer(result: Any, layer: str, *, target_rate: float | None = Non
         if indicator:
             raise InputError(f"indicator {indicator!r} has no rate target for layer {layer!r}",
                              key="--indicator")
-        return TargetSpec(default_minutes, spec["group"])
+        return TargetSpec(default_minutes, spec.group)
     iid, grp, scope, m = chosen
     op = [b for b in grp["bound"].astype(str) if b in ("ge", "gt")][0]
     rate = {str(z): float(v) for z, v, b in zip(grp["zone_id"], grp["target_value"],
                                                 grp["bound"], strict=True)
             if str(b) in ("ge", "gt") and np.isfinite(v)}
     return TargetSpec(float(m["minutes"]) if m["minutes"] is not None else default_minutes,
-                      m["group"] or spec["group"], scope, op, rate, iid)
+                      m["group"] or spec.group, scope, op, rate, iid)
 
 
 def _measures(result: Any, rows: pd.DataFrame) -> dict[str, dict]:
@@ -468,7 +468,7 @@ def site(
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     cfg: Config = result.config
-    keys = [s["key"] for s in result.layers]
+    keys = [s.key for s in result.layers]
     if layer not in keys:
         raise InputError(f"no layer {layer!r} in this run", key="--layer",
                          hint=f"layers: {', '.join(keys)}")

@@ -17,24 +17,15 @@ import pandas as pd
 
 from circle15.errors import InputError
 from circle15.io import read_csv
-
-_ID_COLS = ("village_id", "code", "村代码", "村编码", "村级代码", "行政区划代码", "区划代码",
-            "编码", "代码")
-_NAME_COLS = ("village_name", "name", "村名称", "村名", "名称", "村(社区)", "村（社区）")
-_ZONE_COLS = ("zone_id", "streetcode", "street_code", "town_code", "township_code", "乡镇代码",
-              "镇街代码", "所属乡镇代码", "zone", "township", "town", "所属乡镇", "所属镇街",
-              "乡镇", "镇街")
+from circle15.vocab import (
+    VILLAGE_ID_HEADERS,
+    VILLAGE_NAME_HEADERS,
+    VILLAGE_ZONE_HEADERS,
+    pick_header,
+)
 
 #: Suffixes ignored when comparing village names (上塘村 = 上塘, 江东社区 = 江东).
 _SUFFIX = re.compile(r"(村民委员会|居民委员会|村委会|居委会|社区|村)$")
-
-
-def _pick(columns: list[str], names: tuple[str, ...]) -> str | None:
-    low = {str(c).strip().lower(): c for c in columns}
-    for n in names:
-        if n.lower() in low:
-            return low[n.lower()]
-    return None
 
 
 def _code(values: pd.Series) -> pd.Series:
@@ -54,7 +45,8 @@ def load_villages(path: str | Path, zones: pd.DataFrame) -> pd.DataFrame:
     ----------
     path : str or Path
         CSV (UTF-8/GBK) with a village code, a name and the township (code or name);
-        common Chinese and English headers are recognised (村代码/code, 村名称/name,
+        the headers of :data:`circle15.vocab.VILLAGE_ID_HEADERS`, ``VILLAGE_NAME_HEADERS``
+        and ``VILLAGE_ZONE_HEADERS`` are recognised (村代码/code, 村名称/name,
         乡镇代码/streetCode/zone_id or 所属乡镇).
     zones : pandas.DataFrame
         ``zone_id``, ``zone_name`` of the run.
@@ -73,9 +65,12 @@ def load_villages(path: str | Path, zones: pd.DataFrame) -> pd.DataFrame:
     path = Path(path)
     df = read_csv(path, dtype=str, keep_default_na=False)
     cols = list(df.columns)
-    vid, name, zone = _pick(cols, _ID_COLS), _pick(cols, _NAME_COLS), _pick(cols, _ZONE_COLS)
-    for what, col, names in (("village code", vid, _ID_COLS), ("village name", name, _NAME_COLS),
-                             ("township", zone, _ZONE_COLS)):
+    vid = pick_header(cols, VILLAGE_ID_HEADERS)
+    name = pick_header(cols, VILLAGE_NAME_HEADERS)
+    zone = pick_header(cols, VILLAGE_ZONE_HEADERS)
+    for what, col, names in (("village code", vid, VILLAGE_ID_HEADERS),
+                             ("village name", name, VILLAGE_NAME_HEADERS),
+                             ("township", zone, VILLAGE_ZONE_HEADERS)):
         if col is None:
             raise InputError(f"no {what} column", file=path,
                              hint=f"name it one of {', '.join(names[:4])}; columns are: "

@@ -50,8 +50,7 @@ def normalize_code(code: object) -> str:
     style codes ending in ``000`` (``330681001000``).
     """
     text = str(code).strip()
-    if text.endswith(".0"):
-        text = text[:-2]
+    text = text.removesuffix(".0")
     if len(text) == 12 and text.isdigit() and text.endswith("000"):
         text = text[:9]
     return text

@@ -1,9 +1,10 @@
 """Study-area zones (townships): load, convert to WGS-84, repair, check overlaps and gaps.
 
 Zones come from a polygon file (GeoJSON, GeoPackage, Shapefile; anything pyogrio reads)
-with an id and a name column (``AreaConfig.id_column`` / ``name_column``). Coordinates are
-converted to WGS-84: a CRS declared by the file is used; GCJ-02 and BD-09, which no file
-can declare, are taken from ``AreaConfig.crs`` and converted vertex by vertex.
+with an id and a name column (``ZoneSource.id_column`` / ``name_column``), read by
+:func:`circle15.geo.vectors.read_vector`, which converts to WGS-84 by the one rule for every
+vector file: a projected CRS declared by the file is used; GCJ-02 and BD-09, which no file
+can declare, are taken from ``ZoneSource.crs`` and converted vertex by vertex.
 
 Checks, in order: every id present and unique (else :class:`InputError` naming file, row
 and column); geometries polygonal (invalid ones repaired with ``make_valid`` and
@@ -31,9 +32,10 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
-from circle15.config import AreaConfig
 from circle15.errors import InputError
-from circle15.geo.streets.project import choose_crs, transform_to_wgs84
+from circle15.geo.areas.source import ZoneSource
+from circle15.geo.streets.project import choose_crs
+from circle15.geo.vectors import read_vector
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +66,7 @@ def _polygonal(geom: BaseGeometry) -> BaseGeometry:
     if isinstance(geom, (Polygon, MultiPolygon)):
         return geom
     parts = [p for p in shapely.get_parts(geom) if isinstance(p, (Polygon, MultiPolygon))]
-    polys = []
+    polys: list[Polygon] = []
     for p in parts:
         polys.extend(shapely.get_parts(p))
     if not polys:
@@ -72,42 +74,98 @@ def _polygonal(geom: BaseGeometry) -> BaseGeometry:
     return polys[0] if len(polys) == 1 else MultiPolygon(polys)
 
 
-def _to_wgs84(gdf: gpd.GeoDataFrame, area_cfg: AreaConfig, path: Path) -> gpd.GeoDataFrame:
-    from circle15.geo.crs.convert import normalize_crs
+def _check_source(src: ZoneSource) -> None:
+    if src.zones is None:
+        raise InputError(f"no zones file: set {src.key('zones')} to a polygon file of "
+                         "townships", key=src.key("zones"))
+    if src.profile and src.profile not in PROFILES:
+        raise InputError(f"unknown profile {src.profile!r}", key=src.key("profile"),
+                         hint=f"one of {', '.join(PROFILES)}, or leave it empty")
 
-    try:
-        declared = normalize_crs(area_cfg.crs)
-    except InputError as exc:
-        raise InputError(exc.message, key="area.crs", hint=exc.hint) from None
-    if declared in ("gcj02", "bd09"):
-        if gdf.crs is not None and not gdf.crs.is_geographic:
-            raise InputError(f"area.crs says {declared} but the file is in a projected CRS "
-                             f"({gdf.crs.name})", file=path, key="area.crs",
-                             hint="GCJ-02/BD-09 files hold longitude/latitude")
-        geoms = [transform_to_wgs84(g, declared) if g is not None else None
-                 for g in gdf.geometry]
-        out = gdf.set_geometry(gpd.GeoSeries(geoms, index=gdf.index), crs="EPSG:4326")
-        out.attrs["crs_used"] = declared
-        return out
-    if gdf.crs is not None:
-        out = gdf.to_crs("EPSG:4326")
-        out.attrs["crs_used"] = gdf.crs.to_string()
-        return out
-    code = "EPSG:4326" if declared in ("wgs84", "cgcs2000") else declared
-    out = gdf.set_crs(code).to_crs("EPSG:4326")
-    out.attrs["crs_used"] = declared
-    return out
+
+def _check_columns(raw: gpd.GeoDataFrame, src: ZoneSource, path: Path) -> None:
+    for key, col in ((src.key("id_column"), src.id_column),
+                     (src.key("name_column"), src.name_column)):
+        if col not in raw.columns:
+            cols = ", ".join(str(c) for c in raw.columns if c != raw.geometry.name)
+            raise InputError(f"no column {col!r} in the zones file", file=path, column=col,
+                             key=key, hint=f"columns are: {cols}")
+
+
+def _zone_ids(values: list[Any], path: Path, column: str) -> list[str]:
+    """Zone ids as text; a missing or repeated id is an error naming its row."""
+    ids: list[str] = []
+    seen: dict[str, int] = {}
+    for i, value in enumerate(values, start=1):
+        zid = _id_text(value)
+        if zid is None:
+            raise InputError("zone id is missing", file=path, row=i, column=column)
+        if zid in seen:
+            raise InputError(f"duplicate zone id {zid!r} (also in row {seen[zid]})", file=path,
+                             row=i, column=column, hint="every zone needs its own id")
+        seen[zid] = i
+        ids.append(zid)
+    return ids
+
+
+def _zone_names(ids: list[str], values: list[Any]) -> tuple[list[str], list[str]]:
+    """Zone names (the id where missing) and the ids whose name was missing."""
+    names, missing = [], []
+    for zid, value in zip(ids, values, strict=True):
+        name = _id_text(value) if not isinstance(value, str) else value.strip()
+        if not name:
+            missing.append(zid)
+            name = zid
+        names.append(name)
+    return names, missing
+
+
+def _check_polygons(geoms: gpd.GeoSeries, path: Path) -> None:
+    for i, geom in enumerate(geoms, start=1):
+        if geom is None or geom.is_empty:
+            raise InputError("zone has no geometry", file=path, row=i, column="geometry")
+        if not isinstance(geom, (Polygon, MultiPolygon)):
+            raise InputError(f"zone geometry is a {geom.geom_type}, not a polygon", file=path,
+                             row=i, column="geometry", hint="zones must be (multi)polygons")
+
+
+def _repair(geoms: list[BaseGeometry], ids: list[str], path: Path
+            ) -> tuple[list[BaseGeometry], list[str]]:
+    """Invalid geometries made valid (their polygonal part); the ids repaired."""
+    out, repaired = list(geoms), []
+    for k, geom in enumerate(out):
+        if not geom.is_valid:
+            fixed = _polygonal(shapely.make_valid(geom))
+            if fixed.is_empty:
+                raise InputError("zone geometry is invalid and cannot be repaired", file=path,
+                                 row=k + 1, column="geometry")
+            out[k] = fixed
+            repaired.append(ids[k])
+    if repaired:
+        log.warning("%s: repaired %d invalid zone geometries: %s", path, len(repaired),
+                    ", ".join(repaired[:10]))
+    return out, repaired
+
+
+def _log_problems(path: Path, overlaps: list[dict[str, Any]], gaps: list[dict[str, Any]]
+                  ) -> None:
+    for o in overlaps:
+        log.warning("%s: zones %s and %s overlap by %.0f m² (given to %s)", path, o["a"],
+                    o["b"], o["area_m2"], o["a"])
+    for g in gaps:
+        log.warning("%s: gap of %.0f m² between zones near (%.5f, %.5f)", path, g["area_m2"],
+                    g["lon"], g["lat"])
 
 
 # --------------------------------------------------------------------------- main entry
 
 
-def load_zones(area_cfg: AreaConfig) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
+def load_zones(source: ZoneSource) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
     """Read, convert, check and repair the zones of the study area.
 
     Parameters
     ----------
-    area_cfg : AreaConfig
+    source : ZoneSource
         ``zones`` (file), ``id_column``, ``name_column``, ``crs``, ``layer``, ``profile``.
 
     Returns
@@ -124,100 +182,33 @@ def load_zones(area_cfg: AreaConfig) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
     ------
     InputError
         Missing or unreadable file; missing id/name column; missing or duplicate id; empty
-        or non-polygon geometry; unknown profile.
+        or non-polygon geometry; unknown profile; coordinates that are not
+        longitude/latitude after conversion. Keys name ``<config_key>.zones`` etc.
     """
-    path = area_cfg.zones
-    if path is None:
-        raise InputError("no zones file: set area.zones to a polygon file of townships",
-                         key="area.zones")
-    path = Path(path)
-    if not path.exists():
-        raise InputError("zones file not found", file=path, key="area.zones")
-    if area_cfg.profile and area_cfg.profile not in PROFILES:
-        raise InputError(f"unknown profile {area_cfg.profile!r}", key="area.profile",
-                         hint=f"one of {', '.join(PROFILES)}, or leave it empty")
-    try:
-        raw = gpd.read_file(path, layer=area_cfg.layer or None)
-    except Exception as exc:  # pyogrio raises DataSourceError, DataLayerError, ...
-        raise InputError(f"cannot read polygons from the file ({type(exc).__name__}: {exc})",
-                         file=path, key="area.zones",
-                         hint="use GeoJSON, GeoPackage or Shapefile") from None
-    if len(raw) == 0:
-        raise InputError("the zones file has no features", file=path, key="area.zones")
-    for key, col in (("area.id_column", area_cfg.id_column),
-                     ("area.name_column", area_cfg.name_column)):
-        if col not in raw.columns:
-            cols = ", ".join(str(c) for c in raw.columns if c != raw.geometry.name)
-            raise InputError(f"no column {col!r} in the zones file", file=path, column=col,
-                             key=key, hint=f"columns are: {cols}")
-
-    ids: list[str] = []
-    seen: dict[str, int] = {}
-    for i, value in enumerate(raw[area_cfg.id_column].tolist(), start=1):
-        zid = _id_text(value)
-        if zid is None:
-            raise InputError("zone id is missing", file=path, row=i, column=area_cfg.id_column)
-        if zid in seen:
-            raise InputError(f"duplicate zone id {zid!r} (also in row {seen[zid]})", file=path,
-                             row=i, column=area_cfg.id_column, hint="every zone needs its own id")
-        seen[zid] = i
-        ids.append(zid)
-    names, names_missing = [], []
-    for zid, value in zip(ids, raw[area_cfg.name_column].tolist(), strict=True):
-        name = _id_text(value) if not isinstance(value, str) else value.strip()
-        if not name:
-            names_missing.append(zid)
-            name = zid
-        names.append(name)
-
-    for i, geom in enumerate(raw.geometry, start=1):
-        if geom is None or geom.is_empty:
-            raise InputError("zone has no geometry", file=path, row=i, column="geometry")
-        if not isinstance(geom, (Polygon, MultiPolygon)):
-            raise InputError(f"zone geometry is a {geom.geom_type}, not a polygon", file=path,
-                             row=i, column="geometry", hint="zones must be (multi)polygons")
-
-    gdf = _to_wgs84(raw[[raw.geometry.name]].copy(), area_cfg, path)
-    crs_used = gdf.attrs.get("crs_used")
-    minx, miny, maxx, maxy = gdf.total_bounds
-    if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
-        raise InputError("zone coordinates are not longitude/latitude after conversion "
-                         f"(bounds {minx:.1f}, {miny:.1f}, {maxx:.1f}, {maxy:.1f})", file=path,
-                         key="area.crs", hint="declare the file's coordinate system in area.crs")
-
-    repaired = []
-    geoms = list(gdf.geometry)
-    for k, geom in enumerate(geoms):
-        if not geom.is_valid:
-            fixed = _polygonal(shapely.make_valid(geom))
-            if fixed.is_empty:
-                raise InputError("zone geometry is invalid and cannot be repaired", file=path,
-                                 row=k + 1, column="geometry")
-            geoms[k] = fixed
-            repaired.append(ids[k])
-    if repaired:
-        log.warning("%s: repaired %d invalid zone geometries: %s", path, len(repaired),
-                    ", ".join(repaired[:10]))
-
+    src = source
+    _check_source(src)
+    raw = read_vector(src.zones, declared_crs=src.crs, key=src.key("zones"),
+                      crs_key=src.key("crs"), layer=src.layer or None, what="polygons")
+    path = Path(src.zones)  # type: ignore[arg-type]
+    _check_columns(raw, src, path)
+    ids = _zone_ids(raw[src.id_column].tolist(), path, src.id_column)
+    names, names_missing = _zone_names(ids, raw[src.name_column].tolist())
+    _check_polygons(raw.geometry, path)
+    geoms, repaired = _repair(list(raw.geometry), ids, path)
     zones = gpd.GeoDataFrame({"zone_id": pd.Series(ids, dtype=object),
                               "zone_name": pd.Series(names, dtype=object)},
                              geometry=geoms, crs="EPSG:4326")
     zones, overlaps, n_resolved = resolve_overlaps(zones)
     metric = choose_crs(shapely.union_all(zones.geometry.to_numpy()))
     gaps = find_gaps(zones, metric)
+    _log_problems(path, overlaps, gaps)
     report: dict[str, Any] = {
-        "file": str(path), "zones": len(zones), "crs": crs_used,
+        "file": str(path), "zones": len(zones), "crs": raw.attrs.get("crs_used"),
         "repaired": repaired, "names_missing": names_missing,
         "overlaps": overlaps, "overlaps_resolved": n_resolved, "gaps": gaps,
         "area_km2": round(float(zones.to_crs(metric).area.sum()) / 1e6, 3),
     }
-    for o in overlaps:
-        log.warning("%s: zones %s and %s overlap by %.0f m² (given to %s)", path, o["a"],
-                    o["b"], o["area_m2"], o["a"])
-    for g in gaps:
-        log.warning("%s: gap of %.0f m² between zones near (%.5f, %.5f)", path, g["area_m2"],
-                    g["lon"], g["lat"])
-    if area_cfg.profile == "zhuji":
+    if src.profile == "zhuji":
         report["profile"] = check_zhuji(zones)
     return zones, report
 
@@ -351,7 +342,7 @@ def zones_from_osm(place: str, cache_dir: Path, admin_level: str = "8"
     try:
         feats = ox.features_from_place(place, tags={"boundary": "administrative",
                                                     "admin_level": admin_level})
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - osmnx and requests raise many types
         raise InputError(f"download of boundaries failed ({type(exc).__name__}: {exc})",
                          hint="check the internet connection, or give area.zones") from None
     feats = feats[feats.geometry.geom_type.isin(["Polygon", "MultiPolygon"])]

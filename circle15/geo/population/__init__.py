@@ -1,14 +1,16 @@
 """Where people live: population origins from points, rasters, buildings or zone totals.
 
-The pipeline calls :func:`load_population` with the ``[population]`` config section and the
-zones, and gets one GeoDataFrame of *origins* (places where people live, in EPSG:4326) plus
-a report dict; :func:`zone_population` sums origins per zone.
+The run stage calls :func:`load_population` with a :class:`PopulationSource` (fields named
+like the ``[population]`` config keys) and the zones, and gets one GeoDataFrame of *origins*
+(places where people live, in EPSG:4326) plus a report dict; :func:`zone_population` sums
+origins per zone.
 
-Sources (``PopulationConfig.kind``):
+Sources (``PopulationSource.kind``):
 
 ``points``
-    CSV (coordinates in ``x_column``/``y_column`` or auto-detected lon/lng/经度/x and
-    lat/纬度/y), GeoJSON or GeoPackage points with a total column and group columns.
+    CSV (coordinates in ``x_column``/``y_column`` or the facility layers' coordinate
+    headers: 经度/东经/lon/lng/x and 纬度/北纬/lat/y...), GeoJSON or GeoPackage points with a
+    total column and group columns.
 ``raster``
     GeoTIFF of people per cell (e.g. WorldPop 100 m), read only over the study area; one
     origin per populated cell centre.
@@ -35,30 +37,37 @@ Outside the zones
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from circle15.config import PopulationConfig
+from circle15.errors import InputError
+from circle15.geo.areas.assign import assign_zones
 from circle15.geo.population import buildings as _buildings
 from circle15.geo.population import groups as _groups
 from circle15.geo.population import points as _points
 from circle15.geo.population import raster as _raster
-from circle15.geo.population import tables
 from circle15.geo.population import totals as _totals
 from circle15.geo.population.allocate import largest_remainder, spread
-from circle15.errors import InputError
+from circle15.geo.population.source import KINDS, PopulationSource
+from circle15.geo.vectors import check_file, is_vector
 
-__all__ = ["load_population", "zone_population", "assign_zones", "largest_remainder",
-           "spread", "group_names"]
+__all__ = [
+    "KINDS",
+    "PopulationSource",
+    "group_names",
+    "largest_remainder",
+    "load_population",
+    "spread",
+    "zone_population",
+]
 
-KINDS = ("points", "raster", "buildings", "zone_totals")
 
-
-def group_names(pop_cfg: PopulationConfig) -> list[str]:
+def group_names(source: PopulationSource) -> list[str]:
     """Group names in output order: count-column groups, then share groups."""
-    return [*pop_cfg.groups, *[g for g in pop_cfg.group_shares if g not in pop_cfg.groups]]
+    return source.group_names()
 
 
 def _check_zones(zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -75,43 +84,16 @@ def _check_zones(zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return z.reset_index(drop=True)
 
 
-def assign_zones(pts: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> np.ndarray:
-    """Zone id of each point (``""`` outside every zone; the first zone where zones overlap).
-
-    Parameters
-    ----------
-    pts : geopandas.GeoDataFrame
-        Points in the CRS of ``zones``.
-    zones : geopandas.GeoDataFrame
-        Polygons with ``zone_id``.
-
-    Returns
-    -------
-    numpy.ndarray
-        Object array of zone ids.
-    """
-    out = np.full(len(pts), "", dtype=object)
-    if len(pts) == 0 or len(zones) == 0:
-        return out
-    left = gpd.GeoDataFrame(geometry=pts.geometry.to_numpy(), crs=zones.crs)
-    hits = gpd.sjoin(left, zones[["zone_id", "geometry"]].reset_index(drop=True),
-                     predicate="intersects", how="inner")
-    hits = hits.sort_values("index_right", kind="stable")
-    hits = hits[~hits.index.duplicated(keep="first")]
-    out[hits.index.to_numpy()] = hits["zone_id"].to_numpy(dtype=object)
-    return out
-
-
-def _places_for_totals(pop_cfg: PopulationConfig, zones: gpd.GeoDataFrame,
+def _places_for_totals(src: PopulationSource, zones: gpd.GeoDataFrame,
                        nodes: gpd.GeoDataFrame | None, buildings: gpd.GeoDataFrame | None,
                        warnings: list[str], report: dict) -> tuple[gpd.GeoDataFrame, str]:
     """Weighted places to spread totals over: residential buildings, else network nodes."""
-    src = pop_cfg.source
-    if buildings is None and src is not None and tables.is_vector(Path(src)):
-        buildings = _buildings.read_buildings(Path(src), pop_cfg.crs, warnings)
+    if buildings is None and src.source is not None and is_vector(Path(src.source)):
+        buildings = _buildings.read_buildings(Path(src.source), src.crs, warnings,
+                                              key=src.key("source"), crs_key=src.key("crs"))
     if buildings is not None:
-        res, stats = _buildings.residential(buildings, pop_cfg.m2_per_person,
-                                            pop_cfg.default_levels, warnings)
+        res, stats = _buildings.residential(buildings, src.m2_per_person, src.default_levels,
+                                            warnings, key_prefix=src.config_key)
         report["buildings"] = stats
         places = gpd.GeoDataFrame({"weight": res["floor_area"].to_numpy()},
                                   geometry=res.geometry.to_numpy(), crs="EPSG:4326")
@@ -123,13 +105,100 @@ def _places_for_totals(pop_cfg: PopulationConfig, zones: gpd.GeoDataFrame,
         method = "network nodes (equal shares)"
     else:
         raise InputError("zone totals need buildings or network nodes to spread over",
-                         key="population.source",
-                         hint="set population.source to a building footprint file")
+                         key=src.key("source"),
+                         hint=f"set {src.key('source')} to a building footprint file")
     places["zone_id"] = assign_zones(places, zones)
     return places, method
 
 
-def load_population(pop_cfg: PopulationConfig, zones: gpd.GeoDataFrame, *,
+def _from_buildings(src: PopulationSource, buildings: gpd.GeoDataFrame | None,
+                    warnings: list[str], report: dict) -> tuple[gpd.GeoDataFrame, dict]:
+    """Origins of kind ``buildings``: residents of each residential footprint."""
+    if src.groups:
+        raise InputError("building footprints have no group counts", key=src.key("groups"),
+                         hint=f"use {src.key('group_shares')}")
+    if src.source is not None:
+        bld = _buildings.read_buildings(src.source, src.crs, warnings, key=src.key("source"),
+                                        crs_key=src.key("crs"))
+    elif buildings is not None:
+        bld = buildings
+    else:
+        raise InputError("missing: the building footprint file", key=src.key("source"))
+    res, stats = _buildings.residential(bld, src.m2_per_person, src.default_levels, warnings,
+                                        key_prefix=src.config_key)
+    report["buildings"] = stats
+    return res[["population", "geometry"]], {
+        "encoding": None, "integer": False, "allocation": "building floor area / m2_per_person"}
+
+
+def _from_zone_totals(src: PopulationSource, zones: gpd.GeoDataFrame,
+                      nodes: gpd.GeoDataFrame | None, buildings: gpd.GeoDataFrame | None,
+                      warnings: list[str], report: dict) -> tuple[gpd.GeoDataFrame, dict]:
+    """Origins of kind ``zone_totals``: each zone's total spread over places inside it."""
+    path = src.totals or src.source
+    if path is not None and src.totals is None and is_vector(Path(path)):
+        path = None
+    path = check_file(path, src.key("totals"))
+    tot, tinfo = _totals.read_totals(path, src, zones, warnings)
+    report["totals"] = str(path)
+    report["unmatched_totals"] = tinfo["unmatched"]
+    places, method = _places_for_totals(src, zones, nodes, buildings, warnings, report)
+    raw, fallback = _totals.spread_totals(tot, places, zones, integer=tinfo["integer"])
+    if fallback:
+        warnings.append(f"{len(fallback)} zone(s) have no {method.split(' (')[0]} inside; "
+                        f"their people are placed at the zone's centre point: "
+                        f"{', '.join(fallback[:10])}")
+    report["allocation_fallback_zones"] = fallback
+    return raw, {"encoding": tinfo["encoding"], "integer": tinfo["integer"],
+                 "allocation": f"zone totals spread over {method}"}
+
+
+def _read_source(src: PopulationSource, zones: gpd.GeoDataFrame,
+                 nodes: gpd.GeoDataFrame | None, buildings: gpd.GeoDataFrame | None,
+                 warnings: list[str], report: dict) -> tuple[gpd.GeoDataFrame, dict, bool]:
+    """Raw origins of the source's kind, report fields, and whether to clip to the zones."""
+    if src.kind == "points":
+        raw, info = _points.read_points(src, warnings)
+        return raw, info, False
+    if src.kind == "raster":
+        raw, info = _raster.read_raster(src, zones, warnings)
+        report["raster"] = info.pop("raster")
+        return raw, info, True
+    if src.kind == "buildings":
+        raw, info = _from_buildings(src, buildings, warnings, report)
+        return raw, info, False
+    raw, info = _from_zone_totals(src, zones, nodes, buildings, warnings, report)
+    return raw, info, False
+
+
+def _outside_zones(raw: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, drop_outside: bool,
+                   warnings: list[str], report: dict) -> gpd.GeoDataFrame:
+    """Assign zones; count (and for rasters drop) the origins outside every zone."""
+    if "zone_id" not in raw.columns:
+        raw = raw.copy()
+        raw["zone_id"] = assign_zones(raw, zones)
+    outside = raw["zone_id"].to_numpy() == ""
+    report["outside_zones"] = {"points": int(outside.sum()),
+                               "people": float(raw["population"].to_numpy()[outside].sum()),
+                               "kept": not drop_outside}
+    if outside.any():
+        warnings.append(f"{int(outside.sum())} origin(s) with "
+                        f"{report['outside_zones']['people']:g} people lie outside every zone"
+                        + (" and were clipped" if drop_outside else
+                           " (kept with zone_id \"\", left out of zone tables)"))
+    return raw[~outside] if drop_outside else raw
+
+
+def _origins(raw: gpd.GeoDataFrame, gnames: list[str]) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {"origin_id": np.arange(len(raw), dtype=np.int64),
+         "zone_id": pd.Series(raw["zone_id"].to_numpy(dtype=object), dtype=str),
+         "population": raw["population"].to_numpy(dtype=float),
+         **{g: raw[g].to_numpy(dtype=float) for g in gnames}},
+        geometry=raw.geometry.to_numpy(), crs="EPSG:4326")
+
+
+def load_population(source: PopulationSource, zones: gpd.GeoDataFrame, *,
                     nodes: gpd.GeoDataFrame | None = None,
                     buildings: gpd.GeoDataFrame | None = None
                     ) -> tuple[gpd.GeoDataFrame, dict]:
@@ -137,8 +206,8 @@ def load_population(pop_cfg: PopulationConfig, zones: gpd.GeoDataFrame, *,
 
     Parameters
     ----------
-    pop_cfg : PopulationConfig
-        The ``[population]`` section.
+    source : PopulationSource
+        Kind, file, columns, groups (fields named like the ``[population]`` config keys).
     zones : geopandas.GeoDataFrame
         Zones with ``zone_id``, ``zone_name`` and polygon geometry (EPSG:4326).
     nodes : geopandas.GeoDataFrame, optional
@@ -161,85 +230,28 @@ def load_population(pop_cfg: PopulationConfig, zones: gpd.GeoDataFrame, *,
     Raises
     ------
     InputError
-        Naming the file, row and column of bad input.
+        Naming the file, row and column of bad input, and the config key
+        (``<source.config_key>.value_column``...).
     """
-    if pop_cfg.kind not in KINDS:
-        raise InputError(f"unknown kind {pop_cfg.kind!r}", key="population.kind",
+    src = source
+    if src.kind not in KINDS:
+        raise InputError(f"unknown kind {src.kind!r}", key=src.key("kind"),
                          hint=", ".join(KINDS))
     zones = _check_zones(zones)
     warnings: list[str] = []
-    report: dict = {"kind": pop_cfg.kind,
-                    "source": str(pop_cfg.source) if pop_cfg.source else None,
-                    "crs": pop_cfg.crs}
-    gnames = group_names(pop_cfg)
-    drop_outside = False
-    if pop_cfg.kind == "points":
-        raw, info = _points.read_points(pop_cfg, warnings)
-    elif pop_cfg.kind == "raster":
-        raw, info = _raster.read_raster(pop_cfg, zones, warnings)
-        drop_outside = True
-        report["raster"] = info.pop("raster")
-    elif pop_cfg.kind == "buildings":
-        if pop_cfg.groups:
-            raise InputError("building footprints have no group counts",
-                             key="population.groups", hint="use population.group_shares")
-        if pop_cfg.source is not None:
-            bld = _buildings.read_buildings(pop_cfg.source, pop_cfg.crs, warnings)
-        elif buildings is not None:
-            bld = buildings
-        else:
-            raise InputError("missing: the building footprint file", key="population.source")
-        res, stats = _buildings.residential(bld, pop_cfg.m2_per_person,
-                                            pop_cfg.default_levels, warnings)
-        report["buildings"] = stats
-        raw = res[["population", "geometry"]]
-        info = {"encoding": None, "integer": False,
-                "allocation": "building floor area / m2_per_person"}
-    else:
-        path = pop_cfg.totals or pop_cfg.source
-        if path is not None and pop_cfg.totals is None and tables.is_vector(Path(path)):
-            path = None
-        path = tables.check_exists(path, "population.totals")
-        tot, tinfo = _totals.read_totals(path, pop_cfg, zones, warnings)
-        report["totals"] = str(path)
-        report["unmatched_totals"] = tinfo["unmatched"]
-        places, method = _places_for_totals(pop_cfg, zones, nodes, buildings, warnings, report)
-        raw, fallback = _totals.spread_totals(tot, places, zones, integer=tinfo["integer"])
-        if fallback:
-            warnings.append(f"{len(fallback)} zone(s) have no {method.split(' (')[0]} inside; "
-                            f"their people are placed at the zone's centre point: "
-                            f"{', '.join(fallback[:10])}")
-        report["allocation_fallback_zones"] = fallback
-        info = {"encoding": tinfo["encoding"], "integer": tinfo["integer"],
-                "allocation": f"zone totals spread over {method}"}
-    if "zone_id" not in raw.columns:
-        raw = raw.copy()
-        raw["zone_id"] = assign_zones(raw, zones)
-    outside = raw["zone_id"].to_numpy() == ""
-    report["outside_zones"] = {"points": int(outside.sum()),
-                               "people": float(raw["population"].to_numpy()[outside].sum()),
-                               "kept": not drop_outside}
-    if outside.any():
-        warnings.append(f"{int(outside.sum())} origin(s) with "
-                        f"{report['outside_zones']['people']:g} people lie outside every zone"
-                        + (" and were clipped" if drop_outside else
-                           " (kept with zone_id \"\", left out of zone tables)"))
-    if drop_outside:
-        raw = raw[~outside]
-    raw = _groups.apply_shares(raw.reset_index(drop=True), pop_cfg, zones)
+    report: dict[str, Any] = {"kind": src.kind,
+                              "source": str(src.source) if src.source else None,
+                              "crs": src.crs}
+    raw, info, drop_outside = _read_source(src, zones, nodes, buildings, warnings, report)
+    raw = _outside_zones(raw, zones, drop_outside, warnings, report)
+    raw = _groups.apply_shares(raw.reset_index(drop=True), src, zones)
     empty = raw["population"].to_numpy() <= 0
     report["empty_dropped"] = int(empty.sum())
-    raw = raw[~empty].reset_index(drop=True)
-
-    origins = gpd.GeoDataFrame(
-        {"origin_id": np.arange(len(raw), dtype=np.int64),
-         "zone_id": pd.Series(raw["zone_id"].to_numpy(dtype=object), dtype=str),
-         "population": raw["population"].to_numpy(dtype=float),
-         **{g: raw[g].to_numpy(dtype=float) for g in gnames}},
-        geometry=raw.geometry.to_numpy(), crs="EPSG:4326")
+    gnames = src.group_names()
+    origins = _origins(raw[~empty].reset_index(drop=True), gnames)
     in_zone = origins["zone_id"] != ""
     report.update({
-        "points": int(len(origins)),
+        "points": len(origins),
         "people": float(origins["population"].sum()),
         "people_in_zones": float(origins.loc[in_zone, "population"].sum()),
         "people_by_group": {g: float(origins[g].sum()) for g in gnames},

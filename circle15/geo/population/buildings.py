@@ -16,8 +16,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from circle15.geo.population import _crs, points, tables
 from circle15.errors import InputError
+from circle15.geo.vectors import check_file, is_vector, read_vector
 
 #: OSM ``building=*`` values that house nobody (or nobody counted as a resident).
 NON_RESIDENTIAL = frozenset({
@@ -36,30 +36,28 @@ LEVEL_COLUMNS = ("building:levels", "levels", "building_levels", "floors", "å±‚æ
 _NUM = re.compile(r"\d+(?:\.\d+)?")
 
 
-def read_buildings(path: Path, declared_crs: str, warnings: list[str]) -> gpd.GeoDataFrame:
-    """Read a footprint file (GeoJSON/GPKG) and return it in EPSG:4326."""
-    path = tables.check_exists(path, "population.source")
-    if not tables.is_vector(path):
-        raise InputError("building footprints must be a vector file", file=path,
+def read_buildings(path: Path | None, declared_crs: str, warnings: list[str], *,
+                   key: str = "population.source", crs_key: str = "population.crs"
+                   ) -> gpd.GeoDataFrame:
+    """Read a footprint file (GeoJSON/GPKG) and return it in EPSG:4326.
+
+    Parameters
+    ----------
+    path : Path or None
+        The footprint file.
+    declared_crs : str
+        The configured coordinate system (see :func:`circle15.geo.vectors.source_crs`).
+    warnings : list of str
+        Appended to.
+    key, crs_key : str
+        Config keys of the file and of ``declared_crs``, named in errors.
+    """
+    path = check_file(path, key)
+    if not is_vector(path):
+        raise InputError("building footprints must be a vector file", file=path, key=key,
                          hint="use GeoJSON or GeoPackage polygons")
-    gdf = tables.read_vector(path)
-    crs = points.effective_crs(declared_crs, gdf.crs, path, warnings)
-    return to_wgs84_frame(gdf, crs)
-
-
-def to_wgs84_frame(gdf: gpd.GeoDataFrame, crs) -> gpd.GeoDataFrame:
-    """Reproject a frame whose coordinates are in ``crs`` (incl. GCJ-02/BD-09) to EPSG:4326."""
-    crs = _crs.normalise_crs(crs)
-    if crs == "wgs84":
-        return gdf.set_crs("EPSG:4326", allow_override=True)
-    import shapely
-
-    def conv(xy: np.ndarray) -> np.ndarray:
-        lon, lat = _crs.to_wgs84(xy[:, 0], xy[:, 1], crs)
-        return np.column_stack([lon, lat])
-
-    geom = shapely.transform(gdf.geometry.to_numpy(), conv)
-    return gpd.GeoDataFrame(gdf.drop(columns="geometry"), geometry=geom, crs="EPSG:4326")
+    return read_vector(path, declared_crs=declared_crs, key=key, crs_key=crs_key,
+                       warnings=warnings)
 
 
 def _levels(gdf: gpd.GeoDataFrame, default: float) -> tuple[np.ndarray, int]:
@@ -80,7 +78,8 @@ def _levels(gdf: gpd.GeoDataFrame, default: float) -> tuple[np.ndarray, int]:
 
 
 def residential(buildings: gpd.GeoDataFrame, m2_per_person: float, default_levels: float,
-                warnings: list[str]) -> tuple[gpd.GeoDataFrame, dict]:
+                warnings: list[str], *, key_prefix: str = "population"
+                ) -> tuple[gpd.GeoDataFrame, dict]:
     """Estimate residents per building.
 
     Parameters
@@ -93,6 +92,8 @@ def residential(buildings: gpd.GeoDataFrame, m2_per_person: float, default_level
         Storeys assumed when none are given.
     warnings : list of str
         Appended to.
+    key_prefix : str, default "population"
+        Config key prefix of the two numbers, named in errors.
 
     Returns
     -------
@@ -101,8 +102,8 @@ def residential(buildings: gpd.GeoDataFrame, m2_per_person: float, default_level
         and ``population`` (float), and counts for the report.
     """
     if m2_per_person <= 0 or default_levels <= 0:
-        raise InputError("must be positive", key="population.m2_per_person" if
-                         m2_per_person <= 0 else "population.default_levels")
+        name = "m2_per_person" if m2_per_person <= 0 else "default_levels"
+        raise InputError("must be positive", key=f"{key_prefix}.{name}")
     if buildings.crs is None:
         buildings = buildings.set_crs("EPSG:4326")
     b = buildings.to_crs("EPSG:4326").reset_index(drop=True)
@@ -126,7 +127,7 @@ def residential(buildings: gpd.GeoDataFrame, m2_per_person: float, default_level
                            geometry=b.geometry.representative_point().to_numpy(),
                            crs="EPSG:4326")
     excluded = btype[nonres & poly.to_numpy()].value_counts()
-    stats = {"buildings": int(len(buildings)), "residential": int(len(b)),
+    stats = {"buildings": len(buildings), "residential": len(b),
              "excluded_by_type": {str(k): int(v) for k, v in excluded.items()},
              "not_polygons": n_nonpoly, "default_levels_used": defaulted,
              "m2_per_person": m2_per_person, "default_levels": default_levels}

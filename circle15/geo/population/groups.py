@@ -14,20 +14,20 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from circle15.config import PopulationConfig
-from circle15.geo.population import tables
-from circle15.geo.population.totals import match_zone_keys
 from circle15.errors import InputError
+from circle15.geo.population import tables
+from circle15.geo.population.source import PopulationSource
+from circle15.geo.population.totals import match_zone_keys
+from circle15.geo.vectors import check_file
+from circle15.vocab import SHARE_HEADERS, pick_header
 
-SHARE_NAMES = ("share", "比例", "占比", "比重")
 
-
-def resolve_path(value: str, cfg: PopulationConfig) -> Path:
+def resolve_path(value: str, src: PopulationSource) -> Path:
     """Resolve a relative shares path: next to the population source/totals file, else cwd."""
     p = Path(value).expanduser()
     if p.is_absolute():
         return p
-    for base in (cfg.source, cfg.totals):
+    for base in (src.source, src.totals):
         if base is not None and (Path(base).parent / p).is_file():
             return Path(base).parent / p
     return p.resolve()
@@ -44,10 +44,10 @@ def _share_value(value) -> float | None:
         return None
 
 
-def read_shares(g: str, value, cfg: PopulationConfig, zones: gpd.GeoDataFrame
+def read_shares(g: str, value, src: PopulationSource, zones: gpd.GeoDataFrame
                 ) -> float | pd.Series:
     """One share for group ``g``: a float, or a Series of shares indexed by zone id."""
-    key = f"population.group_shares.{g}"
+    key = src.key(f"group_shares.{g}")
     num = _share_value(value)
     if num is not None:
         if not 0 <= num <= 1:
@@ -56,9 +56,9 @@ def read_shares(g: str, value, cfg: PopulationConfig, zones: gpd.GeoDataFrame
         return num
     if not isinstance(value, str) or not value.strip():
         raise InputError(f"expected a share (0-1) or a CSV path, got {value!r}", key=key)
-    path = tables.check_exists(resolve_path(value, cfg), key)
+    path = check_file(resolve_path(value, src), key)
     df = tables.read_table(path)
-    scol = tables.detect_column(df, (*SHARE_NAMES, g.lower()))
+    scol = pick_header([c for c in df.columns if c != "geometry"], (*SHARE_HEADERS, g))
     if scol is None:
         raise InputError(f"no share column (share/比例/{g}); columns found: "
                          f"{', '.join(map(str, df.columns))}", file=path, column="share",
@@ -79,17 +79,18 @@ def read_shares(g: str, value, cfg: PopulationConfig, zones: gpd.GeoDataFrame
     return out
 
 
-def apply_shares(origins: gpd.GeoDataFrame, cfg: PopulationConfig,
+def apply_shares(origins: gpd.GeoDataFrame, src: PopulationSource,
                  zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Add one column per ``group_shares`` group: share of the zone × population."""
-    clash = sorted(set(cfg.group_shares) & set(cfg.groups))
+    clash = sorted(set(src.group_shares) & set(src.groups))
     if clash:
         raise InputError(f"group {clash[0]!r} is given both as a column and as a share",
-                         key=f"population.group_shares.{clash[0]}",
-                         hint="keep only one of population.groups / population.group_shares")
+                         key=src.key(f"group_shares.{clash[0]}"),
+                         hint=f"keep only one of {src.key('groups')} / "
+                              f"{src.key('group_shares')}")
     out = origins.copy()
-    for g, value in cfg.group_shares.items():
-        share = read_shares(g, value, cfg, zones)
+    for g, value in src.group_shares.items():
+        share = read_shares(g, value, src, zones)
         if isinstance(share, float):
             s = np.full(len(out), share)
         else:

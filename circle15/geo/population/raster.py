@@ -16,15 +16,32 @@ import rasterio
 import rasterio.windows
 from rasterio.warp import transform_bounds
 
-from circle15.config import PopulationConfig
-from circle15.geo.population import _crs, tables
 from circle15.errors import InputError
+from circle15.geo.crs import normalize_crs
+from circle15.geo.population.source import PopulationSource
+from circle15.geo.vectors import check_file, file_crs_name, xy_to_wgs84
 
 #: Degrees added around the study area for GCJ-02 / BD-09 rasters (their offset is < 1 km).
 _PAD_DEG = 0.02
 
 
-def read_raster(cfg: PopulationConfig, zones: gpd.GeoDataFrame,
+def _raster_crs(ras, src: PopulationSource, path, warnings: list[str]) -> str | pyproj.CRS:
+    """The raster's own CRS (a name when it has an EPSG code), else the declared one."""
+    try:
+        declared = normalize_crs(src.crs)
+    except InputError as exc:
+        raise InputError(exc.message, file=path, key=src.key("crs"), hint=exc.hint) from None
+    if ras.crs is None:
+        return declared
+    crs = file_crs_name(pyproj.CRS.from_user_input(ras.crs.to_wkt()))
+    assert crs is not None
+    if declared not in ("wgs84", "cgcs2000", crs):
+        warnings.append(f"{path}: the raster declares its own CRS; {src.key('crs')} "
+                        f"{src.crs!r} ignored")
+    return crs
+
+
+def read_raster(src: PopulationSource, zones: gpd.GeoDataFrame,
                 warnings: list[str]) -> tuple[gpd.GeoDataFrame, dict]:
     """Read populated cells inside the bounding box of ``zones``.
 
@@ -33,40 +50,34 @@ def read_raster(cfg: PopulationConfig, zones: gpd.GeoDataFrame,
     (geopandas.GeoDataFrame, dict)
         WGS-84 cell centres with ``population``, and report fields.
     """
-    path = tables.check_exists(cfg.source, "population.source")
-    if cfg.groups:
-        raise InputError("a population raster has no group columns", key="population.groups",
-                         hint="give groups as population.group_shares instead")
+    path = check_file(src.source, src.key("source"))
+    if src.groups:
+        raise InputError("a population raster has no group columns", key=src.key("groups"),
+                         hint=f"give groups as {src.key('group_shares')} instead")
     try:
-        src = rasterio.open(path)
+        ras = rasterio.open(path)
     except rasterio.errors.RasterioIOError as exc:
         raise InputError(f"cannot read the raster: {exc}", file=path,
                          hint="use a GeoTIFF") from None
-    with src:
-        if src.crs is not None:
-            crs = _crs.normalise_crs(pyproj.CRS.from_user_input(src.crs.to_wkt()))
-            if _crs.normalise_crs(cfg.crs) not in ("wgs84", crs):
-                warnings.append(f"{path}: the raster declares its own CRS; population.crs "
-                                f"{cfg.crs!r} ignored")
-        else:
-            crs = _crs.normalise_crs(cfg.crs)
+    with ras:
+        crs = _raster_crs(ras, src, path, warnings)
         w, s, e, n = zones.total_bounds
-        if isinstance(crs, str) and crs in ("wgs84", "gcj02", "bd09"):  # lon/lat grids
-            pad = 0.0 if crs == "wgs84" else _PAD_DEG
+        if isinstance(crs, str) and crs in ("wgs84", "cgcs2000", "gcj02", "bd09"):  # lon/lat
+            pad = 0.0 if crs in ("wgs84", "cgcs2000") else _PAD_DEG
             bounds = (w - pad, s - pad, e + pad, n + pad)
         else:
             dst = crs.to_wkt() if isinstance(crs, pyproj.CRS) else crs
             bounds = transform_bounds("EPSG:4326", dst, w, s, e, n, densify_pts=21)
-        full = rasterio.windows.Window(0, 0, src.width, src.height)
-        win = rasterio.windows.from_bounds(*bounds, transform=src.transform)
+        full = rasterio.windows.Window(0, 0, ras.width, ras.height)
+        win = rasterio.windows.from_bounds(*bounds, transform=ras.transform)
         win = win.round_offsets(op="floor").round_lengths(op="ceil")
         try:
             win = win.intersection(full)
         except rasterio.errors.WindowError:
             raise InputError("the raster does not overlap the study area", file=path,
-                             hint="check the raster's extent and population.crs") from None
-        arr = src.read(1, window=win, masked=True).astype(float)
-        transform = src.window_transform(win)
+                             hint=f"check the raster's extent and {src.key('crs')}") from None
+        arr = ras.read(1, window=win, masked=True).astype(float)
+        transform = ras.window_transform(win)
     values = arr.filled(np.nan)
     neg = np.isfinite(values) & (values < 0)
     if neg.any():
@@ -75,7 +86,7 @@ def read_raster(cfg: PopulationConfig, zones: gpd.GeoDataFrame,
     rows, cols = np.nonzero(np.isfinite(values) & (values > 0))
     people = values[rows, cols]
     xs, ys = transform @ (cols + 0.5, rows + 0.5)
-    lon, lat = _crs.to_wgs84(np.asarray(xs), np.asarray(ys), crs)
+    lon, lat = xy_to_wgs84(np.asarray(xs), np.asarray(ys), crs)
     out = gpd.GeoDataFrame({"population": people},
                            geometry=gpd.points_from_xy(lon, lat), crs="EPSG:4326")
     return out, {"encoding": None, "integer": False, "allocation": "raster cell centres",

@@ -8,39 +8,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from circle15 import io
 from circle15.errors import InputError
-from circle15.facilities.loaders import (
-    VECTOR_SUFFIXES,  # same vector formats as facilities
-)
-
-#: Coordinate column names recognised when x_column / y_column are not set (case-insensitive).
-X_NAMES = ("lon", "lng", "long", "longitude", "经度", "x", "wgs84_lon", "gcj02_lon")
-Y_NAMES = ("lat", "latitude", "纬度", "y", "wgs84_lat", "gcj02_lat")
-#: Zone-key column names recognised in totals and shares tables.
-ZONE_ID_NAMES = ("zone_id", "id", "code", "区划代码", "代码", "编码", "乡镇代码", "街道代码",
-                 "adcode")
-ZONE_NAME_NAMES = ("zone_name", "name", "名称", "乡镇", "乡镇街道", "街道", "镇街")
-
-
-def is_vector(path: Path) -> bool:
-    """True for GeoJSON, GeoPackage, Shapefile and similar files."""
-    return path.suffix.lower() in VECTOR_SUFFIXES
-
-
-def check_exists(path: Path | None, key: str) -> Path:
-    """Return ``path`` if it is an existing file, else raise a clear error."""
-    if path is None:
-        raise InputError("no file given", key=key, hint=f"set {key} in the config")
-    path = Path(path)
-    if not path.is_file():
-        raise InputError("file not found", file=path, key=key,
-                         hint="check the path (relative paths are relative to the config file)")
-    return path
+from circle15.vocab import header_field, match_headers
 
 
 def read_table(path: Path) -> pd.DataFrame:
@@ -49,18 +22,6 @@ def read_table(path: Path) -> pd.DataFrame:
     if len(df) == 0:
         raise InputError("the table has no data rows", file=path)
     return df
-
-
-def read_vector(path: Path) -> gpd.GeoDataFrame:
-    """Read a vector file (any feature count; empty files are an error)."""
-    try:
-        gdf = gpd.read_file(path)
-    except Exception as exc:  # pyogrio raises several types for unreadable files
-        raise InputError(f"cannot read the file as a vector layer: {exc}", file=path,
-                         hint="use GeoJSON, GeoPackage or Shapefile") from None
-    if len(gdf) == 0:
-        raise InputError("the file has no features", file=path)
-    return gdf.reset_index(drop=True)
 
 
 def find_column(df: pd.DataFrame, wanted: str, path: Path, what: str, *,
@@ -77,13 +38,19 @@ def find_column(df: pd.DataFrame, wanted: str, path: Path, what: str, *,
                      hint=f"set {key} to one of the columns found" if key else None)
 
 
-def detect_column(df: pd.DataFrame, names: tuple[str, ...]) -> str | None:
-    """First column whose lower-cased, stripped name is in ``names`` (in ``names`` order)."""
-    lower = {str(c).strip().lower(): c for c in df.columns if c != "geometry"}
-    for n in names:
-        if n in lower:
-            return lower[n]
-    return None
+def value_column(df: pd.DataFrame, wanted: str, path: Path, *, key: str) -> str:
+    """The column of people: ``wanted``, else another spelling of the population field.
+
+    ``wanted`` is looked up as :func:`find_column` does; when it is absent and names the
+    population field (``population``, ``人口``, ...), the first column spelled as that
+    field (:data:`circle15.vocab.HEADER_ALIASES`) is used.
+    """
+    cols = [c for c in df.columns if c != "geometry"]
+    if header_field(wanted) == "population" and wanted not in cols:
+        found = match_headers(cols, ("population",)).get("population")
+        if found is not None:
+            return found
+    return find_column(df, wanted, path, "population", key=key)
 
 
 def _parse(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -17,10 +17,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from circle15.config import PopulationConfig
+from circle15.errors import InputError
 from circle15.geo.population import tables
 from circle15.geo.population.allocate import spread
-from circle15.errors import InputError
+from circle15.geo.population.source import PopulationSource
+from circle15.vocab import ZONE_ID_HEADERS, ZONE_NAME_HEADERS, pick_header
 
 
 def match_zone_keys(df: pd.DataFrame, zones: gpd.GeoDataFrame, path: Path
@@ -34,8 +35,9 @@ def match_zone_keys(df: pd.DataFrame, zones: gpd.GeoDataFrame, path: Path
     """
     ids = set(zones["zone_id"])
     names = dict(zip(zones["zone_name"].astype(str), zones["zone_id"], strict=False))
-    idcol = tables.detect_column(df, tables.ZONE_ID_NAMES)
-    namecol = tables.detect_column(df, tables.ZONE_NAME_NAMES)
+    cols = [c for c in df.columns if c != "geometry"]
+    idcol = pick_header(cols, ZONE_ID_HEADERS)
+    namecol = pick_header(cols, ZONE_NAME_HEADERS)
     if idcol is None and namecol is None:
         raise InputError("no zone column found (zone_id/id/code/区划代码 or name/乡镇); columns "
                          f"found: {', '.join(map(str, df.columns))}", file=path,
@@ -62,7 +64,7 @@ def match_zone_keys(df: pd.DataFrame, zones: gpd.GeoDataFrame, path: Path
     return best[0], best[1]
 
 
-def read_totals(path: Path, cfg: PopulationConfig, zones: gpd.GeoDataFrame,
+def read_totals(path: Path, src: PopulationSource, zones: gpd.GeoDataFrame,
                 warnings: list[str]) -> tuple[pd.DataFrame, dict]:
     """Read and check a totals CSV.
 
@@ -73,12 +75,12 @@ def read_totals(path: Path, cfg: PopulationConfig, zones: gpd.GeoDataFrame,
         fields (``encoding``, ``integer``, ``unmatched``).
     """
     df = tables.read_table(path)
-    vcol = tables.find_column(df, cfg.value_column, path, "population",
-                              key="population.value_column")
+    vcol = tables.value_column(df, src.value_column, path, key=src.key("value_column"))
     total = tables.numbers(df, vcol, path)
     groups, gcols = {}, {}
-    for g, col in cfg.groups.items():
-        gcols[g] = tables.find_column(df, col, path, f"group {g!r}", key=f"population.groups.{g}")
+    for g, col in src.groups.items():
+        gcols[g] = tables.find_column(df, col, path, f"group {g!r}",
+                                      key=src.key(f"groups.{g}"))
         groups[g] = tables.numbers(df, gcols[g], path)
     tables.check_groups_within(total, groups, gcols, path)
     zid, _ = match_zone_keys(df, zones, path)
