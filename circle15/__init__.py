@@ -28,7 +28,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 #: Public name -> module that defines it (imported on first use).
 _API = {
     # whole runs
-    "run": "circle15.run",
+    "run": "circle15.run",  # the wiring package, callable as the function
     "load_config": "circle15.config",
     "compute": "circle15.run",
     "write_outputs": "circle15.run",
@@ -65,7 +65,7 @@ def __getattr__(name: str) -> Any:
     if module is None:
         raise AttributeError(f"module 'circle15' has no attribute {name!r}")
     mod = import_module(module)
-    # ``coverage`` is both a stage package and the function: the package is callable
+    # ``coverage`` and ``run`` are stage packages and functions: the packages are callable
     return mod if module == f"{__name__}.{name}" else getattr(mod, name)
 
 

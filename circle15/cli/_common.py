@@ -38,7 +38,7 @@ err = Console(stderr=True)
 out = Console()
 
 #: Stages reported by the pipeline, for the progress bar.
-STAGES = ("reading the config", "zones", "network", "facilities", "population", "linking",
+STAGES = ("reading the config", "zones", "facilities", "population", "network", "linking",
           "travel times", "coverage", "capacity", "targets", "context", "isochrones",
           "siting candidates", "siting reach sets", "siting", "writing outputs")
 

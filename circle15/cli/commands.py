@@ -168,6 +168,39 @@ def demo(
 
 
 @app.command()
+def check(
+    ctx: typer.Context,
+    config: Annotated[Path, typer.Argument(help="The run's TOML config file.")],
+    out_dir: Annotated[Path | None, typer.Option("--out", "-o", help="Output directory to "
+                                                 "check (overrides [output] dir).")] = None,
+    year: Annotated[int | None, typer.Option("--year", help="Target year (overrides "
+                                                          "[targets] year).")] = None,
+    verbose: VerboseOption = 0,
+    quiet: QuietOption = False,
+) -> None:
+    """Check a config and every input in seconds, without routing (as a run would)."""
+    st = state(ctx, verbose, quiet)
+    given = {"output.dir": cli_path(out_dir), "targets.year": year}
+    with _guard(st, given_flags(RUN_FLAGS, given)):
+        from circle15.config import load_config
+        from circle15.run.check import check_inputs
+
+        cfg = load_config(cli_path(config) or config, given)
+        rep = check_inputs(cfg)
+        if st.quiet:
+            return
+        t = Table(title=f"{cfg.path}: ok")
+        t.add_column("input")
+        t.add_column("found")
+        for what, found in rep.lines:
+            t.add_row(what, found)
+        out.print(t)
+        if rep.facility_issues:
+            err.print(f"{rep.facility_issues} facility rows were skipped, merged or warned "
+                      "about: a run lists them in facility_issues.csv")
+
+
+@app.command()
 def targets(
     ctx: typer.Context,
     plan: Annotated[str, typer.Option(help="Plan name or TOML file.")] = "zhuji-2023",

@@ -7,20 +7,6 @@ The package itself is callable: ``circle15.coverage(origins, zones, ...)`` is
 and once this package is imported Python binds ``circle15.coverage`` to it).
 """
 
-from __future__ import annotations
+from circle15._callable import make_callable
 
-import sys
-import types
-from typing import Any
-
-
-class _CallablePackage(types.ModuleType):
-    """This package, callable as :func:`circle15.coverage.zonal.coverage`."""
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        from circle15.coverage.zonal import coverage
-
-        return coverage(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallablePackage
+make_callable(__name__, "circle15.coverage.zonal.coverage")

@@ -3,12 +3,16 @@
 - :func:`~circle15.run.compute.compute` — every stage in memory → :class:`RunResult`;
 - :func:`~circle15.run.outputs.write_outputs` — every output file, atomically;
 - :func:`run` — both, plus the ``[siting]`` layers.
+
+The package is callable as :func:`run` (``circle15.run(config)``; see
+:mod:`circle15._callable`).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from circle15._callable import make_callable
 from circle15.config import Config, load_config
 from circle15.errors import InputError
 from circle15.run.compute import Progress, compute
@@ -85,3 +89,6 @@ def run(config: str | Path | Config, out: str | Path | None = None,
     """
     cfg = config if isinstance(config, Config) else load_config(config)
     return run_config(cfg, out, progress)
+
+
+make_callable(__name__, "circle15.run.run")

@@ -27,6 +27,7 @@ from circle15.coverage.capacity import capacity_table
 from circle15.coverage.nearest import facility_labels, layer_times, link_points
 from circle15.coverage.travel import SourceGraph
 from circle15.coverage.zonal import admin_coverage, coverage_table
+from circle15.errors import InputError
 from circle15.facilities import Layer
 from circle15.geo.routing.context import main_streets
 from circle15.geo.routing.linking import Links, SegmentIndex, link_report, usable_segments
@@ -61,7 +62,7 @@ class _Clock:
         log.info("%s done in %.2f s", name, self.timings[name])
 
 
-def _zones(cfg: Config) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
+def read_zones(cfg: Config) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
     from circle15.geo.areas import load_zones, zones_from_osm
     from circle15.geo.streets.sources import default_cache_dir
 
@@ -85,7 +86,7 @@ def _network(cfg: Config, area: shapely.Geometry) -> tuple[RoutingNetwork, dict[
     return net, {**net_report, "segments": net.n_segments, "km": round(net.total_km, 3)}
 
 
-def _facilities(cfg: Config, area: shapely.Geometry, zones: gpd.GeoDataFrame
+def read_facilities(cfg: Config, area: shapely.Geometry, zones: gpd.GeoDataFrame
                 ) -> tuple[gpd.GeoDataFrame, pd.DataFrame, pd.DataFrame | None, dict]:
     from circle15.facilities import load_layers
     from circle15.geo.areas import assign_zones, load_villages, match_villages
@@ -100,15 +101,21 @@ def _facilities(cfg: Config, area: shapely.Geometry, zones: gpd.GeoDataFrame
     return fac, issues, villages, {"villages": len(villages), "facilities": matched}
 
 
-def _population(cfg: Config, zones: gpd.GeoDataFrame, net: RoutingNetwork
+def read_population(cfg: Config, zones: gpd.GeoDataFrame, net: RoutingNetwork | None
                 ) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
+    """People as origin points (zone totals are spread over the network's nodes)."""
     from circle15.geo.population import load_population
 
     nodes = None
-    if cfg.population.kind == "zone_totals":
+    if net is not None and cfg.population.kind == "zone_totals":
         nodes = gpd.GeoDataFrame(geometry=gpd.points_from_xy(net.x, net.y), crs=net.crs)
     origins, report = load_population(options.population_source(cfg), zones, nodes=nodes)
     return origins.reset_index(drop=True), report
+
+
+def needs_network_for_population(cfg: Config) -> bool:
+    """Whether the population is placed on the network's nodes (``zone_totals``)."""
+    return cfg.population.kind == "zone_totals"
 
 
 def _link(cfg: Config, net: RoutingNetwork, fac: gpd.GeoDataFrame,
@@ -168,15 +175,36 @@ def _zone_population(layers: list[Layer], origins: gpd.GeoDataFrame,
                        how="left")
 
 
-def _targets(cfg: Config, cov: pd.DataFrame, zones: gpd.GeoDataFrame, fac: gpd.GeoDataFrame,
-             villages: pd.DataFrame | None) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
-    """The selected year's targets and every plan year's (``None`` without a plan)."""
+def load_plan_for(cfg: Config) -> Any:
+    """The config's plan, checked against the target year (``None`` without a plan)."""
     if not cfg.targets.enabled:
-        return None, None
-    from circle15.coverage.plan.evaluate import evaluate_targets, load_plan, read_reported
+        return None
+    from circle15.coverage.plan.evaluate import load_plan
 
     plan = load_plan(cfg.targets.plan)
-    reported = read_reported(cfg.targets.reported, plan) if cfg.targets.reported else None
+    if cfg.targets.year not in plan.years:
+        raise InputError(f"the plan {plan.name} has no targets for {cfg.targets.year}",
+                         key="targets.year",
+                         hint=f"plan years: {', '.join(map(str, plan.years))}")
+    return plan
+
+
+def reported_values(cfg: Config, plan: Any) -> pd.DataFrame | None:
+    if plan is None or cfg.targets.reported is None:
+        return None
+    from circle15.coverage.plan.evaluate import read_reported
+
+    return read_reported(cfg.targets.reported, plan)
+
+
+def _targets(cfg: Config, plan: Any, reported: pd.DataFrame | None, cov: pd.DataFrame,
+             zones: gpd.GeoDataFrame, fac: gpd.GeoDataFrame, villages: pd.DataFrame | None
+             ) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """The selected year's targets and every plan year's (``None`` without a plan)."""
+    if plan is None:
+        return None, None
+    from circle15.coverage.plan.evaluate import evaluate_targets
+
     inputs = dict(coverage=cov, zones=pd.DataFrame(zones.drop(columns="geometry")),
                   facilities=pd.DataFrame(fac.drop(columns="geometry")),
                   villages=villages, reported=reported)
@@ -220,16 +248,24 @@ def compute(cfg: Config, progress: Progress | None = None) -> RunResult:
     layers = options.layers(cfg)
     keys = [lay.key for lay in layers]
     with clock.stage("zones"):
-        zones, report["zones"] = _zones(cfg)
+        zones, report["zones"] = read_zones(cfg)
         area = shapely.union_all(zones.geometry.values)
-    with clock.stage("network"):
-        net, report["network"] = _network(cfg, area)
+    # every input that can be checked without the network, before the network stage
     with clock.stage("facilities"):
-        fac, issues, villages, village_report = _facilities(cfg, area, zones)
+        fac, issues, villages, village_report = read_facilities(cfg, area, zones)
         if village_report:
             report["villages"] = village_report
-    with clock.stage("population"):
-        origins, report["population"] = _population(cfg, zones, net)
+    late_population = needs_network_for_population(cfg)
+    if not late_population:
+        with clock.stage("population"):
+            origins, report["population"] = read_population(cfg, zones, None)
+    plan = load_plan_for(cfg)
+    reported = reported_values(cfg, plan)
+    with clock.stage("network"):
+        net, report["network"] = _network(cfg, area)
+    if late_population:
+        with clock.stage("population"):
+            origins, report["population"] = read_population(cfg, zones, net)
     with clock.stage("linking"):
         fac_links, org_links, report["linking"] = _link(cfg, net, fac, origins)
         issues = qa.link_issues(fac, issues, cfg)
@@ -249,7 +285,7 @@ def compute(cfg: Config, progress: Progress | None = None) -> RunResult:
                                   {lay.key: lay.group for lay in layers},
                                   60.0 * cfg.coverage.sfca_minutes)
     with clock.stage("targets"):
-        targets, targets_all = _targets(cfg, cov, zones, fac, villages)
+        targets, targets_all = _targets(cfg, plan, reported, cov, zones, fac, villages)
     with clock.stage("context"):
         streets = main_streets(net)
     isochrones = None
