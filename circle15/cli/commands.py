@@ -98,7 +98,7 @@ def targets(
     """Print a plan's target table."""
     st: _State = ctx.obj
     with _guard(st):
-        from circle15.coverage.plan.evaluate import load_plan, target_table
+        from circle15.coverage.plan import load_plan, target_table
 
         df = target_table(load_plan(plan), year=year, lang=lang)
         t = Table(title=f"{plan}" + (f" — {year}" if year else ""))

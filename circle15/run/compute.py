@@ -277,14 +277,14 @@ def compute(cfg: Config, progress: Progress | None = None) -> RunResult:
                                   60.0 * cfg.coverage.sfca_minutes)
 
     with _stage("targets", timings, progress):
-        from circle15.coverage.plan.evaluate import evaluate_targets, load_plan, read_reported
+        from circle15.coverage.plan import evaluate_targets, load_plan, read_reported
 
         plan = load_plan(cfg.targets.plan)
         reported = (read_reported(cfg.targets.reported, plan) if cfg.targets.reported
                     else None)
         inputs = dict(coverage=cov, zones=pd.DataFrame(zones.drop(columns="geometry")),
                       facilities=pd.DataFrame(fac.drop(columns="geometry")),
-                      villages=villages, reported=reported)
+                      villages=villages, reported=reported, county_name=county)
         # every plan year (the map switches between them); the selected one for the rest
         targets = evaluate_targets(plan, cfg.targets.year, **inputs)
         by_year = {y: targets if y == cfg.targets.year else evaluate_targets(plan, y, **inputs)
@@ -469,16 +469,6 @@ def _params(cfg: Config, crs: str) -> dict[str, Any]:
     }
 
 
-def reported_template(targets: pd.DataFrame) -> pd.DataFrame:
-    """A CSV to fill in for ``[targets] reported``: one county row per indicator that only a
-    reported value can measure and that has none yet (value left blank)."""
-    t = targets[(targets["zone_id"] == "ALL") & (targets["kind"] == "reported")
-                & (targets["status"] == "not_measurable")]
-    return pd.DataFrame({"indicator_id": t["indicator_id"].to_numpy(),
-                         "name_zh": t["name_zh"].to_numpy(), "unit": t["unit"].to_numpy(),
-                         "zone_id": "ALL", "year": t["year"].to_numpy(), "value": ""})
-
-
 def _extra_sheets(result: RunResult, lang: str) -> dict[str, pd.DataFrame]:
     zh = lang == "zh"
     sheets = {("行政覆盖" if zh else "Admin coverage"): result.admin}
@@ -510,6 +500,8 @@ def write_outputs(result: RunResult, out_dir: str | Path) -> dict[str, Any]:
             every_year = result.targets_all if result.targets_all is not None else \
                 result.targets
             write_csv(every_year, tmp / "targets_by_zone.csv")
+            from circle15.coverage.plan import reported_template
+
             write_csv(reported_template(result.targets), tmp / "reported_template.csv")
         write_csv(result.facility_issues, tmp / "facility_issues.csv")
         write_csv(result.admin, tmp / "admin_coverage.csv")
