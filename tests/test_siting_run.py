@@ -19,6 +19,7 @@ from circle15.config import (
     OutputConfig,
     SitingConfig,
 )
+from circle15.coverage.siting import grid_candidates, load_candidates
 from circle15.coverage.siting.solvers import spopt_mclp
 from circle15.coverage.travel import SourceGraph, nearest_facility
 from circle15.coverage.zonal import coverage_table
@@ -26,12 +27,7 @@ from circle15.errors import InputError
 from circle15.geo.routing.linking import Links, link_points, usable_segments
 from circle15.geo.routing.network import RoutingNetwork
 from circle15.run.compute import RunResult, layer_minutes
-from circle15.run.siting import (
-    grid_candidates,
-    load_candidates,
-    run_siting,
-    site,
-)
+from circle15.run.siting import run_siting, site_layer, siting_options
 
 CRS = "EPSG:4549"
 X0, Y0 = 500_000.0, 3_290_000.0  # near 120 E, 29.7 N
@@ -98,6 +94,11 @@ def fake_run(tmp_path, *, seed: int = 7, layer: str = "clinic", targets=None,
                "icon": "", "group": "total", "required": True}]
     return RunResult(cfg, zones, net, fac, pd.DataFrame(), origins, org_links, fac_links, cov,
                      pd.DataFrame(), targets, layers)
+
+
+def site(run: RunResult, layer: str, **options):
+    """Site ``layer`` of a run with the config's [siting] options, some overridden."""
+    return site_layer(run, layer, siting_options(run.config, **options))
 
 
 def _concat(a: Links, b: Links) -> Links:
@@ -362,8 +363,8 @@ def test_written_sites_reproduce_the_prediction_when_read_back(tmp_path):
 def test_exact_check_finds_fewer_sites_that_meet_every_target():
     import scipy.sparse as sp
 
+    from circle15.coverage.siting.site import _exact_check
     from circle15.coverage.siting.solvers import greedy_sites
-    from circle15.run.siting import _exact_check
 
     # greedy takes the attractive middle site M first and then needs both L and R
     R = sp.csr_matrix(np.array([[1, 1, 0, 1, 1, 0], [1, 1, 1, 0, 0, 0],

@@ -523,12 +523,13 @@ def test_english_synthetic_run_names_the_county_row_alike(tmp_path):
     """Regression: coverage_by_zone.csv said "County (synthetic demo)" and
     targets_by_zone.csv said "全市" for the same county row."""
     from _tiny import write_tiny_inputs
+
     from circle15.config import load_config
     from circle15.run.compute import run
 
     cfg = load_config(write_tiny_inputs(tmp_path / "in", lang='"en"'))
     run(cfg, tmp_path / "out")
-    read = dict(encoding="utf-8-sig", dtype={"zone_id": str})
+    read = {"encoding": "utf-8-sig", "dtype": {"zone_id": str}}
     cov = pd.read_csv(tmp_path / "out" / "coverage_by_zone.csv", **read)
     tg = pd.read_csv(tmp_path / "out" / "targets_by_zone.csv", **read)
     assert set(cov.loc[cov.zone_id == "ALL", "zone_name"]) == {"County (synthetic demo)"}

@@ -169,6 +169,7 @@ def site(
     st: _State = ctx.obj
     with _guard(st):
         from circle15.config import load_config
+        from circle15.run.compute import compute
         from circle15.run.siting import run_siting
 
         cfg = load_config(config, {"output.dir": out_dir, "targets.year": year})
@@ -178,7 +179,7 @@ def site(
         sit = cfg.siting
         with _progress(st) as step:
             sr = run_siting(
-                cfg, layer=layer, year=year, out_dir=cfg.output.dir,
+                cfg, layer=layer, result=compute(cfg, step), year=year, out_dir=cfg.output.dir,
                 max_sites=max_sites if max_sites is not None else sit.max_sites,
                 target_rate=target_rate if target_rate is not None else sit.target_rate,
                 minutes=minutes, indicator=indicator or sit.indicator or None,

@@ -568,16 +568,6 @@ def run(cfg: Config, out_dir: str | Path | None = None, progress: Progress | Non
 
 def site_layers(result: RunResult, progress: Progress | None = None) -> list:
     """Propose sites for every layer in ``[siting] layers`` (see :mod:`circle15.run.siting`)."""
-    sit = result.config.siting
-    if not sit.layers:
-        return []
-    from circle15.run.siting import site
+    from circle15.run.siting import site_layers as _site_layers
 
-    out = []
-    for layer in sit.layers:
-        if progress:
-            progress("siting")
-        out.append(site(result, layer, max_sites=sit.max_sites, target_rate=sit.target_rate,
-                        indicator=sit.indicator or None, zone_cap=sit.zone_cap,
-                        budget=sit.budget, capacity=sit.capacity, method=sit.method))
-    return out
+    return _site_layers(result, progress=progress)
