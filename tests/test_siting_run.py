@@ -380,3 +380,80 @@ def test_exact_check_finds_fewer_sites_that_meet_every_target():
     assert best.stop_reason == "targets_met" and best.cumulative_covered[-1] == 6.0
     same, info2 = _exact_check(g, R, w, cov, "greedy", 10, kw, False, False)
     assert same is g and info2["run"] is False
+
+
+def test_candidates_headed_like_a_facility_layer_load(tmp_path):
+    """Regression: a CSV headed 名称,东经,北纬 loaded as a facility layer but siting
+    candidates rejected it ("no coordinate columns")."""
+    from circle15.facilities.loaders import load_layer
+
+    p = tmp_path / "c.csv"
+    p.write_text("名称,东经,北纬,造价,床位数（张）\n甲村委会,120.1,29.7,3,20\n"
+                 "乙社区用房,120.2,29.8,,\n", encoding="utf-8")
+    fac, _ = load_layer(LayerConfig(key="clinic", source=p))
+    assert fac["name"].tolist() == ["甲村委会", "乙社区用房"]
+    c = load_candidates(p)
+    assert c["name"].tolist() == ["甲村委会", "乙社区用房"]
+    assert c.geometry.x.tolist() == [120.1, 120.2] and c.geometry.y.tolist() == [29.7, 29.8]
+    assert c["cost"].tolist() == [3.0, 1.0]
+    assert c["capacity"].iloc[0] == 20.0 and np.isnan(c["capacity"].iloc[1])
+
+
+def test_domain_site_needs_no_config(tmp_path):
+    """coverage.siting.site on plain inputs gives what the run wiring gives."""
+    from circle15.coverage.siting import SitingOptions
+    from circle15.coverage.siting import site as domain_site
+
+    run = fake_run(tmp_path)
+    wired = site(run, "clinic", target_rate=0.9, method="greedy")
+    opts = SitingOptions(target_rate=0.9, method="greedy", minutes=5.0, max_sites=10,
+                         spacing_m=200.0, computed_minutes=15.0)
+    plain = domain_site(run.network, run.origins, run.origin_links, run.zones, "clinic",
+                        options=opts)
+    pd.testing.assert_frame_equal(pd.DataFrame(plain.sites.drop(columns="geometry")),
+                                  pd.DataFrame(wired.sites.drop(columns="geometry")))
+    pd.testing.assert_frame_equal(plain.before_after, wired.before_after)
+    pd.testing.assert_frame_equal(plain.curve, wired.curve)
+    assert plain.target == wired.target
+    # the county row is named as in the coverage table of a Chinese synthetic run
+    assert plain.before_after["zone_name"].iloc[-1] == "全县"
+    en = domain_site(run.network, run.origins, run.origin_links, run.zones, "clinic",
+                     options=SitingOptions(max_sites=1, minutes=5.0, spacing_m=200.0,
+                                           lang="en", synthetic=True))
+    assert en.before_after["zone_name"].iloc[-1] == "County (synthetic demo)"
+    assert en.candidates["name"].iloc[0] == "grid node 1"
+    assert en.report["synthetic"] is True
+
+
+def test_domain_errors_name_config_keys_not_cli_flags(tmp_path):
+    from circle15.coverage.siting import SitingOptions
+    from circle15.coverage.siting import site as domain_site
+
+    run = fake_run(tmp_path)
+    args = (run.network, run.origins, run.origin_links, run.zones)
+    cases = [(SitingOptions(target_rate=1.5), "clinic", "siting.target_rate"),
+             (SitingOptions(method="magic"), "clinic", "siting.method"),
+             (SitingOptions(max_sites=0), "clinic", "siting.max_sites"),
+             (SitingOptions(minutes=30.0, computed_minutes=15.0), "clinic",
+              "coverage.thresholds"),
+             (SitingOptions(), "school", "layer")]
+    for opts, layer, key in cases:
+        with pytest.raises(InputError) as e:
+            domain_site(*args, layer, options=opts)
+        assert e.value.key == key
+    with pytest.raises(InputError) as e:
+        site(run, "school")
+    assert e.value.key == "layer" and "clinic" in str(e.value.hint)
+
+
+def test_siting_package_imports_neither_run_nor_config():
+    import subprocess
+    import sys
+
+    code = ("import sys, circle15.coverage.siting, circle15.coverage.plan; "
+            "bad = sorted(m for m in sys.modules if m.startswith(('circle15.run', "
+            "'circle15.config', 'circle15.cli', 'circle15.report', 'circle15.maps'))); "
+            "print(bad); sys.exit(1 if bad else 0)")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=False)
+    assert res.returncode == 0, res.stdout + res.stderr

@@ -115,13 +115,13 @@ def target_for_layer(
     Raises
     ------
     InputError
-        A rate outside (0, 1] (key ``target_rate``), or an ``indicator`` that is not a
-        rate target of the layer (key ``indicator``).
+        A rate outside (0, 1] (key ``siting.target_rate``), or an ``indicator`` that is
+        not a rate target of the layer (key ``siting.indicator``).
     """
     if target_rate is not None:
         if not 0 < target_rate <= 1:
             raise InputError(f"target rate {target_rate} is not in (0, 1]",
-                             key="target_rate", hint="e.g. 0.9 for 90 %")
+                             key="siting.target_rate", hint="e.g. 0.9 for 90 %")
         return TargetSpec(float(minutes), group, "zone", "ge",
                           {str(z): 100.0 * target_rate for z in zone_ids}, "target_rate")
     if targets is None or not len(targets) or "kind" not in targets.columns:
@@ -131,12 +131,12 @@ def target_for_layer(
         rows = rows[rows["indicator_id"].astype(str) == indicator]
         if rows.empty:
             raise InputError(f"no network_coverage indicator {indicator!r} in the targets",
-                             key="indicator")
+                             key="siting.indicator")
     chosen = _choose(rows, layer, _measures(rows, plan))
     if chosen is None:
         if indicator:
             raise InputError(f"indicator {indicator!r} has no rate target for layer {layer!r}",
-                             key="indicator")
+                             key="siting.indicator")
         return TargetSpec(float(minutes), group)
     iid, grp, scope, m = chosen
     op = next(b for b in grp["bound"].astype(str) if b in ("ge", "gt"))
