@@ -86,7 +86,7 @@ class RunResult:
     streets: gpd.GeoDataFrame | None = None
     isochrones: gpd.GeoDataFrame | None = None
     report: dict[str, Any] = field(default_factory=dict)
-    #: Siting results (``circle15.run.siting.SitingRunResult``) for ``[siting] layers``.
+    #: Siting results (``circle15.coverage.siting.ProposedSites``) for ``[siting] layers``.
     siting: list = field(default_factory=list)
     #: Capacity per 1,000 people and 2SFCA per zone for layers with capacities.
     capacity: pd.DataFrame | None = None
@@ -530,7 +530,7 @@ def write_outputs(result: RunResult, out_dir: str | Path) -> dict[str, Any]:
         # run.json first: the map reads params and layers from it
         write_json(report, tmp / "run.json")
         if result.siting:
-            from circle15.run.siting import write_siting_outputs
+            from circle15.coverage.siting import write_siting_outputs
 
             for sr in result.siting:
                 write_siting_outputs(sr, tmp)
