@@ -26,11 +26,11 @@ import numpy as np
 import scipy.sparse as sp
 import shapely
 
+from circle15.coverage.siting import grid_candidates
 from circle15.coverage.siting.solvers import greedy_sites, problem_size, reach_sets
 from circle15.coverage.travel import nearest_facility
 from circle15.geo.routing.linking import link_points
 from circle15.geo.routing.network import RoutingNetwork
-from circle15.run.siting import grid_candidates
 
 SPEED = 4.5 / 3.6
 

@@ -174,3 +174,4 @@ class RunFiles:
     PROPOSED_GPKG = "proposed_sites.gpkg"
     SITING_BEFORE_AFTER = "siting_before_after.csv"
     SITING_CURVE = "siting_curve.csv"
+    SITING_REPORT = "siting_report.json"

@@ -10,7 +10,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from circle15.coverage.plan.evaluate import COLUMNS, evaluate_targets, load_plan
+from circle15.coverage.plan import COLUMNS, evaluate_targets, load_plan
 from circle15.io import read_csv
 from circle15.report.excel import write_targets_csv, write_workbook
 from circle15.report.summary import write_reports

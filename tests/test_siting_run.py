@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import json
 
 import geopandas as gpd
@@ -21,21 +19,15 @@ from circle15.config import (
     OutputConfig,
     SitingConfig,
 )
+from circle15.coverage.siting import grid_candidates, load_candidates
 from circle15.coverage.siting.solvers import spopt_mclp
 from circle15.coverage.travel import SourceGraph, nearest_facility
 from circle15.coverage.zonal import coverage_table
 from circle15.errors import InputError
 from circle15.geo.routing.linking import Links, link_points, usable_segments
 from circle15.geo.routing.network import RoutingNetwork
-from circle15.coverage.nearest import layer_times
-from circle15.facilities import Layer
-from circle15.run.result import RunResult
-from circle15.run.siting import (
-    grid_candidates,
-    load_candidates,
-    run_siting,
-    site,
-)
+from circle15.run.compute import RunResult, layer_minutes
+from circle15.run.siting import run_siting, site_layer, siting_options
 
 CRS = "EPSG:4549"
 X0, Y0 = 500_000.0, 3_290_000.0  # near 120 E, 29.7 N
@@ -93,19 +85,20 @@ def fake_run(tmp_path, *, seed: int = 7, layer: str = "clinic", targets=None,
                             "layer": layer, "zone_id": "330681001", "linked": True},
                            geometry=_to4326(fxy).values, crs=4326)
     fac_links = link_points(net, fxy, max_distance=300, usable=usable)
-    zone_of = (fac["zone_id"].astype(str).to_numpy(), origins["zone_id"].astype(str).to_numpy()) \
-        if own_zone_only else (None, None)
-    t = layer_times(SourceGraph(net, fac_links), fac["layer"].to_numpy(), fac_links, layer,
-                    org_links, 60.0 * 15, fac_zone=zone_of[0], org_zone=zone_of[1]).minutes
+    t, _ = layer_minutes(SourceGraph(net, fac_links), fac, fac_links, origins, org_links,
+                         layer, 60.0 * 15, own_zone_only)
     origins[f"t_{layer}"] = t
     cov = coverage_table(origins, {layer: t}, zones, [5, 10, 15],
                          layer_groups={layer: "total"})
-    layers = [Layer(key=layer, label_zh="诊所", label_en="clinic", color="", icon="",
-                    group="total", required=True)]
-    return RunResult(config=cfg, zones=zones, network=net, facilities=fac,
-                     facility_issues=pd.DataFrame(), origins=origins, origin_links=org_links,
-                     facility_links=fac_links, coverage=cov, admin=pd.DataFrame(),
-                     layers=layers, targets=targets)
+    layers = [{"key": layer, "label_zh": "诊所", "label_en": "clinic", "color": "",
+               "icon": "", "group": "total", "required": True}]
+    return RunResult(cfg, zones, net, fac, pd.DataFrame(), origins, org_links, fac_links, cov,
+                     pd.DataFrame(), targets, layers)
+
+
+def site(run: RunResult, layer: str, **options):
+    """Site ``layer`` of a run with the config's [siting] options, some overridden."""
+    return site_layer(run, layer, siting_options(run.config, **options))
 
 
 def _concat(a: Links, b: Links) -> Links:
@@ -143,7 +136,7 @@ def test_sites_reproduce_predicted_coverage_when_added(tmp_path):
 def test_run_siting_writes_outputs(tmp_path):
     run = fake_run(tmp_path)
     out = tmp_path / "run"
-    sr = run_siting(run.config, layer="clinic", result=run, out_dir=out, target_rate=0.8)
+    sr = run_siting(run, "clinic", siting_options(run.config, target_rate=0.8), out_dir=out)
     names = {p.name for p in out.iterdir()}
     assert {"proposed_sites.csv", "proposed_sites.gpkg", "siting_before_after.csv",
             "siting_curve.csv", "siting_report.json"} <= names
@@ -172,12 +165,12 @@ def test_run_siting_writes_outputs(tmp_path):
 
 def test_siting_another_layer_keeps_the_first_layers_sites(tmp_path):
     run = fake_run(tmp_path)
-    run.layers.append(dataclasses.replace(run.layers[0], key="elderly"))
+    run.layers.append(dict(run.layers[0], key="elderly"))
     run.origins["t_elderly"] = run.origins["t_clinic"]
     out = tmp_path / "run"
-    a = run_siting(run.config, layer="clinic", result=run, out_dir=out, max_sites=2)
-    b = run_siting(run.config, layer="elderly", result=run, out_dir=out, max_sites=3)
-    again = run_siting(run.config, layer="clinic", result=run, out_dir=out, max_sites=1)
+    a = run_siting(run, "clinic", siting_options(run.config, max_sites=2), out_dir=out)
+    b = run_siting(run, "elderly", siting_options(run.config, max_sites=3), out_dir=out)
+    again = run_siting(run, "clinic", siting_options(run.config, max_sites=1), out_dir=out)
     g = gpd.read_file(out / "proposed_sites.gpkg", layer="proposed_sites")
     assert g["layer"].tolist() == ["elderly"] * len(b.sites) + ["clinic"] * len(again.sites)
     assert len(a.sites) == 2 and len(again.sites) == 1
@@ -312,7 +305,7 @@ def test_bad_requests_are_input_errors(tmp_path):
 
 
 def test_own_zone_only_keeps_sites_serving_their_township(tmp_path):
-    from circle15.geo.areas import assign_zones
+    from circle15.geo.population import assign_zones
 
     run = fake_run(tmp_path, own_zone_only=True)
     sr = site(run, "clinic", max_sites=4, method="greedy")
@@ -329,10 +322,8 @@ def test_own_zone_only_keeps_sites_serving_their_township(tmp_path):
     pts = fac.to_crs(CRS)
     fl = link_points(run.network, np.column_stack([pts.geometry.x, pts.geometry.y]),
                      max_distance=300, usable=usable_segments(run.network))
-    t = layer_times(SourceGraph(run.network, fl), fac["layer"].to_numpy(), fl, "clinic",
-                    run.origin_links, 60.0 * 15,
-                    fac_zone=fac["zone_id"].astype(str).to_numpy(),
-                    org_zone=run.origins["zone_id"].astype(str).to_numpy()).minutes
+    t, _ = layer_minutes(SourceGraph(run.network, fl), fac, fl, run.origins,
+                         run.origin_links, "clinic", 60.0 * 15, True)
     np.testing.assert_array_equal(t <= 5.0, sr.siting.covered > 0.5)
 
 
@@ -355,8 +346,8 @@ def test_written_sites_reproduce_the_prediction_when_read_back(tmp_path):
     """The CSV's lon/lat are the very coordinates the reach sets were computed from."""
     run = fake_run(tmp_path, seed=11)
     out = tmp_path / "o"
-    sr = run_siting(run.config, layer="clinic", result=run, out_dir=out, target_rate=0.95,
-                    method="greedy")
+    sr = run_siting(run, "clinic", siting_options(run.config, target_rate=0.95,
+                                              method="greedy"), out_dir=out)
     table = pd.read_csv(out / "proposed_sites.csv", encoding="utf-8-sig")
     pts = gpd.GeoSeries(gpd.points_from_xy(table["lon"], table["lat"]), crs=4326).to_crs(CRS)
     sl = link_points(run.network, np.column_stack([pts.x, pts.y]), max_distance=300,
@@ -372,8 +363,8 @@ def test_written_sites_reproduce_the_prediction_when_read_back(tmp_path):
 def test_exact_check_finds_fewer_sites_that_meet_every_target():
     import scipy.sparse as sp
 
+    from circle15.coverage.siting.site import _exact_check
     from circle15.coverage.siting.solvers import greedy_sites
-    from circle15.run.siting import _exact_check
 
     # greedy takes the attractive middle site M first and then needs both L and R
     R = sp.csr_matrix(np.array([[1, 1, 0, 1, 1, 0], [1, 1, 1, 0, 0, 0],
@@ -389,3 +380,80 @@ def test_exact_check_finds_fewer_sites_that_meet_every_target():
     assert best.stop_reason == "targets_met" and best.cumulative_covered[-1] == 6.0
     same, info2 = _exact_check(g, R, w, cov, "greedy", 10, kw, False, False)
     assert same is g and info2["run"] is False
+
+
+def test_candidates_headed_like_a_facility_layer_load(tmp_path):
+    """Regression: a CSV headed 名称,东经,北纬 loaded as a facility layer but siting
+    candidates rejected it ("no coordinate columns")."""
+    from circle15.facilities.loaders import load_layer
+
+    p = tmp_path / "c.csv"
+    p.write_text("名称,东经,北纬,造价,床位数（张）\n甲村委会,120.1,29.7,3,20\n"
+                 "乙社区用房,120.2,29.8,,\n", encoding="utf-8")
+    fac, _ = load_layer(LayerConfig(key="clinic", source=p))
+    assert fac["name"].tolist() == ["甲村委会", "乙社区用房"]
+    c = load_candidates(p)
+    assert c["name"].tolist() == ["甲村委会", "乙社区用房"]
+    assert c.geometry.x.tolist() == [120.1, 120.2] and c.geometry.y.tolist() == [29.7, 29.8]
+    assert c["cost"].tolist() == [3.0, 1.0]
+    assert c["capacity"].iloc[0] == 20.0 and np.isnan(c["capacity"].iloc[1])
+
+
+def test_domain_site_needs_no_config(tmp_path):
+    """coverage.siting.site on plain inputs gives what the run wiring gives."""
+    from circle15.coverage.siting import SitingOptions
+    from circle15.coverage.siting import site as domain_site
+
+    run = fake_run(tmp_path)
+    wired = site(run, "clinic", target_rate=0.9, method="greedy")
+    opts = SitingOptions(target_rate=0.9, method="greedy", minutes=5.0, max_sites=10,
+                         spacing_m=200.0, computed_minutes=15.0)
+    plain = domain_site(run.network, run.origins, run.origin_links, run.zones, "clinic",
+                        options=opts)
+    pd.testing.assert_frame_equal(pd.DataFrame(plain.sites.drop(columns="geometry")),
+                                  pd.DataFrame(wired.sites.drop(columns="geometry")))
+    pd.testing.assert_frame_equal(plain.before_after, wired.before_after)
+    pd.testing.assert_frame_equal(plain.curve, wired.curve)
+    assert plain.target == wired.target
+    # the county row is named as in the coverage table of a Chinese synthetic run
+    assert plain.before_after["zone_name"].iloc[-1] == "全县"
+    en = domain_site(run.network, run.origins, run.origin_links, run.zones, "clinic",
+                     options=SitingOptions(max_sites=1, minutes=5.0, spacing_m=200.0,
+                                           lang="en", synthetic=True))
+    assert en.before_after["zone_name"].iloc[-1] == "County (synthetic demo)"
+    assert en.candidates["name"].iloc[0] == "grid node 1"
+    assert en.report["synthetic"] is True
+
+
+def test_domain_errors_name_config_keys_not_cli_flags(tmp_path):
+    from circle15.coverage.siting import SitingOptions
+    from circle15.coverage.siting import site as domain_site
+
+    run = fake_run(tmp_path)
+    args = (run.network, run.origins, run.origin_links, run.zones)
+    cases = [(SitingOptions(target_rate=1.5), "clinic", "siting.target_rate"),
+             (SitingOptions(method="magic"), "clinic", "siting.method"),
+             (SitingOptions(max_sites=0), "clinic", "siting.max_sites"),
+             (SitingOptions(minutes=30.0, computed_minutes=15.0), "clinic",
+              "coverage.thresholds"),
+             (SitingOptions(), "school", "layer")]
+    for opts, layer, key in cases:
+        with pytest.raises(InputError) as e:
+            domain_site(*args, layer, options=opts)
+        assert e.value.key == key
+    with pytest.raises(InputError) as e:
+        site(run, "school")
+    assert e.value.key == "layer" and "clinic" in str(e.value.hint)
+
+
+def test_siting_package_imports_neither_run_nor_config():
+    import subprocess
+    import sys
+
+    code = ("import sys, circle15.coverage.siting, circle15.coverage.plan; "
+            "bad = sorted(m for m in sys.modules if m.startswith(('circle15.run', "
+            "'circle15.config', 'circle15.cli', 'circle15.report', 'circle15.maps'))); "
+            "print(bad); sys.exit(1 if bad else 0)")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=False)
+    assert res.returncode == 0, res.stdout + res.stderr

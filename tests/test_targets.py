@@ -13,12 +13,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from circle15.coverage.plan.evaluate import (
+from circle15.coverage.plan import (
     Bound,
     available_plans,
+    evaluate_all_years,
     evaluate_targets,
     load_plan,
     parse_bound,
+    plan_from_dict,
     read_reported,
     target_table,
 )
@@ -469,3 +471,67 @@ def test_county_gap_is_sum_of_township_gaps(rows, target):
                 assert not b.met(100 * (c + g - 1) / p)
     if (towns.status == "not_met").any():
         assert county.status == "not_met"
+
+
+# --------------------------------------------------------------------------- county name, years
+
+
+def test_county_row_is_named_by_the_caller(coverage, facilities):
+    plan = load_plan("zhuji-2023")
+    named = evaluate_targets(plan, 2027, coverage=coverage, zones=ZONES, facilities=facilities,
+                             county_name="County (synthetic demo)")
+    county = named[named.zone_id == "ALL"]
+    assert len(county) == len(plan.indicators)
+    assert set(county.zone_name) == {"County (synthetic demo)"}
+    assert set(named[named.zone_id != "ALL"].zone_name) == {"甲镇", "乙镇", "丙街道"}
+    default = evaluate_targets(plan, 2027, coverage=coverage, zones=ZONES, facilities=facilities)
+    assert set(default[default.zone_id == "ALL"].zone_name) == {"全县"}
+    # the name changes nothing else
+    pd.testing.assert_frame_equal(named.drop(columns="zone_name"),
+                                  default.drop(columns="zone_name"))
+
+
+def test_every_plan_year_evaluated_and_concatenated(coverage, facilities):
+    plan = load_plan("zhuji-2023")
+    assert plan.years == plan.target_years == (2023, 2024, 2025, 2026, 2027)
+    kw = dict(coverage=coverage, zones=ZONES, facilities=facilities, villages=VILLAGES,
+              county_name="全市")
+    every = evaluate_all_years(plan, **kw)
+    assert every["year"].tolist() == [y for y in plan.years
+                                      for _ in range(len(plan.indicators) * 4)]
+    for y in plan.years:
+        one = evaluate_targets(plan, y, **kw)
+        part = every[every.year == y].reset_index(drop=True)
+        pd.testing.assert_frame_equal(part, one, check_like=False)
+    # T01 (4.0 ... 5.5 per 1,000) is stated per year, so the targets differ by year
+    t01 = every[(every.indicator_id == "T01") & (every.zone_id == "ALL")]
+    assert t01["target"].tolist() == ["4.0", "4.3", "4.6", "5.0", "5.5"]
+    assert every.attrs["years"] == plan.years
+
+
+def test_target_years_skip_years_without_any_target():
+    raw = {"plan": {"name": "p", "years": [2026, 2025, 2027]},
+           "domains": {"d": {"zh": "领域", "en": "Domain"}},
+           "indicator": [{"id": "A1", "domain": "d", "targets": {"2025": "/", "2026": "90"}},
+                         {"id": "A2", "domain": "d", "targets": {"2026": ">5", "2027": "/"}}]}
+    plan = plan_from_dict(raw)
+    assert plan.years == (2025, 2026, 2027)      # declared, sorted
+    assert plan.target_years == (2026,)
+
+
+def test_english_synthetic_run_names_the_county_row_alike(tmp_path):
+    """Regression: coverage_by_zone.csv said "County (synthetic demo)" and
+    targets_by_zone.csv said "全市" for the same county row."""
+    from _tiny import write_tiny_inputs
+
+    from circle15.config import load_config
+    from circle15.run.compute import run
+
+    cfg = load_config(write_tiny_inputs(tmp_path / "in", lang='"en"'))
+    run(cfg, tmp_path / "out")
+    read = {"encoding": "utf-8-sig", "dtype": {"zone_id": str}}
+    cov = pd.read_csv(tmp_path / "out" / "coverage_by_zone.csv", **read)
+    tg = pd.read_csv(tmp_path / "out" / "targets_by_zone.csv", **read)
+    assert set(cov.loc[cov.zone_id == "ALL", "zone_name"]) == {"County (synthetic demo)"}
+    assert set(tg.loc[tg.zone_id == "ALL", "zone_name"]) == {"County (synthetic demo)"}
+    assert sorted(set(tg["year"])) == [2023, 2024, 2025, 2026, 2027]

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from circle15.coverage.plan.evaluate import evaluate_targets, load_plan
+from circle15.coverage.plan import evaluate_targets, load_plan
 from circle15.errors import InputError
 from circle15.geo.areas.villages import load_villages, match_villages
 

@@ -39,6 +39,11 @@ LangOption = Annotated[Lang, typer.Option("--lang", help="Language.")]
 
 #: Config keys set by command-line options, for error messages.
 RUN_FLAGS = {"output.dir": "--out", "targets.year": "--year"}
+SITE_FLAGS = {**RUN_FLAGS, "targets.year": "--target-year", "siting.max_sites": "--max-sites",
+              "siting.target_rate": "--target-rate", "siting.minutes": "--minutes",
+              "siting.indicator": "--indicator", "siting.zone_cap": "--zone-cap",
+              "siting.budget": "--budget", "siting.capacity": "--capacity",
+              "siting.method": "--method"}
 
 
 def given_flags(flags: dict[str, str], values: dict[str, Any]) -> dict[str, str]:
@@ -212,7 +217,7 @@ def targets(
     """Print a plan's target table."""
     st = state(ctx, verbose, quiet)
     with _guard(st):
-        from circle15.coverage.plan.evaluate import load_plan, target_table
+        from circle15.coverage.plan import load_plan, target_table
 
         df = target_table(load_plan(plan), year=year, lang=lang.value)
         t = Table(title=f"{plan}" + (f" — {year}" if year else ""))
@@ -277,28 +282,33 @@ def site(
                                                  "'cost').")] = None,
     capacity: Annotated[bool, typer.Option("--capacity/--no-capacity", help="Limit sites to "
                                            "their capacity.")] = False,
-    method: Annotated[str, typer.Option(help="auto, greedy or exact.")] = "auto",
+    method: Annotated[str | None, typer.Option(help="auto, greedy or exact.")] = None,
+    verbose: VerboseOption = 0,
+    quiet: QuietOption = False,
 ) -> None:
     """Propose new sites for a layer so that every township reaches its target."""
-    st: _State = ctx.obj
-    with _guard(st):
+    st = state(ctx, verbose, quiet)
+    given = {"output.dir": cli_path(out_dir), "targets.year": year,
+             "siting.max_sites": max_sites, "siting.target_rate": target_rate,
+             "siting.minutes": minutes, "siting.indicator": indicator,
+             "siting.zone_cap": zone_cap, "siting.budget": budget,
+             "siting.capacity": capacity or None, "siting.method": method}
+    with _guard(st, given_flags(SITE_FLAGS, given)):
         from circle15.config import load_config
+        from circle15.run import compute
         from circle15.run.siting import run_siting
 
-        cfg = load_config(config, {"output.dir": out_dir, "targets.year": year})
+        cfg = load_config(cli_path(config) or config, given)
+        keys = [lay.key for lay in cfg.layers]
+        if layer not in keys:
+            raise InputError(f"no layer {layer!r} in the config", file=cfg.path,
+                             key="--layer", hint=f"one of {', '.join(keys)}")
         if cfg.output.dir is None:
             raise InputError("no output directory: pass --out DIR or set [output] dir",
-                             file=config, key="output.dir")
-        sit = cfg.siting
+                             file=config, key="--out")
         with _progress(st) as step:
-            sr = run_siting(
-                cfg, layer=layer, year=year, out_dir=cfg.output.dir,
-                max_sites=max_sites if max_sites is not None else sit.max_sites,
-                target_rate=target_rate if target_rate is not None else sit.target_rate,
-                minutes=minutes, indicator=indicator or sit.indicator or None,
-                zone_cap=zone_cap if zone_cap is not None else sit.zone_cap,
-                budget=budget if budget is not None else sit.budget,
-                capacity=capacity or sit.capacity, method=method, progress=step)
+            sr = run_siting(compute(cfg, step), layer, out_dir=cfg.output.dir,
+                            progress=step)
         if not st.quiet:
             _site_summary(sr)
 

@@ -32,9 +32,11 @@ def run_config(cfg: Config, out_dir: str | Path | None = None,
     if out is None:
         raise InputError("no output directory", key="output.dir", file=cfg.path,
                          hint="set [output] dir")
+    from circle15.run.siting import site_layers
+
     out = check_output_dir(out, cfg)
     result = compute(cfg, progress)
-    result.siting = _site_layers(result, progress)
+    result.siting = site_layers(result, progress=progress)
     if progress:
         progress("writing outputs")
     try:
@@ -45,23 +47,6 @@ def run_config(cfg: Config, out_dir: str | Path | None = None,
             raise
         raise full from None
     return result
-
-
-def _site_layers(result: RunResult, progress: Progress | None = None) -> list:
-    """Propose sites for every layer in ``[siting] layers``."""
-    sit = result.config.siting
-    if not sit.layers:
-        return []
-    from circle15.run.siting import site
-
-    out = []
-    for layer in sit.layers:
-        if progress:
-            progress("siting")
-        out.append(site(result, layer, max_sites=sit.max_sites, target_rate=sit.target_rate,
-                        indicator=sit.indicator or None, zone_cap=sit.zone_cap,
-                        budget=sit.budget, capacity=sit.capacity, method=sit.method))
-    return out
 
 
 def run(config: str | Path | Config, out: str | Path | None = None,

@@ -27,7 +27,6 @@ from circle15.coverage.capacity import capacity_table
 from circle15.coverage.nearest import facility_labels, layer_times, link_points
 from circle15.coverage.travel import SourceGraph
 from circle15.coverage.zonal import admin_coverage, coverage_table
-from circle15.errors import InputError
 from circle15.facilities import Layer
 from circle15.geo.routing.context import main_streets
 from circle15.geo.routing.linking import Links, SegmentIndex, link_report, usable_segments
@@ -179,20 +178,18 @@ def load_plan_for(cfg: Config) -> Any:
     """The config's plan, checked against the target year (``None`` without a plan)."""
     if not cfg.targets.enabled:
         return None
-    from circle15.coverage.plan.evaluate import load_plan
+    from circle15.coverage.plan import check_year, load_plan
 
     plan = load_plan(cfg.targets.plan)
-    if cfg.targets.year not in plan.years:
-        raise InputError(f"the plan {plan.name} has no targets for {cfg.targets.year}",
-                         key="targets.year",
-                         hint=f"plan years: {', '.join(map(str, plan.years))}")
+    check_year(plan, cfg.targets.year)
     return plan
 
 
 def reported_values(cfg: Config, plan: Any) -> pd.DataFrame | None:
+    """The ``[targets] reported`` values, checked against the plan (``None`` when none)."""
     if plan is None or cfg.targets.reported is None:
         return None
-    from circle15.coverage.plan.evaluate import read_reported
+    from circle15.coverage.plan import read_reported
 
     return read_reported(cfg.targets.reported, plan)
 
@@ -203,18 +200,15 @@ def _targets(cfg: Config, plan: Any, reported: pd.DataFrame | None, cov: pd.Data
     """The selected year's targets and every plan year's (``None`` without a plan)."""
     if plan is None:
         return None, None
-    from circle15.coverage.plan.evaluate import evaluate_targets
+    from circle15.coverage.plan import evaluate_all_years
 
-    inputs = dict(coverage=cov, zones=pd.DataFrame(zones.drop(columns="geometry")),
-                  facilities=pd.DataFrame(fac.drop(columns="geometry")),
-                  villages=villages, reported=reported)
-    targets = evaluate_targets(plan, cfg.targets.year, **inputs)
-    # every plan year (the map switches between them)
-    by_year = {y: targets if y == cfg.targets.year else evaluate_targets(plan, y, **inputs)
-               for y in plan.years}
-    every = pd.concat([by_year[y] for y in sorted(by_year)], ignore_index=True)
-    every.attrs = dict(targets.attrs)
-    return targets, every
+    every = evaluate_all_years(
+        plan, coverage=cov, zones=pd.DataFrame(zones.drop(columns="geometry")),
+        facilities=pd.DataFrame(fac.drop(columns="geometry")), villages=villages,
+        reported=reported, county_name=county_name(cfg.project.synthetic, cfg.output.lang))
+    selected = every[every["year"] == cfg.targets.year].reset_index(drop=True)
+    selected.attrs = {**every.attrs, "year": cfg.targets.year}
+    return selected, every
 
 
 def _isochrones(net: RoutingNetwork, fac: gpd.GeoDataFrame, fac_links: Links,

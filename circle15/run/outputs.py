@@ -13,11 +13,12 @@ import numpy as np
 import pandas as pd
 
 from circle15.config import Config
+from circle15.coverage.plan import reported_template
 from circle15.errors import InputError
 from circle15.io import atomic_output_dir, write_csv, write_json
 from circle15.run import provenance
 from circle15.run.result import RunResult
-from circle15.vocab import COUNTY, RunFiles
+from circle15.vocab import RunFiles
 
 
 def previous_outputs(out_dir: Path) -> list[str]:
@@ -67,16 +68,6 @@ def disk_full_error(exc: OSError, out_dir: Path) -> InputError | None:
         return InputError("the disk is full: no outputs were written", file=out_dir,
                           hint="free some space or choose another output folder")
     return None
-
-
-def reported_template(targets: pd.DataFrame) -> pd.DataFrame:
-    """A CSV to fill in for ``[targets] reported``: one county row per indicator that only a
-    reported value can measure and that has none yet (value left blank)."""
-    t = targets[(targets["zone_id"] == COUNTY) & (targets["kind"] == "reported")
-                & (targets["status"] == "not_measurable")]
-    return pd.DataFrame({"indicator_id": t["indicator_id"].to_numpy(),
-                         "name_zh": t["name_zh"].to_numpy(), "unit": t["unit"].to_numpy(),
-                         "zone_id": COUNTY, "year": t["year"].to_numpy(), "value": ""})
 
 
 def _origins_out(origins: gpd.GeoDataFrame, layer_keys: list[str]) -> gpd.GeoDataFrame:
@@ -176,7 +167,7 @@ def write_outputs(result: RunResult, out_dir: str | Path) -> dict[str, Any]:
         report["config"] = result.config.to_dict()
         write_json(report, tmp / RunFiles.RUN_JSON)  # first: the map reads params from it
         if result.siting:
-            from circle15.run.siting import write_siting_outputs
+            from circle15.coverage.siting import write_siting_outputs
 
             for sr in result.siting:
                 write_siting_outputs(sr, tmp)

@@ -1,555 +1,45 @@
-"""Plan targets as data, and their evaluation per township and county-wide.
+"""Evaluation of a plan's targets per township and county-wide.
 
-A *plan* is a TOML file (``circle15/data/plans/<name>.toml``, or any path) listing every
-indicator of a public-service plan: the table's yearly targets exactly as printed
-(``"4.0"``, ``">70"``, ``"/"``) and the targets stated in the text, each with how it is
-measured:
-
-``network_coverage``
-    Share of a population group within ``minutes`` of the nearest facility of ``layer``
-    (``"ALL"`` = every required layer: the full circle), from the coverage table.
-``admin_coverage``
-    Share of townships (``level = "township"``) or villages (``"village"``) with at least
-    one facility of ``layer`` (optionally of given ``subtypes``).
-``per_capita``
-    Summed facility column ``quantity`` (capacity, staff, area) per ``per`` people of a group.
-``reported``
-    A value the user supplies in a CSV (:func:`read_reported`), e.g. life expectancy.
-
-:func:`evaluate_targets` compares every indicator with its target for a year, per township
-and county-wide, and says what input is missing where an indicator cannot be computed.
+:func:`evaluate_targets` compares every indicator of a :class:`~circle15.coverage.plan.Plan`
+with its target for one year, per township and county-wide, and says what input is missing
+where an indicator cannot be computed; :func:`evaluate_all_years` does it for every plan
+year (the ``targets_by_zone.csv`` of a run).
 
 Examples
 --------
->>> plan = load_plan("zhuji-2023")
->>> plan.indicator("T01").target_text(2027)
-'5.5'
+>>> import pandas as pd
+>>> from circle15.coverage.plan import load_plan
+>>> zones = pd.DataFrame({"zone_id": ["A"], "zone_name": ["甲镇"], "population": [100]})
+>>> df = evaluate_targets(load_plan("zhuji-2023"), 2027, coverage=pd.DataFrame(),
+...                       zones=zones, county_name="County")
+>>> sorted(set(df["zone_name"]))
+['County', '甲镇']
 """
 
 from __future__ import annotations
 
 import math
-import re
-import tomllib
-from dataclasses import dataclass, field
-from importlib import resources
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from circle15.errors import InputError, InputErrors
-from circle15.io import read_csv
-
-#: Zone id of county-wide rows.
-COUNTY = "ALL"
-#: Layer key of the composite "full circle" coverage rows.
-COMPOSITE = "ALL"
-
-KINDS = ("network_coverage", "admin_coverage", "per_capita", "reported")
-DIRECTIONS = ("higher", "lower", "none")
-SCOPES = ("county", "zone")
-STATUSES = ("met", "not_met", "no_target", "not_measurable")
-BOUNDS = ("ge", "gt", "le", "lt", "none")
-
-#: Columns of the targets-by-zone table, in order.
-COLUMNS = [
-    "indicator_id", "number", "domain", "domain_zh", "domain_en", "name_zh", "name_en",
-    "zone_id", "zone_name", "year", "target", "bound", "target_value", "value", "unit",
-    "unit_en", "status", "gap_value", "gap_people", "gap_capacity", "gap_units", "needs",
-    "source", "kind", "layer", "minutes", "group", "level", "scope", "core", "observational",
-    "direction", "responsible", "note",
-]
-
-_NUM_RE = re.compile(r"^(>=|<=|≥|≤|>|<)?\s*([+-]?\d+(?:\.\d+)?)$")
-_OPS = {">": "gt", ">=": "ge", "≥": "ge", "<": "lt", "<=": "le", "≤": "le"}
-
-
-def _plans_dir() -> Path:
-    return Path(str(resources.files("circle15.data") / "plans"))
-
-
-# --------------------------------------------------------------------------- data model
-
-
-@dataclass(frozen=True)
-class Bound:
-    """A parsed target cell: comparison and number (``op = "none"`` for ``/``)."""
-
-    op: str
-    value: float | None
-
-    def met(self, x: float) -> bool:
-        """Whether value ``x`` satisfies the bound."""
-        v = self.value
-        return {"ge": x >= v, "gt": x > v, "le": x <= v, "lt": x < v}[self.op]
-
-
-def parse_bound(text: str, direction: str = "higher") -> Bound:
-    """Parse a target cell such as ``"5.5"``, ``">70"``, ``"<=1"`` or ``"/"``.
-
-    Plain numbers mean *at least* when ``direction`` is ``"higher"`` and *at most* when it
-    is ``"lower"``; explicit ``>``/``>=``/``<``/``<=`` always win.
-
-    Raises
-    ------
-    ValueError
-        If the text is not a number, a bound or ``/``.
-    """
-    t = re.sub(r"\s+", "", str(text))
-    if t in ("/", "", "-", "—"):
-        return Bound("none", None)
-    m = _NUM_RE.match(t)
-    if not m:
-        raise ValueError(f"not a target: {text!r}")
-    op = _OPS[m.group(1)] if m.group(1) else ("le" if direction == "lower" else "ge")
-    return Bound(op, float(m.group(2)))
-
-
-@dataclass(frozen=True)
-class Measure:
-    """How an indicator is measured (see the module docstring)."""
-
-    kind: str = "reported"
-    layer: str = ""
-    minutes: float | None = None
-    group: str = "total"
-    level: str = "township"
-    subtypes: tuple[str, ...] = ()
-    quantity: str = ""
-    per: float = 1.0
-
-
-@dataclass(frozen=True)
-class Indicator:
-    """One indicator of a plan."""
-
-    id: str
-    domain: str
-    domain_zh: str
-    domain_en: str
-    name_zh: str
-    name_en: str
-    unit: str
-    unit_en: str
-    targets: dict[int, str]
-    measure: Measure
-    number: int | None = None
-    baseline: str = "/"
-    core: bool = False
-    observational: bool = False
-    responsible: str = ""
-    responsible_en: str = ""
-    direction: str = "higher"
-    scope: str = "county"
-    carry_forward: bool = False
-    section: str = ""
-    quote: str = ""
-    note: str = ""
-
-    @property
-    def source(self) -> str:
-        """``"table"`` for the plan's table, ``"text"`` for targets found in the text."""
-        return "table" if self.number is not None else "text"
-
-    def target_text(self, year: int) -> str:
-        """The target for ``year`` as printed; ``"/"`` when there is none."""
-        if self.observational:
-            return self.targets.get(year, "/")
-        if year in self.targets:
-            return self.targets[year]
-        if self.carry_forward:
-            earlier = [y for y in self.targets if y <= year]
-            if earlier:
-                return self.targets[max(earlier)]
-        return "/"
-
-    def bound(self, year: int) -> Bound:
-        """The parsed target for ``year``."""
-        if self.observational:
-            return Bound("none", None)
-        return parse_bound(self.target_text(year), self.direction)
-
-
-@dataclass(frozen=True)
-class Plan:
-    """A plan: metadata and indicators."""
-
-    name: str
-    title: str
-    title_en: str
-    years: tuple[int, ...]
-    indicators: list[Indicator]
-    baseline_year: int | None = None
-    region: str = ""
-    region_en: str = ""
-    issuer: str = ""
-    document: str = ""
-    date: str = ""
-    domains: dict[str, tuple[str, str]] = field(default_factory=dict)
-    path: Path | None = None
-
-    def indicator(self, indicator_id: str) -> Indicator:
-        """The indicator with ``indicator_id``."""
-        for ind in self.indicators:
-            if ind.id == indicator_id:
-                return ind
-        raise KeyError(indicator_id)
-
-    @property
-    def ids(self) -> list[str]:
-        """Indicator ids in plan order."""
-        return [i.id for i in self.indicators]
-
-
-# --------------------------------------------------------------------------- loading
-
-
-def available_plans() -> list[str]:
-    """Names of the bundled plans (``circle15/data/plans/*.toml``), sorted."""
-    return sorted(p.stem for p in _plans_dir().glob("*.toml"))
-
-
-def load_plan(name_or_path: str | Path) -> Plan:
-    """Load a plan by bundled name (``"zhuji-2023"``) or from a TOML file path.
-
-    Raises
-    ------
-    InputError
-        Unknown plan name, or a plan file with problems (every problem is listed).
-    """
-    text = str(name_or_path)
-    path = Path(text).expanduser()
-    if not (path.suffix.lower() == ".toml" or path.is_file() or "/" in text or "\\" in text):
-        path = _plans_dir() / f"{text}.toml"
-        if not path.is_file():
-            raise InputError(f"unknown plan {text!r}", key="targets.plan",
-                             hint=f"available plans: {', '.join(available_plans())}, "
-                             "or a path to a plan .toml file")
-    if not path.is_file():
-        raise InputError("plan file not found", file=path, key="targets.plan")
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except UnicodeDecodeError:
-        raise InputError("the plan must be UTF-8 text", file=path) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"not valid TOML: {exc}", file=path) from None
-    return plan_from_dict(raw, path)
-
-
-def _num_year(k: Any) -> int | None:
-    try:
-        return int(k)
-    except (TypeError, ValueError):
-        return None
-
-
-def plan_from_dict(raw: dict[str, Any], path: Path | None = None) -> Plan:
-    """Validate a parsed plan mapping (see :func:`load_plan`)."""
-    file = path or Path("<plan>")
-    errors: list[InputError] = []
-
-    def err(key: str, msg: str, hint: str | None = None) -> None:
-        errors.append(InputError(msg, file=file, key=key, hint=hint))
-
-    meta = raw.get("plan", {})
-    if not isinstance(meta, dict):
-        raise InputError("expected a [plan] table", file=file, key="plan")
-    name = str(meta.get("name") or (path.stem if path else "plan"))
-    years = meta.get("years", [])
-    if not (isinstance(years, list) and years and all(isinstance(y, int) for y in years)):
-        err("plan.years", "expected a list of years, e.g. [2023, 2024, 2025]")
-        years = []
-    domains_raw = raw.get("domains", {})
-    domains = {k: (str(v.get("zh", k)), str(v.get("en", k))) for k, v in domains_raw.items()
-               if isinstance(v, dict)}
-    resp_en = {str(k): str(v) for k, v in raw.get("responsible", {}).items()}
-    inds: list[Indicator] = []
-    seen: set[str] = set()
-    items = raw.get("indicator", [])
-    if not isinstance(items, list) or not items:
-        err("indicator", "no [[indicator]] tables")
-        items = []
-    known = {"id", "number", "domain", "name_zh", "name_en", "unit", "unit_en", "baseline",
-             "targets", "core", "observational", "responsible", "direction", "scope",
-             "measure", "carry_forward", "section", "quote", "note"}
-    for i, it in enumerate(items):
-        pre = f"indicator[{i}]"
-        if not isinstance(it, dict):
-            err(pre, "expected a table")
-            continue
-        iid = str(it.get("id", ""))
-        pre = f"indicator[{i}] ({iid})" if iid else pre
-        for k in it:
-            if k not in known:
-                err(f"{pre}.{k}", "unknown key", hint=f"known keys: {', '.join(sorted(known))}")
-        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", iid):
-            err(f"{pre}.id", f"missing or bad indicator id {iid!r}")
-            continue
-        if iid in seen:
-            err(f"{pre}.id", f"duplicate indicator id {iid!r}")
-        seen.add(iid)
-        dom = str(it.get("domain", ""))
-        if dom not in domains:
-            err(f"{pre}.domain", f"unknown domain {dom!r}",
-                hint=f"declare it under [domains.{dom}]" if dom else None)
-        direction = str(it.get("direction", "higher"))
-        if direction not in DIRECTIONS:
-            err(f"{pre}.direction", f"unknown direction {direction!r}", hint="higher or lower")
-        scope = str(it.get("scope", "county"))
-        if scope not in SCOPES:
-            err(f"{pre}.scope", f"unknown scope {scope!r}", hint="county or zone")
-        targets: dict[int, str] = {}
-        for k, v in (it.get("targets") or {}).items():
-            y = _num_year(k)
-            if y is None:
-                err(f"{pre}.targets.{k}", "target keys must be years")
-                continue
-            targets[y] = str(v)
-            try:
-                parse_bound(str(v), direction)
-            except ValueError:
-                err(f"{pre}.targets.{k}", f"not a target value: {v!r}",
-                    hint="a number, '>N', '>=N', '<N', '<=N' or '/'")
-        baseline = str(it.get("baseline", "/"))
-        try:
-            parse_bound(baseline)
-        except ValueError:
-            err(f"{pre}.baseline", f"not a number or '/': {baseline!r}")
-        m = it.get("measure", {"kind": "reported"})
-        measure = _measure(m, f"{pre}.measure", err)
-        number = it.get("number")
-        if number is not None and not isinstance(number, int):
-            err(f"{pre}.number", "expected an integer")
-            number = None
-        resp = str(it.get("responsible", ""))
-        inds.append(Indicator(
-            id=iid, number=number, domain=dom,
-            domain_zh=domains.get(dom, (dom, dom))[0], domain_en=domains.get(dom, (dom, dom))[1],
-            name_zh=str(it.get("name_zh", iid)), name_en=str(it.get("name_en", iid)),
-            unit=str(it.get("unit", "")), unit_en=str(it.get("unit_en", it.get("unit", ""))),
-            baseline=baseline, targets=targets, measure=measure,
-            core=bool(it.get("core", False)), observational=bool(it.get("observational", False)),
-            responsible=resp, responsible_en=resp_en.get(resp, resp),
-            direction=direction, scope=scope, carry_forward=bool(it.get("carry_forward", False)),
-            section=str(it.get("section", "")), quote=str(it.get("quote", "")),
-            note=" ".join(str(it.get("note", "")).split())))
-    if errors:
-        raise InputErrors(errors)
-    return Plan(name=name, title=str(meta.get("title", name)),
-                title_en=str(meta.get("title_en", meta.get("title", name))),
-                years=tuple(years), indicators=inds, baseline_year=meta.get("baseline_year"),
-                region=str(meta.get("region", "")), region_en=str(meta.get("region_en", "")),
-                issuer=str(meta.get("issuer", "")), document=str(meta.get("document", "")),
-                date=str(meta.get("date", "")), domains=domains, path=path)
-
-
-def _measure(m: Any, key: str, err) -> Measure:
-    if not isinstance(m, dict):
-        err(key, "expected a table")
-        return Measure()
-    kind = str(m.get("kind", ""))
-    if kind not in KINDS:
-        err(f"{key}.kind", f"unknown measure kind {kind!r}", hint=", ".join(KINDS))
-        return Measure()
-    layer = str(m.get("layer", ""))
-    if kind != "reported" and not layer:
-        err(f"{key}.layer", f"{kind} needs a layer")
-    minutes = m.get("minutes")
-    if kind == "network_coverage" and not isinstance(minutes, (int, float)):
-        err(f"{key}.minutes", "network_coverage needs minutes (a number)")
-        minutes = None
-    level = str(m.get("level", "township"))
-    if kind == "admin_coverage" and level not in ("township", "village"):
-        err(f"{key}.level", f"unknown level {level!r}", hint="township or village")
-    quantity = str(m.get("quantity", ""))
-    per = m.get("per", 1)
-    if kind == "per_capita":
-        if not quantity:
-            err(f"{key}.quantity", "per_capita needs a facility column (capacity, staff, ...)")
-        if not isinstance(per, (int, float)) or per <= 0:
-            err(f"{key}.per", "expected a positive number")
-            per = 1
-    subtypes = m.get("subtypes", [])
-    if not isinstance(subtypes, list):
-        err(f"{key}.subtypes", "expected a list of subtype names")
-        subtypes = []
-    return Measure(kind=kind, layer=layer, minutes=float(minutes) if minutes is not None else None,
-                   group=str(m.get("group", "total")), level=level,
-                   subtypes=tuple(str(s) for s in subtypes), quantity=quantity,
-                   per=float(per) if isinstance(per, (int, float)) else 1.0)
-
-
-def _check_year(plan: Plan, year: int) -> None:
-    """Raise :class:`InputError` unless ``year`` is one of the plan's years."""
-    if year not in plan.years:
-        raise InputError(f"the plan {plan.name} has no targets for {year}", key="targets.year",
-                         hint=f"plan years: {', '.join(map(str, plan.years))}")
-
-
-# --------------------------------------------------------------------------- the table
-
-
-_TABLE_HEADERS = {
-    "indicator_id": ("编号", "ID"), "number": ("序号", "No."), "domain": ("领域", "Domain"),
-    "name": ("指标", "Indicator"), "unit": ("单位", "Unit"),
-    "baseline": ("基础值", "Baseline"), "target": ("目标", "Target"),
-    "core": ("核心指标", "Core"), "observational": ("观察性指标", "Observational"),
-    "kind": ("测算方式", "Measured by"), "responsible": ("责任单位", "Responsible"),
-}
-KIND_LABELS = {
-    "network_coverage": ("路网可达覆盖", "network coverage"),
-    "admin_coverage": ("行政区覆盖", "administrative coverage"),
-    "per_capita": ("人均配置", "per capita"),
-    "reported": ("上报数据", "reported value"),
-}
-
-
-def target_table(plan: Plan, year: int | None = None, lang: str = "zh") -> pd.DataFrame:
-    """The plan's targets as a table for printing (``circle15 targets``).
-
-    Parameters
-    ----------
-    plan : Plan
-    year : int, optional
-        Only this year's target; default: the baseline and every plan year.
-    lang : {"zh", "en"}
-        Column headers and labels.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per indicator, all cells as text (``/`` for none).
-    """
-    zh = lang != "en"
-    if year is not None:
-        _check_year(plan, year)
-    h = {k: v[0] if zh else v[1] for k, v in _TABLE_HEADERS.items()}
-    rows = []
-    for ind in plan.indicators:
-        num = "" if ind.number is None else ("*" if ind.core else "▲" if ind.observational
-                                             else "") + str(ind.number)
-        unit = ind.unit if zh else ind.unit_en
-        row = {h["indicator_id"]: ind.id, h["number"]: num,
-               h["domain"]: ind.domain_zh if zh else ind.domain_en,
-               h["name"]: f"{ind.name_zh if zh else ind.name_en}" + (f" ({unit})" if unit else ""),
-               h["baseline"]: ind.baseline}
-        years = [year] if year is not None else list(plan.years)
-        for y in years:
-            label = h["target"] + f" {y}" if year is not None else (f"{y}年" if zh else str(y))
-            row[label] = ind.target_text(y)
-        row[h["kind"]] = KIND_LABELS[ind.measure.kind][0 if zh else 1]
-        row[h["responsible"]] = ind.responsible if zh else ind.responsible_en
-        rows.append(row)
-    return pd.DataFrame(rows).astype(str)
-
-
-# --------------------------------------------------------------------------- reported values
-
-
-def read_reported(path: str | Path, plan: Plan | None = None) -> pd.DataFrame:
-    """Read user-supplied indicator values (UTF-8, UTF-8-BOM, GBK or GB18030 CSV).
-
-    Columns: ``indicator_id``, ``value`` and optionally ``zone_id`` (blank or ``ALL`` =
-    county-wide) and ``year`` (blank = any year). Other columns (names, notes) are ignored.
-
-    Parameters
-    ----------
-    path : str or Path
-    plan : Plan, optional
-        When given, indicator ids are checked against it.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``indicator_id, zone_id, year, value`` (year may be missing, ``<NA>``).
-
-    Raises
-    ------
-    InputError
-        Naming the file, row (1-based data row) and column of the first bad cell.
-    """
-    path = Path(path)
-    df = read_csv(path, dtype=str, keep_default_na=False)
-    for col in ("indicator_id", "value"):
-        if col not in df.columns:
-            raise InputError(f"missing column {col!r}", file=path, column=col,
-                             hint="columns: indicator_id, zone_id (optional), year (optional), "
-                             "value")
-    ids = set(plan.ids) if plan is not None else None
-    out = []
-    seen: dict[tuple, int] = {}
-    for i, r in enumerate(df.to_dict("records"), start=1):
-        iid = str(r["indicator_id"]).strip()
-        raw_val = str(r["value"]).strip()
-        zone = str(r.get("zone_id", "") or "").strip() or COUNTY
-        yr_txt = str(r.get("year", "") or "").strip()
-        if not iid and not raw_val:
-            continue  # blank line
-        if not iid:
-            raise InputError("empty indicator id", file=path, row=i, column="indicator_id")
-        if ids is not None and iid not in ids:
-            raise InputError(f"unknown indicator {iid!r}", file=path, row=i,
-                             column="indicator_id",
-                             hint=f"see `circle15 targets --plan {plan.name}` for ids")
-        val_txt = raw_val.replace(",", "").rstrip("%").strip()
-        try:
-            value = float(val_txt)
-        except ValueError:
-            raise InputError(f"not a number: {raw_val!r}", file=path, row=i, column="value",
-                             hint="write the value as a plain number (e.g. 82.4)") from None
-        if not math.isfinite(value):
-            raise InputError(f"not a finite number: {raw_val!r}", file=path, row=i,
-                             column="value")
-        year: int | None = None
-        if yr_txt:
-            try:
-                year = int(float(yr_txt))
-            except ValueError:
-                raise InputError(f"not a year: {yr_txt!r}", file=path, row=i,
-                                 column="year") from None
-        key = (iid, zone, year)
-        if key in seen:
-            raise InputError(f"duplicate value for {iid} in zone {zone}"
-                             + (f" for {year}" if year else ""), file=path, row=i,
-                             hint=f"first given in row {seen[key]}")
-        seen[key] = i
-        out.append({"indicator_id": iid, "zone_id": zone, "year": year, "value": value})
-    res = pd.DataFrame(out, columns=["indicator_id", "zone_id", "year", "value"])
-    res["year"] = res["year"].astype("Int64")
-    res["value"] = res["value"].astype(float)
-    res.attrs["source"] = str(path)
-    return res
-
-
-def _reported_lookup(reported: pd.DataFrame | None, year: int) -> dict[tuple[str, str], float]:
-    """(indicator_id, zone_id) -> value for ``year`` (a row for the exact year beats a blank)."""
-    if reported is None or len(reported) == 0:
-        return {}
-    missing = {"indicator_id", "value"} - set(reported.columns)
-    if missing:
-        raise InputError(f"reported values lack columns {sorted(missing)}",
-                         column=sorted(missing)[0])
-    out: dict[tuple[str, str], float] = {}
-    exact: set[tuple[str, str]] = set()
-    has_zone = "zone_id" in reported.columns
-    has_year = "year" in reported.columns
-    for r in reported.to_dict("records"):
-        z = str(r["zone_id"]) if has_zone and not pd.isna(r["zone_id"]) and str(r["zone_id"]) \
-            else COUNTY
-        y = r["year"] if has_year else None
-        k = (str(r["indicator_id"]), z)
-        if y is None or pd.isna(y):
-            if k not in exact:
-                out[k] = float(r["value"])
-        elif int(y) == year:
-            out[k] = float(r["value"])
-            exact.add(k)
-    return out
-
-
-# --------------------------------------------------------------------------- evaluation
+from circle15.coverage.plan.model import (
+    COLUMNS,
+    Bound,
+    Indicator,
+    Plan,
+    check_year,
+    required_count,
+)
+from circle15.coverage.plan.reported import reported_lookup
+from circle15.errors import InputError
+from circle15.vocab import COMPOSITE, COUNTY
+from circle15.vocab import county_name as _county_name
+
+#: Name of the county rows when the caller gives none (a real county, Chinese).
+DEFAULT_COUNTY_NAME = _county_name(False, "zh")
 
 
 @dataclass
@@ -565,14 +55,6 @@ class _Res:
     needs: str = ""
     source: str = ""
     note: str = ""
-
-
-def _required_count(bound: Bound, n: float) -> float:
-    """Smallest count out of ``n`` that meets a share bound (ge/gt, in percent)."""
-    exact = bound.value / 100.0 * n
-    if bound.op == "gt":
-        return min(math.floor(exact + 1e-9) + 1, n + 1)
-    return math.ceil(exact - 1e-9)
 
 
 def _status(bound: Bound, value: float) -> str:
@@ -615,6 +97,7 @@ def evaluate_targets(
     facilities: pd.DataFrame | None = None,
     villages: pd.DataFrame | None = None,
     reported: pd.DataFrame | None = None,
+    county_name: str = DEFAULT_COUNTY_NAME,
 ) -> pd.DataFrame:
     """Evaluate every indicator of ``plan`` for ``year``, per township and county-wide.
 
@@ -635,58 +118,42 @@ def evaluate_targets(
     villages : pandas.DataFrame, optional
         ``village_id, village_name, zone_id``: every village, for village-level coverage.
     reported : pandas.DataFrame, optional
-        ``indicator_id, zone_id, value`` (and optionally ``year``), see :func:`read_reported`.
+        ``indicator_id, zone_id, value`` (and optionally ``year``), see
+        :func:`~circle15.coverage.plan.read_reported`.
+    county_name : str
+        ``zone_name`` of the county rows; a run passes
+        :func:`circle15.vocab.county_name` so it matches the coverage table.
 
     Returns
     -------
     pandas.DataFrame
         One row per indicator × zone, plus county rows (``zone_id == "ALL"``), columns
-        :data:`COLUMNS`. ``status`` is ``met``, ``not_met``, ``no_target`` or
-        ``not_measurable`` (then ``needs`` says what input would make it computable).
-        Rates are in percent and gaps in percentage points. For ``scope == "zone"``
-        indicators the county gaps are the sums of the township gaps and the county is met
-        only when every township is.
+        :data:`~circle15.coverage.plan.COLUMNS`. ``status`` is ``met``, ``not_met``,
+        ``no_target`` or ``not_measurable`` (then ``needs`` says what input would make it
+        computable). Rates are in percent and gaps in percentage points. For
+        ``scope == "zone"`` indicators the county gaps are the sums of the township gaps
+        and the county is met only when every township is.
 
     Raises
     ------
     InputError
         If ``year`` is outside the plan or required columns are missing.
     """
-    _check_year(plan, year)
+    check_year(plan, year)
     for col in ("zone_id", "zone_name", "population"):
         if col not in zones.columns:
             raise InputError(f"zones table lacks column {col!r}", column=col)
     zt = zones.copy()
     zt["zone_id"] = _zone_str(zt["zone_id"])
-    ctx = _Context(zt, coverage, facilities, villages, _reported_lookup(reported, year))
-    county_name = "全市"
+    ctx = _Context(zt, coverage, facilities, villages, reported_lookup(reported, year))
     rows = []
     for ind in plan.indicators:
         bound = ind.bound(year)
         per_zone, county = _evaluate(ind, bound, ctx)
-        m = ind.measure
-        net = m.kind == "network_coverage"
         for zid, zname in [*zip(ctx.zone_ids, ctx.zone_names, strict=True),
                            (COUNTY, county_name)]:
             res = county if zid == COUNTY else per_zone[zid]
-            rows.append({
-                "indicator_id": ind.id, "number": ind.number, "domain": ind.domain,
-                "domain_zh": ind.domain_zh, "domain_en": ind.domain_en,
-                "name_zh": ind.name_zh, "name_en": ind.name_en, "zone_id": zid,
-                "zone_name": zname, "year": year, "target": ind.target_text(year),
-                "bound": bound.op, "target_value": bound.value if bound.value is not None
-                else np.nan, "value": res.value, "unit": ind.unit, "unit_en": ind.unit_en,
-                "status": res.status, "gap_value": res.gap_value, "gap_people": res.gap_people,
-                "gap_capacity": res.gap_capacity, "gap_units": res.gap_units,
-                "needs": res.needs, "source": res.source, "kind": ind.measure.kind,
-                # what the indicator is measured on (maps and siting read these)
-                "layer": m.layer,
-                "minutes": m.minutes if net and m.minutes is not None else np.nan,
-                "group": m.group if net else "",
-                "level": ind.measure.level if ind.measure.kind == "admin_coverage" else "",
-                "scope": ind.scope, "core": ind.core, "observational": ind.observational,
-                "direction": ind.direction, "responsible": ind.responsible, "note": res.note,
-            })
+            rows.append(_row(ind, year, bound, zid, zname, res))
     df = pd.DataFrame(rows, columns=COLUMNS)
     df["number"] = df["number"].astype("Int64")
     for c in ("target_value", "value", "gap_value", "gap_people", "gap_capacity", "gap_units",
@@ -696,6 +163,62 @@ def evaluate_targets(
     df["observational"] = df["observational"].astype(bool)
     df.attrs.update(plan=plan.name, year=year)
     return df
+
+
+def evaluate_all_years(plan: Plan, **kwargs: Any) -> pd.DataFrame:
+    """:func:`evaluate_targets` for every year of ``plan.years``, one table.
+
+    Parameters
+    ----------
+    plan : Plan
+    **kwargs
+        The keyword arguments of :func:`evaluate_targets` (``coverage``, ``zones``,
+        ``facilities``, ``villages``, ``reported``, ``county_name``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The tables of the years in order, concatenated (``year`` column set per row);
+        ``attrs`` are ``plan`` and ``years``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from circle15.coverage.plan import load_plan
+    >>> zones = pd.DataFrame({"zone_id": ["A"], "zone_name": ["甲镇"], "population": [100]})
+    >>> df = evaluate_all_years(load_plan("zhuji-2023"), coverage=pd.DataFrame(), zones=zones)
+    >>> sorted(set(df["year"]))
+    [2023, 2024, 2025, 2026, 2027]
+    """
+    tables = [evaluate_targets(plan, y, **kwargs) for y in plan.years]
+    df = pd.concat(tables, ignore_index=True)
+    df.attrs = {"plan": plan.name, "years": tuple(plan.years)}
+    return df
+
+
+def _row(ind: Indicator, year: int, bound: Bound, zid: str, zname: str, res: _Res
+         ) -> dict[str, Any]:
+    """One row of the targets table."""
+    m = ind.measure
+    net = m.kind == "network_coverage"
+    return {
+        "indicator_id": ind.id, "number": ind.number, "domain": ind.domain,
+        "domain_zh": ind.domain_zh, "domain_en": ind.domain_en,
+        "name_zh": ind.name_zh, "name_en": ind.name_en, "zone_id": zid,
+        "zone_name": zname, "year": year, "target": ind.target_text(year),
+        "bound": bound.op, "target_value": bound.value if bound.value is not None
+        else np.nan, "value": res.value, "unit": ind.unit, "unit_en": ind.unit_en,
+        "status": res.status, "gap_value": res.gap_value, "gap_people": res.gap_people,
+        "gap_capacity": res.gap_capacity, "gap_units": res.gap_units,
+        "needs": res.needs, "source": res.source, "kind": m.kind,
+        # what the indicator is measured on (maps and siting read these)
+        "layer": m.layer,
+        "minutes": m.minutes if net and m.minutes is not None else np.nan,
+        "group": m.group if net else "",
+        "level": m.level if m.kind == "admin_coverage" else "",
+        "scope": ind.scope, "core": ind.core, "observational": ind.observational,
+        "direction": ind.direction, "responsible": ind.responsible, "note": res.note,
+    }
 
 
 class _Context:
@@ -716,7 +239,7 @@ class _Context:
                        "covered_population"} - set(cov.columns)
             if missing:
                 raise InputError(f"coverage table lacks columns {sorted(missing)}",
-                                 column=sorted(missing)[0])
+                                 column=min(missing))
             cov["zone_id"] = _zone_str(cov["zone_id"])
             cov["layer"] = cov["layer"].astype(str)
             cov["group"] = cov["group"].astype(str)
@@ -763,8 +286,8 @@ class _Context:
             return None, f"facility layer '{layer}' (a [[layers]] entry with key = '{layer}')"
         if subtypes:
             if "subtype" not in fac.columns:
-                return None, f"a 'subtype' column in facility layer '{layer}' " \
-                    f"({' / '.join(subtypes)})"
+                return None, (f"a 'subtype' column in facility layer '{layer}' "
+                             f"({' / '.join(subtypes)})")
             wanted = {s.casefold() for s in subtypes}
             sub = sel["subtype"].astype(object).map(
                 lambda v: "" if pd.isna(v) else str(v).strip().casefold())
@@ -875,7 +398,7 @@ def _eval_network(ind: Indicator, bound: Bound, ctx: _Context) -> tuple[dict[str
         res = _Res(value=value, status=_status(bound, value), gap_value=_gap_value(bound, value),
                    source="computed")
         if bound.op in ("ge", "gt"):
-            need_n = _required_count(bound, pop)
+            need_n = required_count(bound, pop)
             res.gap_people = float(max(0, math.ceil(need_n - cov_p - 1e-9))) \
                 if res.status == "not_met" else 0.0
         return res
@@ -949,7 +472,7 @@ def _admin_res(bound: Bound, k: int, n: int, scope: str, pop: float, *, level: s
                source="computed", note=f"{k} of {n} {level}s")
     if bound.op in ("ge", "gt"):
         if res.status == "not_met":
-            need_n = _required_count(bound, n)
+            need_n = required_count(bound, n)
             res.gap_units = float(max(0, min(need_n, n) - k))
             # People: for a township that must itself have the service, everyone living there.
             if level == "township" and scope == "zone" and k == 0 and np.isfinite(pop):

@@ -253,138 +253,236 @@ def greedy_sites(
     SitingResult
     """
     reach = sp.csr_matrix(reach)
+    w, cov0, cost = _check_inputs(reach, weights, covered, costs)
+    n_o = reach.shape[1]
+    zc, need, n_z = _zone_setup(n_o, zone_codes, zone_need)
+    rz, n_rz = (_zone_setup(n_o, report_zones, None)[0::2] if report_zones is not None
+                else (zc, n_z))
+    limits = _Limits(cost, budget, caps, cand_zone, n_z)
+    if capacity is not None and times is None:
+        raise ValueError("capacity needs times (reach_sets(..., with_times=True))")
+    # remaining uncovered people per origin (fractions only with capacities)
+    rem = np.where(cov0, 0.0, w)
+    gains: _PlainGains | _CapacityGains = (
+        _PlainGains(reach, w, rem, zc, len(need)) if capacity is None
+        else _CapacityGains(reach, times, capacity, zc, len(need)))
+    picks = _Picks(n_o, zc, rz, n_rz)
+    stop = _add_sites(gains, limits, rem, need, n_z, picks, max_sites, zone_need is not None)
+    return _greedy_result(reach, w, cov0, rem, picks, rz, n_rz, stop)
+
+
+def _add_sites(gains: _PlainGains | _CapacityGains, limits: _Limits, rem: np.ndarray,
+               need: np.ndarray, n_z: int, picks: _Picks, max_sites: int, has_targets: bool
+               ) -> str:
+    """The greedy loop: add the best site until a stop reason; ``rem`` (people still
+    uncovered per origin) and ``picks`` are updated in place. Returns the stop reason."""
+    stop = "max_sites"
+    while len(picks.sites) < max_sites:
+        if has_targets and not (need[:n_z] > 0).any():
+            stop = "targets_met"
+            break
+        c, why = _next_site(gains, limits, rem, need)
+        if c is None:
+            stop = why
+            break
+        o_new, amount = gains.take(c, rem)
+        rem[o_new] -= amount
+        need = picks.add(c, o_new, amount, need, float(limits.cost[c]))
+        limits.add(c)
+    if len(picks.sites) == max_sites and has_targets and not (need[:n_z] > 0).any():
+        stop = "targets_met"
+    return stop
+
+
+def _check_inputs(reach: sp.csr_matrix, weights: np.ndarray, covered: np.ndarray,
+                  costs: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Weights, coverage and costs as arrays, checked against ``reach``."""
     k, n_o = reach.shape
     w = np.asarray(weights, float)
     cov0 = np.asarray(covered, bool)
     if len(w) != n_o or len(cov0) != n_o:
         raise ValueError("weights and covered must have one value per origin (reach columns)")
-    zc, need, n_z = _zone_setup(n_o, zone_codes, zone_need)
-    if report_zones is not None:
-        rz, _, n_rz = _zone_setup(n_o, report_zones, None)
-    else:
-        rz, n_rz = zc, n_z
-    has_targets = zone_need is not None
-    n_b = len(need)
-    total = float(w.sum())
-    zone_before = np.bincount(rz, weights=np.where(cov0, w, 0.0), minlength=n_rz + 1)[:n_rz]
     cost = np.ones(k) if costs is None else np.asarray(costs, float)
     if (cost <= 0).any() or not np.isfinite(cost).all():
         raise ValueError("costs must be positive and finite")
-    if caps is not None:
-        if cand_zone is None:
-            raise ValueError("caps need cand_zone")
-        cz = np.asarray(cand_zone, np.int64)
-        cap_arr = np.full(max(n_z, cz.max(initial=-1) + 1), int(caps)) if np.isscalar(caps) \
-            else np.asarray(caps, np.int64)
-        used = np.zeros(len(cap_arr), np.int64)
-    available = np.ones(k, bool)
-    if capacity is not None and times is None:
-        raise ValueError("capacity needs times (reach_sets(..., with_times=True))")
+    return w, cov0, cost
 
-    # remaining uncovered people per origin (fractions only with capacities)
-    rem = np.where(cov0, 0.0, w)
-    assigned = np.full(n_o, -1, np.int64)
-    sites, gains, news, costs_out, zone_rows = [], [], [], [], []
-    spent = 0.0
-    stop = "max_sites"
 
-    # incremental state for the plain (uncapacitated) case
-    live = np.flatnonzero(rem > 0)
-    R = reach[:, live].tocsr()
-    Rc = R.tocsc()
-    Wz = sp.csr_matrix((w[live], (np.arange(len(live)), zc[live])), shape=(len(live), n_b))
-    if capacity is None:
-        G = np.asarray((R @ Wz).todense(), float).reshape(k, n_b)
-    else:
-        cap = np.asarray(capacity, float)
-        # entries of each row sorted by time, for nearest-first assignment
-        rr = np.repeat(np.arange(k), np.diff(reach.indptr))
-        o_sort = np.lexsort((times, rr))
-        e_row = rr[o_sort]
-        e_col = reach.indices[o_sort]
-        row_start = np.searchsorted(e_row, np.arange(k), "left")
-    alive = np.ones(len(live), bool)
+class _Limits:
+    """Which candidates may still be added: not yet added, within the zone caps and the
+    budget."""
 
-    while len(sites) < max_sites:
-        if has_targets and not (need[:n_z] > 0).any():
-            stop = "targets_met"
-            break
-        if capacity is None:
-            by_zone = np.minimum(G, need)
-            tot_new = G.sum(axis=1)
-        else:
-            take = _capacity_take(e_row, e_col, row_start, rem, cap, k)
-            by_zone = np.zeros((k, n_b))
-            np.add.at(by_zone, (e_row, zc[e_col]), take)
-            tot_new = by_zone.sum(axis=1)
-            by_zone = np.minimum(by_zone, need)
-        gain = by_zone.sum(axis=1)
-        ok = available.copy()
+    def __init__(self, cost: np.ndarray, budget: float | None,
+                 caps: int | np.ndarray | None, cand_zone: np.ndarray | None,
+                 n_z: int) -> None:
+        self.cost = cost
+        self.budget = budget
+        self.spent = 0.0
+        self.available = np.ones(len(cost), bool)
+        self.caps = caps
         if caps is not None:
-            capped = (cz >= 0) & (used[np.maximum(cz, 0)] >= cap_arr[np.maximum(cz, 0)])
-            ok &= ~capped
-        if budget is not None:
-            ok &= spent + cost <= budget + 1e-9
-        if not ok.any():
-            stop = "budget" if budget is not None and available.any() and \
-                (spent + cost[available] > budget + 1e-9).all() else "no_candidates"
-            break
-        score = np.where(ok, gain / cost, -np.inf)
-        best = score.max()
-        if not best > 1e-12:
-            stop = "no_gain"
-            break
-        tied = np.flatnonzero(score >= best - 1e-12 * max(1.0, abs(best)))
-        c = int(tied[np.argmax(tot_new[tied])])
-        # apply
-        if capacity is None:
-            cols = R.indices[R.indptr[c]:R.indptr[c + 1]]
-            newly = cols[alive[cols]]
-            alive[newly] = False
-            o_new = live[newly]
-            amount = w[o_new]
-            sub = Rc[:, newly]
-            G -= np.asarray((sub @ Wz[newly]).todense(), float).reshape(k, n_b)
-        else:
-            take = _capacity_take(e_row, e_col, row_start, rem, cap, k, only=c)
-            sel = take > 0
-            o_new = e_col[row_start[c]:row_start[c] + len(take)][sel]
-            amount = take[sel]
-        rem[o_new] -= amount
-        assigned[o_new] = np.where(assigned[o_new] < 0, len(sites), assigned[o_new])
-        per_zone = np.bincount(zc[o_new], weights=amount, minlength=n_b)
-        g = float(np.minimum(per_zone, need).sum())
-        need = np.maximum(need - per_zone, 0.0)
-        zone_rows.append(np.bincount(rz[o_new], weights=amount, minlength=n_rz + 1)[:n_rz])
-        sites.append(c)
-        gains.append(g)
-        news.append(float(amount.sum()))
-        costs_out.append(float(cost[c]))
-        spent += cost[c]
-        available[c] = False
-        if caps is not None and cz[c] >= 0:
-            used[cz[c]] += 1
-    else:
-        stop = "max_sites"
-    if len(sites) == max_sites and has_targets and not (need[:n_z] > 0).any():
-        stop = "targets_met"
+            if cand_zone is None:
+                raise ValueError("caps need cand_zone")
+            self.cz = np.asarray(cand_zone, np.int64)
+            self.cap_arr = np.full(max(n_z, self.cz.max(initial=-1) + 1), int(caps)) \
+                if np.isscalar(caps) else np.asarray(caps, np.int64)
+            self.used = np.zeros(len(self.cap_arr), np.int64)
 
+    def allowed(self) -> np.ndarray:
+        """Mask of the candidates that may be added next."""
+        ok = self.available.copy()
+        if self.caps is not None:
+            z = np.maximum(self.cz, 0)
+            ok &= ~((self.cz >= 0) & (self.used[z] >= self.cap_arr[z]))
+        if self.budget is not None:
+            ok &= self.spent + self.cost <= self.budget + 1e-9
+        return ok
+
+    def why_none(self) -> str:
+        """The stop reason when no candidate is allowed."""
+        av = self.available
+        if self.budget is not None and av.any() and \
+                (self.spent + self.cost[av] > self.budget + 1e-9).all():
+            return "budget"
+        return "no_candidates"
+
+    def add(self, c: int) -> None:
+        """Record candidate ``c`` as added."""
+        self.spent += self.cost[c]
+        self.available[c] = False
+        if self.caps is not None and self.cz[c] >= 0:
+            self.used[self.cz[c]] += 1
+
+
+class _PlainGains:
+    """People each candidate would newly cover per zone bucket, updated incrementally as
+    sites are added (the uncapacitated case)."""
+
+    def __init__(self, reach: sp.csr_matrix, w: np.ndarray, rem: np.ndarray,
+                 zc: np.ndarray, n_b: int) -> None:
+        self.k, self.n_b, self.w = reach.shape[0], n_b, w
+        self.live = np.flatnonzero(rem > 0)
+        self.R = reach[:, self.live].tocsr()
+        self.Rc = self.R.tocsc()
+        self.Wz = sp.csr_matrix((w[self.live], (np.arange(len(self.live)), zc[self.live])),
+                                shape=(len(self.live), n_b))
+        self.G = np.asarray((self.R @ self.Wz).todense(), float).reshape(self.k, n_b)
+        self.alive = np.ones(len(self.live), bool)
+
+    def by_zone(self, rem: np.ndarray, need: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(gain per candidate and zone bucket, capped by ``need``; people newly covered
+        per candidate)."""
+        return np.minimum(self.G, need), self.G.sum(axis=1)
+
+    def take(self, c: int, rem: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Add candidate ``c``: the origins it newly covers and their people."""
+        cols = self.R.indices[self.R.indptr[c]:self.R.indptr[c + 1]]
+        newly = cols[self.alive[cols]]
+        self.alive[newly] = False
+        o_new = self.live[newly]
+        sub = self.Rc[:, newly]
+        self.G -= np.asarray((sub @ self.Wz[newly]).todense(), float).reshape(self.k, self.n_b)
+        return o_new, self.w[o_new]
+
+
+class _CapacityGains:
+    """People each candidate would take, nearest first up to its capacity, recomputed for
+    every candidate at each step."""
+
+    def __init__(self, reach: sp.csr_matrix, times: np.ndarray, capacity: np.ndarray,
+                 zc: np.ndarray, n_b: int) -> None:
+        self.k, self.n_b, self.zc = reach.shape[0], n_b, zc
+        self.cap = np.asarray(capacity, float)
+        # entries of each row sorted by time, for nearest-first assignment
+        rr = np.repeat(np.arange(self.k), np.diff(reach.indptr))
+        o_sort = np.lexsort((times, rr))
+        self.e_row = rr[o_sort]
+        self.e_col = reach.indices[o_sort]
+        self.row_start = np.searchsorted(self.e_row, np.arange(self.k), "left")
+
+    def by_zone(self, rem: np.ndarray, need: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """As :meth:`_PlainGains.by_zone`."""
+        take = _capacity_take(self.e_row, self.e_col, self.row_start, rem, self.cap, self.k)
+        by_zone = np.zeros((self.k, self.n_b))
+        np.add.at(by_zone, (self.e_row, self.zc[self.e_col]), take)
+        return np.minimum(by_zone, need), by_zone.sum(axis=1)
+
+    def take(self, c: int, rem: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Add candidate ``c``: the origins it takes people from and how many."""
+        take = _capacity_take(self.e_row, self.e_col, self.row_start, rem, self.cap, self.k,
+                              only=c)
+        sel = take > 0
+        start = self.row_start[c]
+        return self.e_col[start:start + len(take)][sel], take[sel]
+
+
+def _next_site(gains: _PlainGains | _CapacityGains, limits: _Limits, rem: np.ndarray,
+               need: np.ndarray) -> tuple[int | None, str]:
+    """The best allowed candidate (ties: most people newly covered, then the first), or
+    ``None`` and the stop reason."""
+    by_zone, tot_new = gains.by_zone(rem, need)
+    gain = by_zone.sum(axis=1)
+    ok = limits.allowed()
+    if not ok.any():
+        return None, limits.why_none()
+    score = np.where(ok, gain / limits.cost, -np.inf)
+    best = score.max()
+    if not best > 1e-12:
+        return None, "no_gain"
+    tied = np.flatnonzero(score >= best - 1e-12 * max(1.0, abs(best)))
+    return int(tied[np.argmax(tot_new[tied])]), ""
+
+
+class _Picks:
+    """The sites added so far and what each brought in."""
+
+    def __init__(self, n_o: int, zc: np.ndarray, rz: np.ndarray, n_rz: int) -> None:
+        self.zc, self.rz, self.n_rz = zc, rz, n_rz
+        self.sites: list[int] = []
+        self.gains: list[float] = []
+        self.news: list[float] = []
+        self.costs: list[float] = []
+        self.zone_rows: list[np.ndarray] = []
+        self.assigned = np.full(n_o, -1, np.int64)
+
+    def add(self, c: int, o_new: np.ndarray, amount: np.ndarray, need: np.ndarray,
+            cost: float) -> np.ndarray:
+        """Record site ``c`` newly covering ``amount`` people at origins ``o_new``; return
+        the need per zone bucket that is left."""
+        per_zone = np.bincount(self.zc[o_new], weights=amount, minlength=len(need))
+        self.assigned[o_new] = np.where(self.assigned[o_new] < 0, len(self.sites),
+                                        self.assigned[o_new])
+        self.sites.append(c)
+        self.gains.append(float(np.minimum(per_zone, need).sum()))
+        self.news.append(float(amount.sum()))
+        self.costs.append(cost)
+        self.zone_rows.append(np.bincount(self.rz[o_new], weights=amount,
+                                          minlength=self.n_rz + 1)[:self.n_rz])
+        return np.maximum(need - per_zone, 0.0)
+
+
+def _greedy_result(reach: sp.csr_matrix, w: np.ndarray, cov0: np.ndarray, rem: np.ndarray,
+                   picks: _Picks, rz: np.ndarray, n_rz: int, stop: str) -> SitingResult:
+    """The :class:`SitingResult` of a finished greedy run."""
+    sites = picks.sites
     with np.errstate(invalid="ignore", divide="ignore"):
         cov_share = np.where(w > 0, 1.0 - rem / np.where(w > 0, w, 1.0), cov0.astype(float))
     if len(sites) and (w <= 0).any():
         # origins without people: covered when a chosen site reaches them
         hit = np.asarray(reach[np.asarray(sites)].sum(axis=0)).ravel() > 0
         cov_share = np.where((w <= 0) & hit, 1.0, cov_share)
+    zone_before = np.bincount(rz, weights=np.where(cov0, w, 0.0), minlength=n_rz + 1)[:n_rz]
     zone_after = np.bincount(rz, weights=w - rem, minlength=n_rz + 1)[:n_rz]
-    news_a = np.asarray(news, float)
+    news_a = np.asarray(picks.news, float)
     before = float(w[cov0].sum())
     return SitingResult(
-        sites=np.asarray(sites, np.int64), new_covered=news_a, gain=np.asarray(gains, float),
-        cumulative_covered=before + np.cumsum(news_a), covered_before=before, total=total,
-        covered=np.clip(cov_share, 0.0, 1.0), assigned=assigned,
-        zone_covered_before=zone_before, zone_covered_after=zone_after, stop_reason=stop,
-        cost=np.asarray(costs_out, float),
-        zone_new=np.asarray(zone_rows, float).reshape(len(sites), n_rz))
+        sites=np.asarray(sites, np.int64), new_covered=news_a,
+        gain=np.asarray(picks.gains, float), cumulative_covered=before + np.cumsum(news_a),
+        covered_before=before, total=float(w.sum()), covered=np.clip(cov_share, 0.0, 1.0),
+        assigned=picks.assigned, zone_covered_before=zone_before,
+        zone_covered_after=zone_after, stop_reason=stop,
+        cost=np.asarray(picks.costs, float),
+        zone_new=np.asarray(picks.zone_rows, float).reshape(len(sites), n_rz))
 
 
 def _capacity_take(e_row: np.ndarray, e_col: np.ndarray, row_start: np.ndarray,
@@ -472,31 +570,9 @@ def exact_mclp(
     for j in range(len(cols)):
         rows = Rc.indices[Rc.indptr[j]:Rc.indptr[j + 1]]
         prob += y[j] <= pulp.lpSum(x[int(c)] for c in rows)
-    covered_expr = pulp.lpSum(w[o] * y[j] for j, o in enumerate(cols))
-    if zone_need is not None:
-        zc, need, n_z = _zone_setup(len(w), zone_codes, zone_need)
-        g = []
-        for z in range(n_z):
-            members = [j for j, o in enumerate(cols) if zc[o] == z]
-            if not members or not need[z] > 0:
-                continue
-            gz = pulp.LpVariable(f"g{z}", lowBound=0, upBound=float(need[z]))
-            prob += gz <= pulp.lpSum(w[cols[j]] * y[j] for j in members)
-            g.append(gz)
-        prob += pulp.lpSum(g)
-    else:
-        prob += covered_expr
+    prob += _mclp_objective(prob, w, cols, y, zone_codes, zone_need)
     prob += pulp.lpSum(x.values()) <= int(p)
-    if caps is not None:
-        cz = np.asarray(cand_zone, np.int64)
-        for z in np.unique(cz[cand]):
-            if z < 0:
-                continue
-            cap = int(caps) if np.isscalar(caps) else int(np.asarray(caps)[z])
-            prob += pulp.lpSum(x[int(c)] for c in cand if cz[c] == z) <= cap
-    if budget is not None:
-        cost = np.ones(k) if costs is None else np.asarray(costs, float)
-        prob += pulp.lpSum(float(cost[c]) * x[int(c)] for c in cand) <= float(budget)
+    _mclp_limits(prob, x, cand, k, caps=caps, cand_zone=cand_zone, costs=costs, budget=budget)
     status = prob.solve(pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit))
     seconds = time.perf_counter() - t0
     # with a time limit CBC may stop at a feasible, unproven solution (sol_status 2)
@@ -512,6 +588,45 @@ def exact_mclp(
     return {"sites": sites, "objective": obj, "covered": cov_new,
             "solver_objective": float(pulp.value(prob.objective) or 0.0),
             "seconds": seconds, "optimal": True}
+
+
+def _mclp_objective(prob, w: np.ndarray, cols: np.ndarray, y: list, zone_codes: np.ndarray | None,
+                    zone_need: np.ndarray | None):
+    """The objective of :func:`exact_mclp`: people counted toward the zone targets (each
+    ``g_z <= need_z`` and at most the covered people of zone ``z``), or all newly covered
+    people without targets."""
+    import pulp
+
+    if zone_need is None:
+        return pulp.lpSum(w[o] * y[j] for j, o in enumerate(cols))
+    zc, need, n_z = _zone_setup(len(w), zone_codes, zone_need)
+    g = []
+    for z in range(n_z):
+        members = [j for j, o in enumerate(cols) if zc[o] == z]
+        if not members or not need[z] > 0:
+            continue
+        gz = pulp.LpVariable(f"g{z}", lowBound=0, upBound=float(need[z]))
+        prob += gz <= pulp.lpSum(w[cols[j]] * y[j] for j in members)
+        g.append(gz)
+    return pulp.lpSum(g)
+
+
+def _mclp_limits(prob, x: dict, cand: np.ndarray, k: int, *, caps: int | np.ndarray | None,
+                 cand_zone: np.ndarray | None, costs: np.ndarray | None,
+                 budget: float | None) -> None:
+    """The per-zone caps and the budget of :func:`exact_mclp`."""
+    import pulp
+
+    if caps is not None:
+        cz = np.asarray(cand_zone, np.int64)
+        for z in np.unique(cz[cand]):
+            if z < 0:
+                continue
+            cap = int(caps) if np.isscalar(caps) else int(np.asarray(caps)[z])
+            prob += pulp.lpSum(x[int(c)] for c in cand if cz[c] == z) <= cap
+    if budget is not None:
+        cost = np.ones(k) if costs is None else np.asarray(costs, float)
+        prob += pulp.lpSum(float(cost[c]) * x[int(c)] for c in cand) <= float(budget)
 
 
 def objective_of(reach: sp.csr_matrix, weights: np.ndarray, covered: np.ndarray,
