@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import geopandas as gpd
@@ -18,15 +19,18 @@ from circle15.config import (
     NetworkConfig,
     OutputConfig,
     SitingConfig,
+    TargetsConfig,
 )
+from circle15.coverage.nearest import layer_times
 from circle15.coverage.siting import grid_candidates, load_candidates
 from circle15.coverage.siting.solvers import spopt_mclp
 from circle15.coverage.travel import SourceGraph, nearest_facility
 from circle15.coverage.zonal import coverage_table
 from circle15.errors import InputError
+from circle15.facilities import Layer
 from circle15.geo.routing.linking import Links, link_points, usable_segments
 from circle15.geo.routing.network import RoutingNetwork
-from circle15.run.compute import RunResult, layer_minutes
+from circle15.run.result import RunResult
 from circle15.run.siting import run_siting, site_layer, siting_options
 
 CRS = "EPSG:4549"
@@ -64,6 +68,7 @@ def fake_run(tmp_path, *, seed: int = 7, layer: str = "clinic", targets=None,
                  network=NetworkConfig(source="synthetic", mode="walk", speed_kmh=4.5),
                  coverage=CoverageConfig(thresholds=[5, 10, 15], own_zone_only=own_zone_only),
                  siting=siting or SitingConfig(spacing_m=200.0, max_sites=10, minutes=5.0),
+                 targets=TargetsConfig(plan="zhuji-2023"),
                  output=OutputConfig(dir=tmp_path / "out"))
     zpolys = [shapely.box(X0 - 50, Y0 - 50, X0 + 600, Y0 + 1250),
               shapely.box(X0 + 600, Y0 - 50, X0 + 1250, Y0 + 1250)]
@@ -85,15 +90,19 @@ def fake_run(tmp_path, *, seed: int = 7, layer: str = "clinic", targets=None,
                             "layer": layer, "zone_id": "330681001", "linked": True},
                            geometry=_to4326(fxy).values, crs=4326)
     fac_links = link_points(net, fxy, max_distance=300, usable=usable)
-    t, _ = layer_minutes(SourceGraph(net, fac_links), fac, fac_links, origins, org_links,
-                         layer, 60.0 * 15, own_zone_only)
+    zone_of = (fac["zone_id"].astype(str).to_numpy(), origins["zone_id"].astype(str).to_numpy()) \
+        if own_zone_only else (None, None)
+    t = layer_times(SourceGraph(net, fac_links), fac["layer"].to_numpy(), fac_links, layer,
+                    org_links, 60.0 * 15, fac_zone=zone_of[0], org_zone=zone_of[1]).minutes
     origins[f"t_{layer}"] = t
     cov = coverage_table(origins, {layer: t}, zones, [5, 10, 15],
                          layer_groups={layer: "total"})
-    layers = [{"key": layer, "label_zh": "诊所", "label_en": "clinic", "color": "",
-               "icon": "", "group": "total", "required": True}]
-    return RunResult(cfg, zones, net, fac, pd.DataFrame(), origins, org_links, fac_links, cov,
-                     pd.DataFrame(), targets, layers)
+    layers = [Layer(key=layer, label_zh="诊所", label_en="clinic", color="", icon="",
+                    group="total", required=True)]
+    return RunResult(config=cfg, zones=zones, network=net, facilities=fac,
+                     facility_issues=pd.DataFrame(), origins=origins, origin_links=org_links,
+                     facility_links=fac_links, coverage=cov, admin=pd.DataFrame(),
+                     layers=layers, targets=targets)
 
 
 def site(run: RunResult, layer: str, **options):
@@ -165,7 +174,7 @@ def test_run_siting_writes_outputs(tmp_path):
 
 def test_siting_another_layer_keeps_the_first_layers_sites(tmp_path):
     run = fake_run(tmp_path)
-    run.layers.append(dict(run.layers[0], key="elderly"))
+    run.layers.append(dataclasses.replace(run.layers[0], key="elderly"))
     run.origins["t_elderly"] = run.origins["t_clinic"]
     out = tmp_path / "run"
     a = run_siting(run, "clinic", siting_options(run.config, max_sites=2), out_dir=out)
@@ -305,7 +314,7 @@ def test_bad_requests_are_input_errors(tmp_path):
 
 
 def test_own_zone_only_keeps_sites_serving_their_township(tmp_path):
-    from circle15.geo.population import assign_zones
+    from circle15.geo.areas import assign_zones
 
     run = fake_run(tmp_path, own_zone_only=True)
     sr = site(run, "clinic", max_sites=4, method="greedy")
@@ -322,8 +331,10 @@ def test_own_zone_only_keeps_sites_serving_their_township(tmp_path):
     pts = fac.to_crs(CRS)
     fl = link_points(run.network, np.column_stack([pts.geometry.x, pts.geometry.y]),
                      max_distance=300, usable=usable_segments(run.network))
-    t, _ = layer_minutes(SourceGraph(run.network, fl), fac, fl, run.origins,
-                         run.origin_links, "clinic", 60.0 * 15, True)
+    t = layer_times(SourceGraph(run.network, fl), fac["layer"].to_numpy(), fl, "clinic",
+                    run.origin_links, 60.0 * 15,
+                    fac_zone=fac["zone_id"].astype(str).to_numpy(),
+                    org_zone=run.origins["zone_id"].astype(str).to_numpy()).minutes
     np.testing.assert_array_equal(t <= 5.0, sr.siting.covered > 0.5)
 
 
@@ -385,12 +396,12 @@ def test_exact_check_finds_fewer_sites_that_meet_every_target():
 def test_candidates_headed_like_a_facility_layer_load(tmp_path):
     """Regression: a CSV headed 名称,东经,北纬 loaded as a facility layer but siting
     candidates rejected it ("no coordinate columns")."""
-    from circle15.facilities.loaders import load_layer
+    from circle15.facilities import LayerSource, load_layer
 
     p = tmp_path / "c.csv"
     p.write_text("名称,东经,北纬,造价,床位数（张）\n甲村委会,120.1,29.7,3,20\n"
                  "乙社区用房,120.2,29.8,,\n", encoding="utf-8")
-    fac, _ = load_layer(LayerConfig(key="clinic", source=p))
+    fac, _ = load_layer(LayerSource(key="clinic", source=p))
     assert fac["name"].tolist() == ["甲村委会", "乙社区用房"]
     c = load_candidates(p)
     assert c["name"].tolist() == ["甲村委会", "乙社区用房"]

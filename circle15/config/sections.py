@@ -159,8 +159,9 @@ class CoverageConfig:
 class TargetsConfig:
     """``[targets]``: the plan whose targets are evaluated."""
 
-    plan: str = _f("zhuji-2023", "Built-in plan name (zhuji-2023), a plan TOML file, or "
-                                 "\"none\" to evaluate no plan.")
+    plan: str = _f("none", "Built-in plan name (zhuji-2023), a plan TOML file of your own, or "
+                           "\"none\" (the default: no plan is evaluated — an area is never "
+                           "scored against another county's plan).")
     year: int = _f(2027, "Target year.")
     reported: Path | None = _f(None, "CSV of reported values for non-spatial indicators "
                                      "(indicator_id, zone_id, value); see "

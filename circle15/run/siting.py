@@ -117,7 +117,7 @@ def site_layer(result: RunResult, layer: str, options: SitingOptions | None = No
                          hint=f"layers: {', '.join(groups)}")
     cfg: Config = result.config
     return site(result.network, result.origins, result.origin_links, result.zones, layer,
-                targets=result.targets, plan=cfg.targets.plan,
+                targets=result.targets, plan=cfg.targets.plan if cfg.targets.enabled else None,
                 options=options if options is not None else siting_options(cfg),
                 group=groups[layer], progress=progress)
 
