@@ -119,3 +119,14 @@ def test_config_is_immutable(cfg_path: Path):
     with pytest.raises(dataclasses.FrozenInstanceError):
         cfg.network.mode = "drive"  # type: ignore[misc]
     assert isinstance(cfg.layers, tuple) and isinstance(cfg.coverage.thresholds, tuple)
+
+
+def test_readme_config_reference_is_generated_from_the_schema():
+    from circle15.config import docs
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert docs.with_reference(readme) == readme, \
+        "regenerate it: python -m circle15.config.docs --write README.md"
+    for section in ("[project]", "[area]", "[network]", "[population]", "[layers]", "[coverage]",
+                    "[targets]", "[siting]", "[map]", "[output]"):
+        assert f"**`{section}`**" in readme
