@@ -127,6 +127,6 @@ def test_readme_config_reference_is_generated_from_the_schema():
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     assert docs.with_reference(readme) == readme, \
         "regenerate it: python -m circle15.config.docs --write README.md"
-    for section in ("[project]", "[area]", "[network]", "[population]", "[layers]", "[coverage]",
-                    "[targets]", "[siting]", "[map]", "[output]"):
+    for section in ("[project]", "[area]", "[network]", "[population]", "[[layers]]",
+                    "[coverage]", "[targets]", "[siting]", "[map]", "[output]"):
         assert f"**`{section}`**" in readme
