@@ -119,7 +119,12 @@ def _clean(text: object, en: bool) -> str:
 
 
 def _doc_ascii(doc: str) -> str:
-    return doc.replace("〔", "[").replace("〕", "]")
+    """An official document number in English: 诸政办发〔2023〕10号 -> "document [2023]
+    No. 10" (the issuer's abbreviation has no standard English form)."""
+    m = re.search(r"[〔\[(（](\d{4})[〕\])）]\s*(\d+)\s*号", doc)
+    if m:
+        return f"document [{m.group(1)}] No. {m.group(2)}"
+    return doc if doc.isascii() else "official document"
 
 
 def page_data(*, run_dir: Path, out_path: Path, info: rundata.RunInfo, cfg: dict, lang: str,
