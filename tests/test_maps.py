@@ -25,8 +25,7 @@ import shapely
 from shapely.geometry import LineString, box
 
 from circle15.errors import InputError
-from circle15.maps import render_map, render_png
-from circle15.maps import rundata
+from circle15.maps import render_map, render_png, rundata
 from circle15.maps.zonestats import CLOSE_MARGIN, NEUTRAL_COLORS, classify, zone_stats
 
 REPO = Path(__file__).resolve().parents[1]
@@ -418,7 +417,7 @@ def test_county_label_from_the_admin_level():
 def page_data(page: str) -> dict:
     """The JSON data embedded in a map page."""
     m = re.search(r'<script type="application/json" id="c15-data">(.*?)</script>', page,
-                  re.S)
+                  re.DOTALL)
     assert m, "no embedded data"
     return json.loads(m.group(1).replace("<\\/", "</"))
 

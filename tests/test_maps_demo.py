@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from test_maps import (  # noqa: F401 (pw is a fixture)
     ARTIFACTS,
     _layer_count,
@@ -95,7 +94,7 @@ def test_demo_map_in_english(demo_dir: Path, tmp_path):
     data = page_data(page)
     assert '<html lang="en">' in page
     assert data["meta"]["county_label"] == "Countywide"
-    title = re.search(r"<header.*?</header>", page, re.S).group(0)
+    title = re.search(r"<header.*?</header>", page, re.DOTALL).group(0)
     visible = re.sub(r"<[^>]+>", " ", title).replace("合成示例数据", "")
     assert visible.isascii(), visible
     for s in data["selectors"]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 from pathlib import Path
 
@@ -13,7 +14,12 @@ from circle15.maps import display, indicators, pagedata, rundata
 from circle15.maps.icons import facility_color, glyph, glyph_svg
 from circle15.maps.page import PageParts
 from circle15.maps.pagetext import page_text
-from circle15.maps.zonestats import FAR_SHADES, NEUTRAL_BINS, NEUTRAL_COLORS, STATUS_COLORS
+from circle15.maps.zonestats import (
+    FAR_SHADES,
+    NEUTRAL_BINS,
+    NEUTRAL_COLORS,
+    STATUS_COLORS,
+)
 from circle15.report.labels import GROUPS, MODES
 from circle15.vocab import COMPOSITE, COUNTY, county_label
 
@@ -133,8 +139,6 @@ def page_data(*, run_dir: Path, out_path: Path, info: rundata.RunInfo, cfg: dict
               fac: gpd.GeoDataFrame, origins: gpd.GeoDataFrame, plan,
               selectors: list) -> tuple[dict, PageParts]:
     """The embedded data of the page and its texts."""
-    from circle15.maps.html import report_href
-
     t = page_text(lang, GROUPS)
     if lang == "en":
         t["groups"] = {k: _ascii(v) for k, v in t["groups"].items()}
@@ -178,3 +182,12 @@ def page_data(*, run_dir: Path, out_path: Path, info: rundata.RunInfo, cfg: dict
 
 def _group(group: str, t: dict) -> str:
     return t["groups"].get(group, group)
+
+
+def report_href(run_dir: Path, out_path: Path) -> str:
+    """Relative link from the map to the run's ``report.html`` ("" when there is none)."""
+    rep = Path(run_dir) / "report.html"
+    if not rep.is_file():
+        return ""
+    rel = os.path.relpath(rep.resolve(), Path(out_path).resolve().parent)
+    return re.sub(r"\\", "/", rel)

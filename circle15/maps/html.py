@@ -15,16 +15,13 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import re
 from pathlib import Path
 
 from circle15.errors import InputError
 from circle15.io import write_text
-from circle15.maps import display, indicators, pagedata, rundata
+from circle15.maps import assemble, indicators, rundata
 from circle15.maps.labels import check_lang
 from circle15.maps.page import PageParts, page_html
-from circle15.maps.pagetext import page_text
 from circle15.vocab import COMPOSITE
 
 log = logging.getLogger(__name__)
@@ -180,8 +177,6 @@ def build(run_dir: Path, out_path: Path, info: rundata.RunInfo, cfg: dict, *, la
     if layer not in {s.key for s in sels}:
         raise InputError(f"unknown layer {layer!r}", file=info.path,
                          hint="layers in this run: " + ", ".join(s.key for s in sels))
-    from circle15.maps import assemble
-
     return assemble.page_data(
         run_dir=run_dir, out_path=out_path, info=info, cfg=cfg, lang=lang, layer=layer,
         minutes=minutes, year=year, years=years, tiles=tiles, zones=zones, cov=cov,
@@ -201,13 +196,4 @@ def _plan(name: object):
         return None
 
 
-def report_href(run_dir: Path, out_path: Path) -> str:
-    """Relative link from the map to the run's ``report.html`` ("" when there is none)."""
-    rep = Path(run_dir) / "report.html"
-    if not rep.is_file():
-        return ""
-    rel = os.path.relpath(rep.resolve(), Path(out_path).resolve().parent)
-    return re.sub(r"\\", "/", rel)
-
-
-__all__ = ["BASEMAPS", "basemap_spec", "render_map", "display"]
+__all__ = ["BASEMAPS", "basemap_spec", "render_map"]

@@ -76,7 +76,7 @@ def target_rows(targets: pd.DataFrame | None, layer: str, minutes: float, year: 
         sel = sel[sel["year"] == year]
     if sel.empty:
         return None
-    first = sorted(sel["indicator_id"].astype(str).unique())[0]
+    first = min(sel["indicator_id"].astype(str).unique())
     return sel[sel["indicator_id"].astype(str) == first].drop_duplicates("zone_id")
 
 

@@ -77,7 +77,7 @@ def _int(x: object) -> int | None:
         v = float(x)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return None
-    return None if math.isnan(v) else int(round(v))
+    return None if math.isnan(v) else round(v)
 
 
 def _text(x: object) -> str:
@@ -173,7 +173,7 @@ def heat_data(origins: gpd.GeoDataFrame, crs: CRS, views: list[tuple[str, str, f
         unc = np.where(np.isnan(tt) | (tt > minutes + 1e-9), w, 0.0)
         per = np.bincount(inverse, weights=unc, minlength=len(cells))
         nz = np.flatnonzero(per >= 0.5)
-        out[f"{lay}|{minutes:g}"] = [[int(i), int(round(per[i]))] for i in nz]
+        out[f"{lay}|{minutes:g}"] = [[int(i), round(per[i])] for i in nz]
     return out
 
 

@@ -28,11 +28,11 @@ _TEXT: dict[str, tuple[str, str]] = {
     "csv_not_measurable": ("需上报数据", "needs reported data"),
     "csv_no_target": ("本年无目标", "no target this year"),
     "no_target": ("无目标", "No target"),
-    "status_rule": (f"红/黄/绿只表示达标情况：绿=已达标；黄=未达标但差距≤{_M}个百分点；"
-                    f"红=差距>{_M}个百分点，差距越大颜色越深（>30、>60个百分点）",
-                    f"Red/amber/green show target status only: green = met; amber = not met, "
+    "status_rule": ((f"红/黄/绿只表示达标情况：绿=已达标；黄=未达标但差距≤{_M}个百分点；"
+                    f"红=差距>{_M}个百分点，差距越大颜色越深（>30、>60个百分点）"),
+                    (f"Red/amber/green show target status only: green = met; amber = not met, "
                     f"within {_M} points; red = more than {_M} points below, darker the "
-                    f"further below (>30, >60 points)"),
+                    f"further below (>30, >60 points)")),
     "no_target_note": ("本年无规划目标：按覆盖率以蓝色深浅着色",
                        "No plan target this year: shaded blue by coverage"),
     "legend_title": ("{layer} {minutes}分钟覆盖率", "{layer}: coverage within {minutes} min"),
@@ -42,11 +42,11 @@ _TEXT: dict[str, tuple[str, str]] = {
     "group_people": ("{group}", "{group}"),
     "uncovered_n": ("未覆盖 {n} 人", "{n} people not covered"),
     "overview_title": ("达标总览（{year}年）", "Targets overview ({year})"),
-    "overview_rule": ("按乡镇未达标的可测算指标个数着色：绿=全部达标，黄=1项，红=2项及以上"
-                      "（越多越深）；灰=无可测算指标",
-                      "Coloured by the number of measurable targets a township misses: "
+    "overview_rule": (("按乡镇未达标的可测算指标个数着色：绿=全部达标，黄=1项，红=2项及以上"
+                      "（越多越深）；灰=无可测算指标"),
+                      ("Coloured by the number of measurable targets a township misses: "
                       "green = none, amber = 1, red = 2 or more (darker = more); grey = "
-                      "nothing measurable"),
+                      "nothing measurable")),
     "ov_0": ("全部达标", "All met"),
     "ov_1": ("1项未达标", "1 missed"),
     "ov_2": ("2项未达标", "2 missed"),
@@ -74,8 +74,8 @@ _TEXT: dict[str, tuple[str, str]] = {
     "village_has": ("有{layer}设施：{k}/{n}（{pct}%）", "With {layer}: {k} of {n} ({pct}%)"),
     "village_list": ("各村（社区）设施", "Facilities by village"),
     "report_link": ("查看报告中的本乡镇章节", "This township in the report"),
-    "iso_rule": ("等时圈：由深到浅为{list}分钟内可达", "Isochrones: darkest to lightest = "
-                 "reached within {list} min"),
+    "iso_rule": ("等时圈：由深到浅为{list}分钟内可达", ("Isochrones: darkest to lightest = "
+                 "reached within {list} min")),
     "heat_rule": ("{minutes}分钟未覆盖{group}（紫色越深越密）",
                   "{group} not covered within {minutes} min (darker purple = more)"),
     "soft_note": ("叠加图层时乡镇颜色变浅", "Township colours are lighter while overlays are on"),
@@ -110,14 +110,14 @@ _TEXT: dict[str, tuple[str, str]] = {
     "plan": ("规划", "Plan"),
     "mode": ("出行方式", "Travel mode"),
     "synthetic": ("合成示例数据 / synthetic demo data", "synthetic demo data / 合成示例数据"),
-    "old_ie": ("当前浏览器使用旧版IE内核，地图可能无法显示。请使用Chrome、Edge、Firefox，"
-               "或将360/QQ浏览器切换到“极速模式”。",
-               "This browser runs an old Internet Explorer engine and may not show the "
+    "old_ie": (("当前浏览器使用旧版IE内核，地图可能无法显示。请使用Chrome、Edge、Firefox，"
+               "或将360/QQ浏览器切换到“极速模式”。"),
+               ("This browser runs an old Internet Explorer engine and may not show the "
                "map. Use Chrome, Edge or Firefox, or switch 360/QQ Browser to its fast "
-               "(Chromium) mode."),
+               "(Chromium) mode.")),
     "amap_warning": ("高德底图为GCJ-02坐标，叠加数据已偏移以与底图对齐；请勿从此地图读取坐标",
-                     "Amap uses GCJ-02: overlays are shifted to match it; do not read "
-                     "coordinates off this map"),
+                     ("Amap uses GCJ-02: overlays are shifted to match it; do not read "
+                     "coordinates off this map")),
     "composite": ("完整服务圈（全部设施）", "Full circle (every layer)"),
 }
 

@@ -122,7 +122,7 @@ def _target_rows(targets: pd.DataFrame | None, layer: str, minutes: float,
         years = sel["year"].dropna().astype(int)
         pick = year if year in set(years) else int(years.max())
         sel = sel[sel["year"] == pick]
-    first = sorted(sel["indicator_id"].astype(str).unique())[0]
+    first = min(sel["indicator_id"].astype(str).unique())
     return sel[sel["indicator_id"].astype(str) == first].drop_duplicates("zone_id")
 
 
