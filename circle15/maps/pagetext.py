@@ -118,6 +118,8 @@ _TEXT: dict[str, tuple[str, str]] = {
     "amap_warning": ("高德底图为GCJ-02坐标，叠加数据已偏移以与底图对齐；请勿从此地图读取坐标",
                      ("Amap uses GCJ-02: overlays are shifted to match it; do not read "
                      "coordinates off this map")),
+    "na": ("—", "-"),
+    "sep": (" · ", ", "),
     "composite": ("完整服务圈（全部设施）", "Full circle (every layer)"),
 }
 

@@ -19,9 +19,9 @@
       return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
     });
   };
-  var fmtPct = function (x) { return x == null ? "\u2014" : (100 * x).toFixed(1) + "%"; };
+  var fmtPct = function (x) { return x == null ? T.na : (100 * x).toFixed(1) + "%"; };
   var fmtInt = function (x) {
-    if (x == null) { return "\u2014"; }
+    if (x == null) { return T.na; }
     return String(Math.round(x)).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
   };
   var fill = function (s, o) {
@@ -205,8 +205,8 @@
     pts.forEach(function (p) { max = Math.max(max, p[1]); });
     var ll = pts.map(function (p) { var c = D.heat.cells[p[0]]; return [c[0], c[1], p[1] / max]; });
     if (!L.heatLayer) { return L.layerGroup(); }
-    return L.heatLayer(ll, {pane: "c15heat", radius: 14, blur: 12, minOpacity: 0.25, max: 1,
-      gradient: {0.2: "#e0ecf4", 0.45: "#9ebcda", 0.7: "#8856a7", 1.0: "#4d004b"}});
+    return L.heatLayer(ll, {pane: "c15heat", radius: 10, blur: 10, minOpacity: 0.05, max: 1,
+      gradient: {0.3: "#9ebcda", 0.6: "#8856a7", 1.0: "#4d004b"}});
   }
 
   // ------------------------------------------------------------------ views
@@ -301,7 +301,7 @@
   }
   function drawTitle() {
     byId("c15-view-line").textContent = S.view === "overview" ? fill(T.overview_title, {year: S.year}) :
-      fill(T.legend_title, {layer: selector(S.layer).label, minutes: S.minutes}) + " \u00b7 " + fill(T.year_n, {year: S.year});
+      fill(T.legend_title, {layer: selector(S.layer).label, minutes: S.minutes}) + T.sep + fill(T.year_n, {year: S.year});
   }
 
   // ------------------------------------------------------------------ drill-down panel
@@ -310,6 +310,7 @@
     var z = zoneById[id];
     if (!z) { return; }
     openZone = id;
+    if (!/c15-panel-open/.test(document.body.className)) { document.body.className += " c15-panel-open"; }
     var h = "<h3>" + esc(z.name) + "</h3>";
     if (M.report) { h += "<a class='rep' href='" + esc(M.report) + "#zone-" + encodeURIComponent(id) + "'>" + esc(T.report_link) + "</a>"; }
     h += "<h4>" + esc(T.population) + "</h4><table class='kv'>";
@@ -322,10 +323,13 @@
     p.hidden = false;
     p.setAttribute("data-zone", id);
   };
-  API.close = function () { openZone = null; byId("c15-panel").hidden = true; };
+  API.close = function () {
+    openZone = null; byId("c15-panel").hidden = true;
+    document.body.className = document.body.className.replace(/\s*c15-panel-open/g, "");
+  };
   function statusText(s) { return T["csv_" + s] || s; }
   function fmtVal(x, unit) {
-    if (x == null) { return "\u2014"; }
+    if (x == null) { return T.na; }
     var a = Math.abs(x), d = a >= 100 ? 0 : a >= 10 ? 1 : 2;
     return x.toFixed(d).replace(/\.0+$/, "") + (unit === "%" ? "%" : "");
   }
@@ -336,8 +340,8 @@
     var other = rows.filter(function (r) { return !(r[3] === "met" || r[3] === "not_met"); });
     var head = "<tr><th>" + [T.indicator, T.value, T.target, T.status, T.gap, T.responsible].map(esc).join("</th><th>") + "</th></tr>";
     var tr = function (r) {
-      var ind = D.ind[r[0]], gap = r[5] != null ? fmtInt(r[5]) + " " + T.people_unit :
-        (r[4] != null && r[3] === "not_met" ? fmtVal(r[4], ind.unit) + (ind.unit === "%" ? "" : " " + ind.unit) : "\u2014");
+      var ind = D.ind[r[0]], gap = r[3] !== "not_met" ? T.na : r[5] != null ? fmtInt(r[5]) + " " + T.people_unit :
+        (r[4] != null && r[3] === "not_met" ? fmtVal(r[4], ind.unit) + (ind.unit === "%" ? "" : " " + ind.unit) : T.na);
       if (ind.unit === "%" && r[4] != null && r[3] === "not_met") { gap = fmtVal(r[4], "") + " " + T.points_unit + (r[5] != null ? " / " + fmtInt(r[5]) + " " + T.people_unit : ""); }
       return "<tr class='s-" + r[3] + "' data-ind='" + esc(ind.id) + "'><td>" + esc(ind.name) + "</td><td>" + fmtVal(r[1], ind.unit) +
         "</td><td>" + esc(r[2]) + (r[2] !== "/" && ind.unit && ind.unit !== "%" ? " " + esc(ind.unit) : (r[2] !== "/" && ind.unit === "%" ? "%" : "")) +
@@ -361,12 +365,12 @@
       if (!fs.length && !ss.length) { return; }
       h += "<h4><span class='lg-pin' style='background:" + l.color + "'>" + l.svg + "</span>" + esc(l.label) + " (" + fs.length + ")</h4><ul class='fl'>";
       fs.forEach(function (f) {
-        h += "<li>" + esc(f[3]) + (f[4] != null ? " \u00b7 " + esc(capUnit(l.key)) + " " + fmtInt(f[4]) : "") +
-          (f[5] ? " \u00b7 " + esc(f[5]) : "") + (f[7] ? "" : " \u00b7 <em>" + esc(T.unlinked_short) + "</em>") + "</li>";
+        h += "<li>" + esc(f[3]) + (f[4] != null ? T.sep + esc(capUnit(l.key)) + " " + fmtInt(f[4]) : "") +
+          (f[5] ? T.sep + esc(f[5]) : "") + (f[7] ? "" : T.sep + "<em>" + esc(T.unlinked_short) + "</em>") + "</li>";
       });
       ss.forEach(function (s) {
         h += "<li class='site'>" + D.star.replace('fill="#fff"', 'fill="' + l.color + '"') + " " + esc(fill(T.proposed_one, {layer: l.label})) +
-          " #" + esc(s[3]) + " \u00b7 " + esc(T.new_covered) + " " + fmtInt(s[5]) + "</li>";
+          " #" + esc(s[3]) + T.sep + esc(T.new_covered) + " " + fmtInt(s[5]) + "</li>";
       });
       h += "</ul>";
     });
@@ -382,7 +386,7 @@
     });
     h += "</div><details><summary>" + esc(T.village_list) + "</summary><ul class='vl'>";
     vs.forEach(function (v) {
-      h += "<li>" + esc(v[1]) + ": " + (v[5].length ? v[5].map(function (i) { return esc(D.layers[i].label); }).join(", ") : "\u2014") + "</li>";
+      h += "<li>" + esc(v[1]) + ": " + (v[5].length ? v[5].map(function (i) { return esc(D.layers[i].label); }).join(", ") : T.na) + "</li>";
     });
     return h + "</ul></details>";
   }
@@ -471,9 +475,12 @@
     var c = byId("c15-controls"), open = c.getAttribute("data-open") !== "1";
     c.setAttribute("data-open", open ? "1" : "0");
     byId("c15-toggle").setAttribute("aria-expanded", open ? "true" : "false");
+    if (open && phone()) { byId("c15-legend").setAttribute("data-open", "0"); API.close(); }
   };
   byId("c15-legend-toggle").onclick = function () {
-    var c = byId("c15-legend"); c.setAttribute("data-open", c.getAttribute("data-open") === "1" ? "0" : "1");
+    var c = byId("c15-legend"), open = c.getAttribute("data-open") !== "1";
+    c.setAttribute("data-open", open ? "1" : "0");
+    if (open && phone()) { byId("c15-controls").setAttribute("data-open", "0"); }
   };
 
   // ------------------------------------------------------------------ search
@@ -511,7 +518,7 @@
     sOut.innerHTML = rs.length ? "" : (sIn.value.trim() ? "<li class='none'>" + esc(T.search_none) + "</li>" : "");
     rs.forEach(function (e) {
       var li = document.createElement("li");
-      li.innerHTML = esc(e.name) + " <small>" + esc(kinds[e.t]) + (e.zone && zoneById[e.zone] ? " \u00b7 " + esc(zoneById[e.zone].name) : "") + "</small>";
+      li.innerHTML = esc(e.name) + " <small>" + esc(kinds[e.t]) + (e.zone && zoneById[e.zone] ? T.sep + esc(zoneById[e.zone].name) : "") + "</small>";
       li.onclick = function () { go(e); };
       sOut.appendChild(li);
     });
