@@ -81,6 +81,25 @@ def test_demo_map_offline(pw, demo_dir: Path, tmp_path):  # noqa: F811
         t27 = tg[(tg["year"] == 2027) & (tg["zone_id"] == zid)]
         assert ov["zones"][zid]["missed"] == (t27["status"] == "not_met").sum()
         assert ov["zones"][zid]["measured"] == t27["status"].isin(["met", "not_met"]).sum()
+        # village level: the villages table of the run, searchable, counted per township
+        villages = pd.read_csv(demo_dir / "inputs" / "villages.csv", encoding="utf-8-sig",
+                               dtype=str)
+        assert len(data["villages"]) == len(villages)
+        mine = villages[villages["乡镇代码"] == zid]
+        pg.js("z => window.circle15.open(z)", zid)
+        assert f"村（社区）{len(mine)}个" in pg.page.locator("#c15-panel").inner_text()
+        names = pd.Series([v[1] for v in data["villages"]]).value_counts()
+        located = [v for v in data["villages"] if v[3] is not None and names[v[1]] == 1
+                   and not any(z["name"].find(v[1]) >= 0 for z in data["zones"])]
+        assert located, "no village could be placed"
+        v = located[0]
+        # a located village has a facility of each layer it lists, in that village
+        fac_v = {f[2] for f in data["fac"] if f[5] == v[1] and f[6] == v[2]}
+        assert set(v[5]) == fac_v
+        pg.page.fill("#c15-search", v[1])
+        assert "村（社区）" in pg.page.locator("#c15-results").inner_text()
+        pg.page.press("#c15-search", "Enter")
+        assert pg.page.locator("#c15-panel").get_attribute("data-zone") == v[2]
         assert pg.errors == [] and pg.blocked == []
     finally:
         pg.browser.close()
