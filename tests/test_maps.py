@@ -350,11 +350,11 @@ def test_png_without_the_bundled_font_fails_clearly(run_dir, tmp_path, monkeypat
     assert not (tmp_path / "x.png").exists()
 
 
-def test_amap_shifts_every_overlay_to_gcj02(run_dir, tmp_path):
+def test_amap_shifts_every_overlay_to_gcj02(run_dir, map_html, tmp_path):
     from circle15.geo.crs.convert import wgs84_to_gcj02
 
     page = render_map(run_dir, tmp_path / "amap.html", basemap="amap").read_text("utf-8")
-    shifted, plain = page_data(page), page_data((run_dir / "map.html").read_text("utf-8"))
+    shifted, plain = page_data(page), page_data(map_html.read_text("utf-8"))
     assert "GCJ-02" in page
     fac = rundata.read_facilities(run_dir)
     lon, lat = wgs84_to_gcj02(fac.geometry.x.to_numpy(), fac.geometry.y.to_numpy())
@@ -725,3 +725,18 @@ def test_map_with_basemap_but_no_network(pw, run_dir, tmp_path):
         assert _layer_count(pg, "clinic") > 0
     finally:
         pg.browser.close()
+
+
+def test_custom_basemap_for_an_intranet(run_dir, map_html, tmp_path):
+    url = "http://tiles.zwy.example/{z}/{x}/{y}.png"
+    with pytest.raises(InputError, match="tile URL template"):
+        render_map(run_dir, tmp_path / "x.html", basemap="custom")
+    plain = page_data(map_html.read_text("utf-8"))
+    wgs = page_data(render_map(run_dir, tmp_path / "c.html", basemap="custom",
+                               tile_url=url).read_text("utf-8"))
+    gcj = page_data(render_map(run_dir, tmp_path / "g.html", basemap="custom-gcj02",
+                               tile_url=url).read_text("utf-8"))
+    assert wgs["meta"]["basemap"]["url"] == url == gcj["meta"]["basemap"]["url"]
+    assert wgs["fac"] == plain["fac"]             # WGS-84/CGCS2000 tiles: no shift
+    assert gcj["fac"][0][:2] != plain["fac"][0][:2]  # GCJ-02 tiles: overlays shifted
+    assert plain["meta"]["basemap"]["url"] == ""  # default: no tiles, no network
