@@ -72,6 +72,9 @@ _TEXT: dict[str, tuple[str, str]] = {
     "cumulative_rate": ("累计覆盖率", "Cumulative coverage"),
     "villages_n": ("村（社区）{n}个", "{n} villages"),
     "village_has": ("有{layer}设施：{k}/{n}（{pct}%）", "With {layer}: {k} of {n} ({pct}%)"),
+    "village_legend": ("村（社区）：已定位{k}个/共{n}个（按村内设施位置），点击查看各类设施",
+                       "Villages: {k} of {n} placed (at their facilities); click for the "
+                       "services each has"),
     "village_list": ("各村（社区）设施", "Facilities by village"),
     "report_link": ("查看报告中的本乡镇章节", "This township in the report"),
     "iso_rule": ("等时圈：由深到浅为{list}分钟内可达", ("Isochrones: darkest to lightest = "

@@ -292,6 +292,10 @@
           esc(fill(T.proposed_one, {layer: l.label})) + "</div>";
       }
     });
+    if (map.hasLayer(villageGroup)) {
+      fac += "<div class='row'><i class='sw' style='border-radius:50%;width:9px;height:9px;background:#fff;opacity:1'></i>" +
+        esc(fill(T.village_legend, {k: villageGroup.getLayers().length, n: D.villages.length})) + "</div>";
+    }
     if (ui.iso.checked) { fac += "<div class='rule'>" + esc(fill(T.iso_rule, {list: D.thresholds.join("/")})) + "</div>"; }
     if (ui.heat.checked) {
       fac += "<div class='row'><i class='sw heat'></i>" + esc(fill(T.heat_rule, {group: selector(S.layer).groupLabel, minutes: S.minutes})) + "</div>";
@@ -469,7 +473,7 @@
   };
   ui.streets.onchange = function () { toggle(streets, ui.streets.checked); streetDetail(); };
   ui.labels.onchange = function () { toggle(labels, ui.labels.checked); };
-  if (ui.villages) { ui.villages.onchange = function () { toggle(villageGroup, ui.villages.checked); }; }
+  if (ui.villages) { ui.villages.onchange = function () { toggle(villageGroup, ui.villages.checked); drawLegend(); }; }
   if (ui.base) { ui.base.onchange = function () { toggle(API.layers.basemap, ui.base.checked); }; }
   byId("c15-toggle").onclick = function () {
     var c = byId("c15-controls"), open = c.getAttribute("data-open") !== "1";
