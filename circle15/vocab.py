@@ -150,6 +150,32 @@ def county_name(synthetic: bool, lang: str) -> str:
     return "示例县（合成）" if synthetic else "全县"
 
 
+#: Name of the whole area by the admin level of its name's last character.
+_ADMIN_WHOLE = {"市": ("全市", "Citywide"), "县": ("全县", "Countywide"),
+                "区": ("全区", "Districtwide"), "旗": ("全旗", "Bannerwide")}
+
+
+def county_label(area_name: str, lang: str) -> str:
+    """The label of the area-wide row on maps and reports: 全市, 全县 or 全区.
+
+    Parameters
+    ----------
+    area_name : str
+        The area's name, e.g. "诸暨市" (a county-level city: 全市) or "示例县" (全县).
+        A trailing parenthetical note such as "（合成）" is ignored.
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    str
+        "全市" / "全县" / "全区" (English "Citywide" / "Countywide" / "Districtwide");
+        "全域" / "Whole area" when the level cannot be read from the name.
+    """
+    name = re.sub(r"[（(][^（）()]*[）)]\s*$", "", str(area_name or "")).strip()
+    zh, en = _ADMIN_WHOLE.get(name[-1:], ("全域", "Whole area"))
+    return en if lang == "en" else zh
+
+
 class RunFiles:
     """File names inside a run's output folder (one place for writers and readers)."""
 

@@ -25,8 +25,7 @@ import shapely
 from shapely.geometry import LineString, box
 
 from circle15.errors import InputError
-from circle15.maps import render_map, render_png
-from circle15.maps import rundata
+from circle15.maps import render_map, render_png, rundata
 from circle15.maps.zonestats import CLOSE_MARGIN, NEUTRAL_COLORS, classify, zone_stats
 
 REPO = Path(__file__).resolve().parents[1]
@@ -128,10 +127,18 @@ def make_run_dir(path: Path, *, n_zones: int = 4, n_origins: int = 400, n_fac: i
                           "gap_people": max(0.0, np.ceil(target * r["population"]
                                                          - r["covered_population"])),
                           "layer": "clinic", "minutes": 15})
-        trows.append({"indicator_id": "beds", "name_zh": "每千人床位", "name_en": "beds",
-                      "zone_id": "ALL", "zone_name": "全县", "year": 2027, "target": 3.0,
-                      "value": "", "status": "not_measurable", "gap_value": "",
-                      "gap_people": "", "layer": "", "minutes": ""})
+            # an earlier plan year with a lower target, so the year switch shows
+            t26 = 0.6
+            trows.append({**trows[-1], "year": 2026, "target": t26,
+                          "status": "met" if r["coverage_rate"] >= t26 else "not_met",
+                          "gap_value": max(0.0, t26 - r["coverage_rate"]),
+                          "gap_people": max(0.0, np.ceil(t26 * r["population"]
+                                                         - r["covered_population"]))})
+        for year in (2026, 2027):
+            trows.append({"indicator_id": "beds", "name_zh": "每千人床位", "name_en": "beds",
+                          "zone_id": "ALL", "zone_name": "全县", "year": year,
+                          "target": 3.0, "value": "", "status": "not_measurable",
+                          "gap_value": "", "gap_people": "", "layer": "", "minutes": ""})
         pd.DataFrame(trows).to_csv(path / "targets_by_zone.csv", index=False,
                                    encoding="utf-8-sig")
 
@@ -267,7 +274,7 @@ def test_no_targets_uses_neutral_scale(tmp_path):
     assert not st.has_target
     assert set(st.table["color"]) <= set(NEUTRAL_COLORS)
     page = render_map(d, minutes=10).read_text(encoding="utf-8")
-    assert _has(page, "本指标无规划目标")
+    assert _has(page, "本年无规划目标")
 
 
 def test_bad_inputs_raise_input_error(run_dir, tmp_path):
@@ -294,27 +301,6 @@ def test_optional_files_may_be_absent(tmp_path):
                  "proposed_sites.gpkg"):
         (d / name).unlink()
     assert render_map(d).stat().st_size > 0
-
-
-def test_amap_shifts_every_overlay_to_gcj02(run_dir, tmp_path):
-    from circle15.geo.crs.convert import wgs84_to_gcj02
-
-    page = render_map(run_dir, tmp_path / "amap.html", basemap="amap").read_text("utf-8")
-    plain = (run_dir / "map.html").read_text("utf-8")
-    assert "GCJ-02" in page
-    fac = rundata.read_facilities(run_dir)
-    lon, lat = wgs84_to_gcj02(fac.geometry.x.to_numpy(), fac.geometry.y.to_numpy())
-    for x, y, x0, y0 in zip(lon, lat, fac.geometry.x, fac.geometry.y):
-        assert f"[{round(y, 6)}, {round(x, 6)}," in page          # shifted marker
-        assert f"[{round(y0, 6)}, {round(x0, 6)}," not in page    # not the WGS-84 one
-        assert f"[{round(y0, 6)}, {round(x0, 6)}," in plain
-    # Township polygons are shifted too (~500 m here): compare the first vertex.
-    zones = rundata.read_zones(run_dir)
-    x0, y0 = zones.geometry.iloc[0].exterior.coords[0]
-    gx, gy = wgs84_to_gcj02(np.array([x0]), np.array([y0]))
-    assert f"[{gx[0]:.5f}".rstrip("0") in page
-    shift_m = math.hypot((gx[0] - x0) * 96500, (gy[0] - y0) * 111000)
-    assert 200 < shift_m < 900
 
 
 def test_demo_scale_html_under_15_mb(tmp_path):
@@ -364,6 +350,127 @@ def test_png_without_the_bundled_font_fails_clearly(run_dir, tmp_path, monkeypat
     assert not (tmp_path / "x.png").exists()
 
 
+def test_amap_shifts_every_overlay_to_gcj02(run_dir, map_html, tmp_path):
+    from circle15.geo.crs.convert import wgs84_to_gcj02
+
+    page = render_map(run_dir, tmp_path / "amap.html", basemap="amap").read_text("utf-8")
+    shifted, plain = page_data(page), page_data(map_html.read_text("utf-8"))
+    assert "GCJ-02" in page
+    fac = rundata.read_facilities(run_dir)
+    lon, lat = wgs84_to_gcj02(fac.geometry.x.to_numpy(), fac.geometry.y.to_numpy())
+    for f, g, x, y, x0, y0 in zip(shifted["fac"], plain["fac"], lon, lat, fac.geometry.x,
+                                  fac.geometry.y):
+        assert f[:2] == pytest.approx([y, x], abs=2e-5)        # shifted marker
+        assert g[:2] == pytest.approx([y0, x0], abs=2e-5)      # the WGS-84 one
+    # township polygons are shifted too (~500 m here): compare the label points
+    a, b = shifted["zones"][0]["lab"], plain["zones"][0]["lab"]
+    shift_m = math.hypot((a[1] - b[1]) * 96500, (a[0] - b[0]) * 111000)
+    assert 200 < shift_m < 900
+
+
+def test_two_renders_are_byte_identical(run_dir, tmp_path):
+    a = render_map(run_dir, tmp_path / "a.html").read_bytes()
+    b = render_map(run_dir, tmp_path / "b.html").read_bytes()
+    assert a == b
+    assert b'<meta name="renderer" content="webkit">' in a
+    assert b"fontawesome" not in a.lower() and b"font awesome" not in a.lower()
+
+
+def test_defaults_come_from_run_json(run_dir, tmp_path):
+    run = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
+    run["config"] = {"map": {"layer": "childcare", "minutes": 10}, "output": {"lang": "en"}}
+    d = tmp_path / "run"
+    d.mkdir()
+    for f in run_dir.iterdir():
+        if f.is_file() and f.name != "run.json":
+            (d / f.name).write_bytes(f.read_bytes())
+    (d / "run.json").write_text(json.dumps(run, ensure_ascii=False), encoding="utf-8")
+    data = page_data(render_map(d).read_text("utf-8"))
+    assert (data["meta"]["layer"], data["meta"]["minutes"], data["meta"]["year"]) == (
+        "childcare", 10, 2027)
+    assert data["t"]["rate"] == "Coverage"
+    assert data["years"] == [2026, 2027]
+    with pytest.raises(InputError, match="no targets for 2031"):
+        render_map(d, tmp_path / "x.html", year=2031)
+
+
+def test_english_texts_are_ascii():
+    from circle15.maps.pagetext import page_text
+    from circle15.report.labels import GROUPS
+
+    t = page_text("en", GROUPS)
+    flat = [v for k, v in t.items() if isinstance(v, str) and k != "synthetic"]
+    assert all(v.isascii() for v in flat), [v for v in flat if not v.isascii()]
+
+
+def test_county_label_from_the_admin_level():
+    from circle15.vocab import county_label
+
+    assert county_label("诸暨市", "zh") == "全市"
+    assert county_label("示例县", "zh") == "全县"
+    assert county_label("示例县（合成）", "zh") == "全县"
+    assert county_label("越城区", "zh") == "全区"
+    assert county_label("诸暨市", "en") == "Citywide"
+    assert county_label("", "zh") == "全域"
+
+
+def page_data(page: str) -> dict:
+    """The JSON data embedded in a map page."""
+    m = re.search(r'<script type="application/json" id="c15-data">(.*?)</script>', page,
+                  re.DOTALL)
+    assert m, "no embedded data"
+    return json.loads(m.group(1).replace("<\\/", "</"))
+
+
+def expected_state(run_dir: Path, layer: str, minutes: float, year: int) -> dict:
+    """What the page must show for a view, straight from the run's CSV tables."""
+    run = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
+    group = next((s["group"] for s in run["layers"] if s["key"] == layer), "total")
+    cov = pd.read_csv(run_dir / "coverage_by_zone.csv", encoding="utf-8-sig",
+                      dtype={"zone_id": str})
+    c = cov[(cov["layer"] == layer) & (cov["minutes"] == minutes) & (cov["zone_id"] != "ALL")]
+    if (c["group"] == group).any():
+        c = c[c["group"] == group]
+    else:
+        c = c[c["group"] == "total"]
+    tg = pd.read_csv(run_dir / "targets_by_zone.csv", encoding="utf-8-sig",
+                     dtype={"zone_id": str, "target": str})
+    tg = tg[(tg["layer"].astype(str) == layer) & (pd.to_numeric(tg["minutes"]) == minutes)
+            & (tg["year"] == year)]
+    if "kind" in tg:
+        tg = tg[tg["kind"] == "network_coverage"]
+    tg = tg.set_index("zone_id")
+    out = {}
+    for _, r in c.iterrows():
+        rate, target, status, gap = float(r["coverage_rate"]), None, "no_target", None
+        if r["zone_id"] in tg.index:
+            row = tg.loc[r["zone_id"]]
+            tv = pd.to_numeric(row["target"], errors="coerce")
+            if not pd.isna(tv) and row["status"] in ("met", "not_met"):
+                target = tv / 100 if tv > 1 else tv
+                status = ("met" if row["status"] == "met" else
+                          "close" if target - rate <= 0.10 + 1e-12 else "far")
+            gap = None if pd.isna(row["gap_people"]) else float(row["gap_people"])
+        out[r["zone_id"]] = {"rate": rate, "target": target, "status": status,
+                             "gap_people": gap}
+    return out
+
+
+def assert_state(state: dict, expect: dict) -> None:
+    assert set(state["zones"]) == set(expect)
+    for zid, e in expect.items():
+        got = state["zones"][zid]
+        assert got["rate"] == pytest.approx(e["rate"], abs=1e-6), zid
+        assert got["status"] == e["status"], (zid, got, e)
+        if e["target"] is None:
+            assert got["target"] is None, zid
+        else:
+            assert got["target"] == pytest.approx(e["target"], abs=1e-9), zid
+        assert (got["gap_people"] is None) == (e["gap_people"] is None), zid
+        if e["gap_people"] is not None:
+            assert got["gap_people"] == pytest.approx(e["gap_people"]), zid
+
+
 # --------------------------------------------------------------------------- real browser
 
 _ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -373,17 +480,18 @@ _ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-ne
 class _Page:
     """Headless Chromium page with every non-file request aborted and console captured."""
 
-    def __init__(self, pw, url: str):
+    def __init__(self, pw, url: str, viewport: tuple[int, int] = (1400, 900)):
         self.browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=_ARGS)
-        self.page = self.browser.new_page(viewport={"width": 1400, "height": 900})
+        self.page = self.browser.new_page(viewport={"width": viewport[0],
+                                                    "height": viewport[1]})
         self.errors: list[str] = []
         self.blocked: list[str] = []
         self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
         self.page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
         self.page.route("**/*", self._route)
         self.page.goto(url)
-        self.page.wait_for_function("window.circle15 && window.circle15.maps.length > 0")
-        self.page.wait_for_timeout(600)
+        self.page.wait_for_function("window.circle15 && window.circle15.ready")
+        self.page.wait_for_timeout(300)
 
     def _route(self, route):
         if route.request.url.startswith(("file://", "data:")):
@@ -394,6 +502,10 @@ class _Page:
 
     def js(self, code: str, arg=None):
         return self.page.evaluate(code, arg)
+
+    def box(self, selector: str) -> dict | None:
+        loc = self.page.locator(selector)
+        return loc.first.bounding_box() if loc.count() and loc.first.is_visible() else None
 
 
 @pytest.fixture(scope="module")
@@ -411,66 +523,191 @@ def pw():
 
 
 def _layer_count(pg: _Page, key: str) -> int:
-    """Markers or cluster icons of a layer currently in the DOM."""
+    """Markers of a layer currently in the DOM."""
     return pg.js("k => document.getElementsByClassName('c15-m-' + k).length", key)
+
+
+def _overlap(a: dict, b: dict) -> bool:
+    return not (a["x"] + a["width"] <= b["x"] or b["x"] + b["width"] <= a["x"]
+                or a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"])
+
+
+def check_every_view(pg: _Page, run_dir: Path, data: dict) -> int:
+    """show() every layer x threshold x year and compare state() with the CSV tables."""
+    n = 0
+    for sel in data["selectors"]:
+        for minutes in data["thresholds"]:
+            for year in data["years"]:
+                st = pg.js("o => window.circle15.show(o)",
+                           {"layer": sel["key"], "minutes": minutes, "year": year,
+                            "view": "layer"})
+                assert (st["layer"], st["minutes"], st["year"], st["view"]) == (
+                    sel["key"], minutes, year, "layer")
+                assert_state(pg.js("() => window.circle15.state()"),
+                             expected_state(run_dir, sel["key"], minutes, year))
+                # the drawn fills are the state's colours
+                fills = pg.js("() => { const o = {}; window.circle15.layers.zones.eachLayer("
+                              "l => { o[l.zid] = l.options.fillColor; }); return o; }")
+                assert fills == {z: v["color"] for z, v in st["zones"].items()}
+                n += 1
+    return n
+
+
+def drilldown_ids(pg: _Page, zone_id: str) -> list[str]:
+    pg.js("z => window.circle15.open(z)", zone_id)
+    return pg.js("() => [...document.querySelectorAll('#c15-panel tr[data-ind]')]"
+                 ".map(r => r.dataset.ind)")
+
+
+def csv_indicator_ids(run_dir: Path, zone_id: str, year: int) -> list[str]:
+    tg = pd.read_csv(run_dir / "targets_by_zone.csv", encoding="utf-8-sig",
+                     dtype={"zone_id": str, "indicator_id": str})
+    return tg[(tg["zone_id"] == zone_id) & (tg["year"] == year)]["indicator_id"].tolist()
 
 
 @pytest.mark.browser
 def test_map_in_browser_offline(pw, map_html, run_dir):
+    data = page_data(map_html.read_text(encoding="utf-8"))
     pg = _Page(pw, map_html.as_uri())
     try:
-        assert pg.blocked == [], "the page tried to use the network"
-        assert pg.errors == []
-        assert pg.js("() => document.querySelectorAll('.leaflet-container').length") == 1
-        # Choropleth: one SVG path per township in its pane, coloured by status.
-        assert pg.js("() => document.querySelectorAll('.leaflet-c15zones-pane path').length") == 4
+        assert pg.blocked == [] and pg.errors == []
+        # default view: the run's layer, choropleth in status colours, its facilities only,
+        # heat map and isochrones off
+        st = pg.js("() => window.circle15.state()")
+        assert (st["layer"], st["minutes"], st["year"], st["view"]) == ("clinic", 15, 2027,
+                                                                         "layer")
+        assert pg.js("() => document.querySelectorAll('.leaflet-c15zones-pane path')"
+                     ".length") == 4
         fills = pg.js("() => [...document.querySelectorAll('.leaflet-c15zones-pane path')]"
                       ".map(p => p.getAttribute('fill'))")
-        assert set(fills) == {"#1a9850", "#fdae61", "#d73027"}
-        # Every facility layer drawn, with the right number of facilities.
+        assert set(fills) <= {"#1a9850", "#fdae61", "#fb6a4a", "#de2d26", "#a50f15"}
+        assert {"#1a9850", "#fdae61"} <= set(fills)
         fac = rundata.read_facilities(run_dir)
-        for key in ("clinic", "childcare"):
-            assert _layer_count(pg, f"fac:{key}") > 0
-            n = pg.js("k => window.circle15.layers['fac:' + k].getLayers().length", key)
-            assert n == (fac["layer"] == key).sum()
-        # Font Awesome glyphs really render (the inlined woff2 font loaded).
-        assert pg.js("() => document.fonts.check('900 12px \"Font Awesome 6 Free\"')")
+        assert _layer_count(pg, "clinic") == (fac["layer"] == "clinic").sum()
+        assert _layer_count(pg, "childcare") == 0
+        assert not pg.js("() => window.circle15.maps[0].hasLayer(window.circle15.layers"
+                         ".uncovered)")
+        assert not pg.js("() => window.circle15.maps[0].hasLayer(window.circle15.layers"
+                         "['iso:clinic'])")
+        # no icon font: the glyphs are inline SVG
+        assert pg.js("() => document.querySelectorAll('.c15-pin svg').length") > 0
+        # township labels sit above the markers
+        z = pg.js("() => [getComputedStyle(window.circle15.maps[0].getPane('c15labels'))"
+                  ".zIndex, getComputedStyle(window.circle15.maps[0].getPane('markerPane'))"
+                  ".zIndex]")
+        assert int(z[0]) > int(z[1])
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         pg.page.screenshot(path=str(ARTIFACTS / "map_zh.png"))
 
-        # Toggling a layer in the layer control hides its markers.
-        label = pg.page.locator(".leaflet-control-layers-overlays label",
-                                has_text="托育机构（8处）")
-        label.locator("input").click()
-        assert _layer_count(pg, "fac:childcare") == 0
-        assert _layer_count(pg, "fac:clinic") > 0
-        label.locator("input").click()
-        assert _layer_count(pg, "fac:childcare") > 0
+        # every layer x threshold x year matches the tables
+        n = check_every_view(pg, run_dir, data)
+        assert n == len(data["selectors"]) * 3 * 2
 
-        # Hovering a township shows its Chinese name and rate.
-        st = zone_stats(rundata.read_run_json(run_dir), rundata.read_coverage(run_dir),
-                        rundata.read_targets(run_dir), rundata.read_run_json(run_dir)
-                        .layer("clinic"), 15).table.set_index("zone_name")
+        # the year matters: 2026's target is 60 %, 2027's 80 %
+        s26 = pg.js("() => window.circle15.show({layer: 'clinic', minutes: 15, year: 2026})")
+        assert {v["target"] for v in s26["zones"].values()} == {0.6}
+
+        # 达标总览: each township by its missed measurable targets
+        ov = pg.js("() => window.circle15.show({view: 'overview', year: 2027})")
+        e = expected_state(run_dir, "clinic", 15, 2027)
+        for zid, v in ov["zones"].items():
+            assert v["measured"] == 1
+            assert v["missed"] == (0 if e[zid]["status"] == "met" else 1)
+        pg.js("() => window.circle15.show({view: 'layer', year: 2027})")
+
+        # drill-down lists the same indicators as the CSV, with the plan fields
+        zid = "330681002"
+        assert sorted(drilldown_ids(pg, zid)) == sorted(csv_indicator_ids(run_dir, zid, 2027))
+        text = pg.page.locator("#c15-panel").inner_text()
+        assert "乙水街道" in text and "15分钟卫生服务覆盖率" in text
+        assert "卫生服务站" in text and "号" in text   # facilities by layer with names
+        pg.page.click("#c15-panel-close")
+        assert not pg.page.locator("#c15-panel").is_visible()
+
+        # clicking a township opens its panel
         pt = pg.js("""() => { const m = window.circle15.maps[0]; let out = null;
-            window.circle15.layers.zones.eachLayer(l => { if (l.feature.properties.zone_name
-                === '丙桥乡') { const b = l.getBounds();
-                out = m.latLngToContainerPoint([b.getSouth() + 0.06 * (b.getNorth() - b.getSouth()),
-                                                b.getWest() + 0.06 * (b.getEast() - b.getWest())]); } });
-            return out; }""")
-        pg.page.mouse.move(pt["x"], pt["y"])
-        tip = pg.page.locator(".leaflet-tooltip")
-        tip.wait_for(timeout=3000)
-        text = tip.inner_text()
-        assert "丙桥乡" in text and f"{100 * st.loc['丙桥乡', 'rate']:.1f}%" in text
-        assert "覆盖率" in text and "目标" in text and "80.0%" in text
+            window.circle15.layers.zones.eachLayer(l => { if (l.zid === '330681003') {
+              const b = l.getBounds(); out = m.latLngToContainerPoint([
+                b.getSouth() + 0.1 * (b.getNorth() - b.getSouth()),
+                b.getWest() + 0.1 * (b.getEast() - b.getWest())]); } }); return out; }""")
+        pg.page.mouse.click(pt["x"], pt["y"])
+        assert pg.page.locator("#c15-panel").get_attribute("data-zone") == "330681003"
 
-        # Search by township name zooms there and shows its numbers.
-        pg.page.fill(".c15-search input", "乙水")
-        pg.page.press(".c15-search input", "Enter")
-        popup = pg.page.locator(".leaflet-popup-content")
-        popup.wait_for(timeout=3000)
-        assert "乙水街道" in popup.inner_text()
-        assert f"{100 * st.loc['乙水街道', 'rate']:.1f}%" in popup.inner_text()
+        # search finds townships and facilities
+        pg.page.fill("#c15-search", "乙水")
+        assert "乙水街道" in pg.page.locator("#c15-results").inner_text()
+        pg.page.press("#c15-search", "Enter")
+        assert pg.page.locator("#c15-panel").get_attribute("data-zone") == zid
+        pg.page.fill("#c15-search", "托育机构3号")
+        pg.page.locator("#c15-results li").first.click()
+        pg.page.locator(".leaflet-popup-content").wait_for(timeout=3000)
+        assert "托育机构3号" in pg.page.locator(".leaflet-popup-content").inner_text()
+
+        # overlays on demand: isochrones and the uncovered heat map
+        pg.page.check("#c15-iso")
+        assert pg.js("() => window.circle15.maps[0].hasLayer(window.circle15.layers"
+                     "['iso:clinic'])")
+        pg.page.check("#c15-heat")
+        assert "未覆盖" in pg.page.locator("#c15-legend").inner_text()
+        assert pg.errors == [] and pg.blocked == []
+    finally:
+        pg.browser.close()
+
+
+@pytest.mark.browser
+def test_phone_layout(pw, map_html):
+    pg = _Page(pw, map_html.as_uri(), viewport=(390, 844))
+    try:
+        title, badge = pg.box("#c15-title"), pg.box("#c15-badge")
+        assert title and badge and title["height"] < 60     # one line
+        for sel in ("#c15-controls", "#c15-legend", ".leaflet-control-zoom",
+                    ".leaflet-control-scale", ".leaflet-control-attribution"):
+            b = pg.box(sel)
+            if b:
+                assert not _overlap(b, title), sel
+                assert not _overlap(b, badge), sel
+        # the controls open and close
+        assert not pg.page.locator("#c15-layer").is_visible()
+        pg.page.click("#c15-toggle")
+        assert pg.page.locator("#c15-layer").is_visible()
+        pg.page.click("#c15-toggle")
+        # the drill-down is a bottom sheet that closes
+        pg.js("() => window.circle15.open('330681001')")
+        sheet = pg.box("#c15-panel")
+        assert sheet and sheet["y"] + sheet["height"] == pytest.approx(844, abs=1)
+        assert sheet["width"] == pytest.approx(390, abs=1)
+        pg.page.screenshot(path=str(ARTIFACTS / "map_phone.png"))
+        pg.page.click("#c15-panel-close")
+        assert not pg.page.locator("#c15-panel").is_visible()
+        assert pg.errors == [] and pg.blocked == []
+    finally:
+        pg.browser.close()
+
+
+@pytest.mark.browser
+def test_print_is_one_a4_page_with_the_legend(pw, map_html, tmp_path):
+    pg = _Page(pw, map_html.as_uri())
+    try:
+        pg.page.emulate_media(media="print")
+        pg.js("() => window.circle15.preparePrint()")
+        pg.page.wait_for_timeout(300)
+        page_px = {"x": 0, "y": 0, "width": 1061, "height": 720}
+        for sel in ("#c15-legend", "#c15-title", "#c15-north", "#c15-foot",
+                    ".leaflet-control-scale"):
+            b = pg.box(sel)
+            assert b, sel
+            assert b["x"] >= 0 and b["y"] >= 0, sel
+            assert b["x"] + b["width"] <= page_px["width"] + 1, sel
+            assert b["y"] + b["height"] <= page_px["height"] + 1, sel
+        assert not pg.page.locator("#c15-controls").is_visible()
+        assert not pg.page.locator(".leaflet-control-zoom").is_visible()
+        foot = pg.page.locator("#c15-foot").inner_text()
+        assert "数据日期" in foot and "circle15" in foot and "规划" in foot
+        pdf = pg.page.pdf(format="A4", landscape=True, prefer_css_page_size=True,
+                          print_background=True)
+        (tmp_path / "map.pdf").write_bytes(pdf)
+        pages = re.findall(rb"/Type\s*/Page(?!s)", pdf)
+        assert len(pages) == 1
         assert pg.errors == [] and pg.blocked == []
     finally:
         pg.browser.close()
@@ -482,12 +719,24 @@ def test_map_with_basemap_but_no_network(pw, run_dir, tmp_path):
     pg = _Page(pw, out.as_uri())
     try:
         assert pg.blocked and all("openstreetmap" in u for u in pg.blocked)
-        # Only failed tile loads may complain; the map itself works.
         other = [e for e in pg.errors if "ERR_FAILED" not in e and "Failed to load" not in e]
         assert other == []
         assert pg.js("() => document.querySelectorAll('.leaflet-c15zones-pane path').length") == 4
-        assert _layer_count(pg, "fac:clinic") > 0
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        pg.page.screenshot(path=str(ARTIFACTS / "map_osm_offline.png"))
+        assert _layer_count(pg, "clinic") > 0
     finally:
         pg.browser.close()
+
+
+def test_custom_basemap_for_an_intranet(run_dir, map_html, tmp_path):
+    url = "http://tiles.zwy.example/{z}/{x}/{y}.png"
+    with pytest.raises(InputError, match="tile URL template"):
+        render_map(run_dir, tmp_path / "x.html", basemap="custom")
+    plain = page_data(map_html.read_text("utf-8"))
+    wgs = page_data(render_map(run_dir, tmp_path / "c.html", basemap="custom",
+                               tile_url=url).read_text("utf-8"))
+    gcj = page_data(render_map(run_dir, tmp_path / "g.html", basemap="custom-gcj02",
+                               tile_url=url).read_text("utf-8"))
+    assert wgs["meta"]["basemap"]["url"] == url == gcj["meta"]["basemap"]["url"]
+    assert wgs["fac"] == plain["fac"]             # WGS-84/CGCS2000 tiles: no shift
+    assert gcj["fac"][0][:2] != plain["fac"][0][:2]  # GCJ-02 tiles: overlays shifted
+    assert plain["meta"]["basemap"]["url"] == ""  # default: no tiles, no network

@@ -25,7 +25,7 @@ def metric_crs(gdf: gpd.GeoDataFrame, declared: str | None = None) -> CRS:
             crs = CRS.from_user_input(declared)
             if crs.is_projected:
                 return crs
-        except Exception:  # noqa: BLE001 - an unusable declaration falls back to UTM
+        except Exception:  # noqa: BLE001, S110 - an unusable declaration falls back to UTM
             pass
     return gdf.estimate_utm_crs()
 

@@ -57,8 +57,8 @@ _TEXT: dict[str, tuple[str, str]] = {
     "basemap_tianditu_labels": ("天地图注记", "Tianditu labels"),
     "basemap_amap": ("高德地图", "Amap (Gaode)"),
     "amap_warning": ("高德底图为GCJ-02坐标，叠加数据已偏移以与底图对齐；请勿从此地图读取坐标",
-                     "Amap uses GCJ-02: overlays are shifted to match it; do not read "
-                     "coordinates off this map"),
+                     ("Amap uses GCJ-02: overlays are shifted to match it; do not read "
+                     "coordinates off this map")),
     "none": ("—", "—"),
 }
 

@@ -172,8 +172,11 @@ def read_targets(run_dir: Path) -> pd.DataFrame | None:
     path = Path(run_dir) / TARGETS
     if not path.is_file():
         return None
-    df = read_csv(path, dtype={"zone_id": str, "layer": str, "indicator_id": str})
+    df = read_csv(path, dtype={"zone_id": str, "layer": str, "indicator_id": str,
+                              "target": str})
     _check_columns(df, ("zone_id", "target", "value", "status"), path)
+    raw = df["target"]
+    df["target_text"] = ["/" if pd.isna(v) else str(v) for v in raw]
     for col in ("target", "value", "gap_value", "gap_people", "minutes", "year"):
         if col in df.columns:
             df[col] = pd.to_numeric(df[col], errors="coerce")

@@ -13,16 +13,16 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import shapely  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
+import matplotlib.pyplot as plt
+import shapely
+from matplotlib import font_manager
+from matplotlib.patches import Patch
 
-from circle15.errors import InputError  # noqa: E402
+from circle15.errors import InputError
 from circle15.io import atomic_file
-from circle15.maps import display  # noqa: E402
-from circle15.maps.labels import check_lang, t  # noqa: E402
-from circle15.maps.zonestats import (  # noqa: E402
+from circle15.maps import display
+from circle15.maps.labels import check_lang, t
+from circle15.maps.zonestats import (
     STATUS_COLORS,
     fmt_pct,
     layer_view,

@@ -22,6 +22,10 @@ STATUS_COLORS = {"met": "#1a9850", "close": "#fdae61", "far": "#d73027", "no_tar
 #: Sequential scale (light to dark blue) used when there is no target to compare with.
 NEUTRAL_BINS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0001)
 NEUTRAL_COLORS = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
+#: Shades of "far" (red) by distance below target, in rate units: up to 0.30 below, up to
+#: 0.60 below, more. Together with "close" (amber) and "met" (green) these are the only
+#: colours that mean a target status.
+FAR_SHADES = ((0.30, "#fb6a4a"), (0.60, "#de2d26"), (math.inf, "#a50f15"))
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,17 @@ def neutral_color(rate: float) -> str:
         return STATUS_COLORS["no_target"]
     i = int(np.searchsorted(NEUTRAL_BINS, rate, side="right")) - 1
     return NEUTRAL_COLORS[min(max(i, 0), len(NEUTRAL_COLORS) - 1)]
+
+
+def shaded_color(status: str, rate: float | None, target: float | None) -> str:
+    """Fill of a township: green when met, amber when close, and within "far" a darker
+    red the further the rate is below target (:data:`FAR_SHADES`)."""
+    if status != "far":
+        return STATUS_COLORS.get(status, STATUS_COLORS["no_target"])
+    if rate is None or target is None or math.isnan(rate) or math.isnan(target):
+        return FAR_SHADES[-1][1]
+    gap = target - rate
+    return next(c for limit, c in FAR_SHADES if gap <= limit + 1e-12)
 
 
 def classify(rate: float, target: float, status: str = "") -> str:
@@ -107,7 +122,7 @@ def _target_rows(targets: pd.DataFrame | None, layer: str, minutes: float,
         years = sel["year"].dropna().astype(int)
         pick = year if year in set(years) else int(years.max())
         sel = sel[sel["year"] == pick]
-    first = sorted(sel["indicator_id"].astype(str).unique())[0]
+    first = min(sel["indicator_id"].astype(str).unique())
     return sel[sel["indicator_id"].astype(str) == first].drop_duplicates("zone_id")
 
 
