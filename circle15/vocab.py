@@ -176,6 +176,18 @@ def county_label(area_name: str, lang: str) -> str:
     return en if lang == "en" else zh
 
 
+#: Population group -> (Chinese, English) label (maps, reports and workbooks share them).
+GROUP_LABELS = {
+    "total": ("全部人口", "All residents"),
+    "age_0_3": ("0–3岁", "Aged 0–3"),
+    "age_60p": ("60岁及以上", "Aged 60+"),
+    "disabled": ("残疾人", "People with disabilities"),
+}
+#: Travel mode -> (Chinese, English) label.
+MODE_LABELS = {"walk": ("步行", "walking"), "bike": ("自行车", "cycling"),
+               "ebike": ("电动自行车", "e-bike"), "drive": ("驾车", "driving")}
+
+
 class RunFiles:
     """File names inside a run's output folder (one place for writers and readers)."""
 

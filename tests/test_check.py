@@ -53,3 +53,9 @@ def test_year_outside_the_plan_names_the_option(cfg: Path, tmp_path: Path):
     assert res.exit_code == 2
     assert "option --year" in res.output and "plan years: 2023" in res.output
     assert "· network" not in res.output
+def test_plan_none_evaluates_no_plan(cfg: Path, tmp_path: Path):
+    _edit(cfg, 'plan = "zhuji-2023"', 'plan = "none"')
+    res = runner.invoke(app, ["run", str(cfg), "--out", str(tmp_path / "o")])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "o" / "coverage_by_zone.csv").is_file()
+    assert not (tmp_path / "o" / "targets_by_zone.csv").exists()

@@ -112,11 +112,15 @@ def test_targets_command_prints_the_plan():
 
 
 def test_map_command_redraws_from_a_finished_run(tiny_run: Path, tmp_path: Path):
-    out = tmp_path / "en.html"
+    before = {n: (tiny_run / n).read_bytes() for n in ("map.html", "coverage_map.png")}
+    out = tmp_path / "en"
     res = runner.invoke(app, ["map", str(tiny_run), "--lang", "en", "--out", str(out)])
     assert res.exit_code == 0, res.output
-    html = out.read_text(encoding="utf-8")
+    html = (out / "map.html").read_text(encoding="utf-8")
     assert "synthetic" in html and "leaflet" in html.lower()
+    assert (out / "coverage_map.png").read_bytes()[:4] == b"\x89PNG"
+    # everything redrawn went to --out: the run folder is untouched
+    assert before == {n: (tiny_run / n).read_bytes() for n in before}
     res = runner.invoke(app, ["map", str(tiny_run), "--layer", "nope"])
     assert res.exit_code == 2 and "nope" in res.output
 

@@ -525,7 +525,7 @@ def test_english_synthetic_run_names_the_county_row_alike(tmp_path):
     from _tiny import write_tiny_inputs
 
     from circle15.config import load_config
-    from circle15.run.compute import run
+    from circle15.run import run
 
     cfg = load_config(write_tiny_inputs(tmp_path / "in", lang='"en"'))
     run(cfg, tmp_path / "out")

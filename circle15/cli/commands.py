@@ -26,6 +26,7 @@ from circle15.cli._common import (
     state,
 )
 from circle15.errors import InputError
+from circle15.io import atomic_output_dir
 
 
 class Lang(StrEnum):
@@ -233,29 +234,61 @@ def targets(
 def map_(
     ctx: typer.Context,
     run_dir: Annotated[Path, typer.Argument(help="A finished run's output directory.")],
-    layer: Annotated[str, typer.Option(help="Layer for the choropleth.")] = "",
+    layer: Annotated[str, typer.Option(help="Layer shown first (default: the run's).")] = "",
     minutes: Annotated[float | None, typer.Option(
-        help="Threshold in minutes (default: the run's largest).")] = None,
-    lang: Annotated[str, typer.Option(help="zh or en.")] = "zh",
-    basemap: Annotated[str, typer.Option(help="none, osm, tianditu or amap.")] = "none",
+        help="Threshold shown first (default: the run's).")] = None,
+    year: Annotated[int | None, typer.Option(help="Target year shown first (default: the "
+                                                  "run's).")] = None,
+    lang: Annotated[Lang | None, typer.Option("--lang", help="Language (default: the "
+                                                             "run's).")] = None,
+    basemap: Annotated[str, typer.Option(help="none, osm, tianditu, amap, custom or "
+                                              "custom-gcj02.")] = "none",
     tianditu_key: Annotated[str, typer.Option(help="Tianditu key.")] = "",
-    out_file: Annotated[Path | None, typer.Option("--out", "-o", help="HTML file "
-                                                  "(default RUN_DIR/map.html).")] = None,
+    tile_url: Annotated[str, typer.Option(help="Tile URL template {z}/{x}/{y} for a custom "
+                                               "basemap.")] = "",
+    out_dir: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="Folder for map.html and coverage_map.png (default: RUN_DIR).")
+    ] = None,
+    verbose: VerboseOption = 0,
+    quiet: QuietOption = False,
 ) -> None:
-    """Redraw the HTML map (and PNG) from a finished run without recomputing."""
-    st: _State = ctx.obj
-    with _guard(st):
+    """Redraw the map page and the PNG of a finished run without recomputing."""
+    st = state(ctx, verbose, quiet)
+    with _guard(st, {"tile_url": "--tile-url", "map.basemap": "--basemap",
+                     "map.tianditu_key": "--tianditu-key"}):
         from circle15.maps import render_map, render_png
+        from circle15.vocab import RunFiles
 
-        if lang not in ("zh", "en"):
-            raise InputError(f"unknown language {lang!r}", hint="zh or en")
-        if minutes is None:
-            minutes = _largest_threshold(run_dir)
-        path = render_map(run_dir, out_file, layer=layer, minutes=minutes, lang=lang,
-                          basemap=basemap, tianditu_key=tianditu_key)
-        render_png(run_dir, None, layer=layer, minutes=minutes, lang=lang)
+        run = cli_path(run_dir)
+        target = cli_path(out_dir) or run
+        assert run is not None and target is not None
+        if not (run / RunFiles.RUN_JSON).is_file():
+            raise InputError("not a finished run: run.json is missing", file=run,
+                             hint="pass the --out folder of 'circle15 run'")
+        code = lang.value if lang else None
+        # both pictures are drawn before either is written, so nothing is half redrawn
+        with atomic_output_dir(target) as tmp:
+            page = render_map(run, tmp / RunFiles.MAP_HTML, layer=layer, minutes=minutes,
+                              year=year, lang=code, basemap=basemap,
+                              tianditu_key=tianditu_key, tile_url=tile_url)
+            render_png(run, tmp / RunFiles.MAP_PNG, layer=layer,
+                       minutes=minutes if minutes is not None else _run_param(run, "minutes"),
+                       lang=code or _run_param(run, "lang"))
         if not st.quiet:
-            out.print(f"map: {path}")
+            typer.echo(f"map: {target / page.name}")
+
+
+def _run_param(run_dir: Path, what: str) -> Any:
+    """The run's own map language or threshold (from its run.json)."""
+    import json
+
+    from circle15.vocab import RunFiles
+
+    report = json.loads((run_dir / RunFiles.RUN_JSON).read_text(encoding="utf-8"))
+    params, mcfg = report.get("params", {}), report.get("config", {}).get("map", {})
+    if what == "lang":
+        return str(params.get("lang", "zh"))
+    return float(mcfg.get("minutes") or max(params.get("thresholds") or [15]))
 
 
 @app.command()
@@ -332,17 +365,3 @@ def _pct(v: Any) -> str:
         return "—" if v != v else f"{float(v):.1%}"
     except (TypeError, ValueError):
         return "—"
-
-
-def _largest_threshold(run_dir: Path) -> float:
-    import json
-
-    path = run_dir / "run.json"
-    if not path.is_file():
-        raise InputError("not a finished run: run.json is missing", file=path,
-                         hint="pass the --out directory of 'circle15 run'")
-    try:
-        return float(max(json.loads(path.read_text(encoding="utf-8"))["params"]["thresholds"]))
-    except (ValueError, KeyError, TypeError):
-        raise InputError("run.json has no params.thresholds", file=path) from None
-

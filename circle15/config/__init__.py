@@ -34,7 +34,6 @@ Example
 
 from circle15.config.load import config_from_dict, load_config
 from circle15.config.sections import (
-    BASEMAPS,
     CRS_NAMES,
     DEFAULT_SPEEDS_KMH,
     LANGS,
@@ -51,6 +50,7 @@ from circle15.config.sections import (
     SitingConfig,
     TargetsConfig,
 )
+from circle15.maps.basemaps import BASEMAPS
 
 __all__ = [
     "BASEMAPS", "CRS_NAMES", "DEFAULT_SPEEDS_KMH", "LANGS", "MODES", "AreaConfig", "Config",

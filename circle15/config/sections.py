@@ -17,10 +17,10 @@ from typing import Any
 MODES = ("walk", "bike", "ebike", "drive")
 #: Default travel speeds in km/h per mode (drive uses road-class speeds, this is the fallback).
 DEFAULT_SPEEDS_KMH = {"walk": 4.5, "bike": 12.0, "ebike": 18.0, "drive": 30.0}
+
 #: Named coordinate systems (besides ``EPSG:<code>``).
 CRS_NAMES = ("wgs84", "gcj02", "bd09", "cgcs2000")
 LANGS = ("zh", "en")
-BASEMAPS = ("none", "osm", "tianditu", "amap")
 POPULATION_KINDS = ("points", "raster", "buildings", "zone_totals")
 SITING_METHODS = ("auto", "greedy", "exact")
 #: ``targets.plan`` values that switch the plan evaluation off.
@@ -202,8 +202,11 @@ class MapConfig:
     layer: str = _f("", "Layer shown first (default: the first layer).")
     minutes: float | None = _f(None, "Threshold shown first (one of coverage.thresholds; "
                                      "default the largest).")
-    basemap: str = _f("none", "none (offline), osm, tianditu or amap.")
+    basemap: str = _f("none", "none (offline, the default), osm, tianditu, amap, custom (a tile "
+                              "server in WGS-84/CGCS2000, e.g. an intranet 政务网 server) or "
+                              "custom-gcj02 (tiles in GCJ-02).")
     tianditu_key: str = _f("", "Tianditu key for basemap = \"tianditu\".")
+    tile_url: str = _f("", "Tile URL template with {z}, {x}, {y} for basemap = \"custom\".")
 
 
 @dataclass(frozen=True)

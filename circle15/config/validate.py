@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from circle15.config.sections import (
-    BASEMAPS,
     CRS_NAMES,
     LANGS,
     MODES,
@@ -21,6 +20,7 @@ from circle15.config.sections import (
     Config,
 )
 from circle15.errors import InputError
+from circle15.maps.basemaps import basemap_spec
 
 _EPSG_RE = re.compile(r"^(epsg:)?\d{4,6}$", re.IGNORECASE)
 _KEY_RE = re.compile(r"[a-z][a-z0-9_]*")
@@ -202,7 +202,11 @@ def _siting(cfg: Config, col: Collector) -> Any:
 
 def _map_output(cfg: Config, col: Collector) -> None:
     col.one_of(cfg.output.lang, LANGS, "output.lang", "language")
-    col.one_of(cfg.map.basemap, BASEMAPS, "map.basemap", "basemap")
+    try:
+        basemap_spec(cfg.map.basemap, cfg.map.tianditu_key, cfg.map.tile_url, cfg.output.lang)
+    except InputError as exc:
+        key = "map.tile_url" if exc.key == "tile_url" else exc.key or "map.basemap"
+        col.add(key, exc.message, hint=exc.hint)
     ths = cfg.coverage.thresholds
     if cfg.map.minutes is not None and cfg.map.minutes not in ths:
         col.add("map.minutes", f"{cfg.map.minutes:g} is not one of coverage.thresholds "

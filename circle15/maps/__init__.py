@@ -3,10 +3,20 @@
 ``render_map(run_dir)`` draws ``map.html`` (every layer, threshold, target year and
 township in one page; JavaScript API ``window.circle15.show()`` / ``state()``) and
 ``render_png(run_dir)`` draws ``coverage_map.png``, both only from the files of a finished
-run directory.
+run directory. Both are imported on first use.
 """
 
-from circle15.maps.html import render_map
-from circle15.maps.static import render_png
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
 
 __all__ = ["render_map", "render_png"]
+
+_WHERE = {"render_map": "circle15.maps.html", "render_png": "circle15.maps.static"}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module 'circle15.maps' has no attribute {name!r}")
+    return getattr(import_module(_WHERE[name]), name)

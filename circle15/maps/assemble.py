@@ -20,8 +20,9 @@ from circle15.maps.zonestats import (
     NEUTRAL_COLORS,
     STATUS_COLORS,
 )
-from circle15.report.labels import GROUPS, MODES
 from circle15.vocab import COMPOSITE, COUNTY, county_label
+from circle15.vocab import GROUP_LABELS as GROUPS
+from circle15.vocab import MODE_LABELS as MODES
 
 log = logging.getLogger(__name__)
 

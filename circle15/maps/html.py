@@ -20,20 +20,13 @@ from pathlib import Path
 from circle15.errors import InputError
 from circle15.io import write_text
 from circle15.maps import assemble, indicators, rundata
+from circle15.maps.basemaps import BASEMAPS, basemap_spec
 from circle15.maps.labels import check_lang
 from circle15.maps.page import PageParts, page_html
 from circle15.vocab import COMPOSITE
 
 log = logging.getLogger(__name__)
 
-#: Basemaps the page can draw under the data.
-BASEMAPS = ("none", "osm", "tianditu", "amap", "custom", "custom-gcj02")
-_TIANDITU = ("https://t{{s}}.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile"
-             "&VERSION=1.0.0&LAYER={layer}&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles"
-             "&TILEMATRIX={{z}}&TILEROW={{y}}&TILECOL={{x}}&tk={key}")
-_AMAP = ("https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8"
-         "&x={x}&y={y}&z={z}")
-_OSM = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 
 
 def render_map(run_dir: Path, out_path: Path | None = None, *, layer: str = "",
@@ -104,43 +97,6 @@ def _raw_run_json(run_dir: Path) -> dict:
         return {}  # read_run_json raises the proper error
 
 
-def basemap_spec(basemap: str, key: str, url: str, lang: str) -> dict:
-    """``{name, url, subdomains, attr, labels, gcj02}`` of a basemap (``url`` empty for
-    none).
-
-    Raises
-    ------
-    InputError
-        Unknown basemap, Tianditu without a key, a custom basemap without a URL template.
-    """
-    zh = lang == "zh"
-    if basemap not in BASEMAPS:
-        raise InputError(f"unknown basemap {basemap!r}", key="map.basemap",
-                         hint="one of " + ", ".join(BASEMAPS))
-    if basemap == "tianditu" and not key:
-        raise InputError("the Tianditu basemap needs an API key", key="map.tianditu_key",
-                         hint="get a browser key at console.tianditu.gov.cn, or use "
-                              "basemap = \"none\"")
-    if basemap.startswith("custom") and not all(k in url for k in ("{z}", "{x}", "{y}")):
-        raise InputError("a custom basemap needs a tile URL template with {z}, {x} and {y}",
-                         key="tile_url", hint="e.g. http://tiles.example.gov.cn/{z}/{x}/{y}.png")
-    if basemap == "none":
-        return {"name": "", "url": "", "gcj02": False}
-    if basemap == "osm":
-        return {"name": "OpenStreetMap", "url": _OSM, "subdomains": "abc", "gcj02": False,
-                "attr": "&copy; OpenStreetMap contributors"}
-    if basemap == "tianditu":
-        return {"name": "天地图" if zh else "Tianditu", "subdomains": "01234567",
-                "url": _TIANDITU.format(layer="vec", key=key),
-                "labels": _TIANDITU.format(layer="cva", key=key), "gcj02": False,
-                "attr": "&copy; 天地图" if zh else "&copy; Tianditu"}
-    if basemap == "amap":
-        return {"name": "高德地图" if zh else "Amap", "url": _AMAP, "subdomains": "1234",
-                "attr": "&copy; 高德地图" if zh else "&copy; Amap (AutoNavi)", "gcj02": True}
-    return {"name": "自定义底图" if zh else "Custom tiles", "url": url, "subdomains": "abc",
-            "attr": "", "gcj02": basemap == "custom-gcj02"}
-
-
 def _defaults(info: rundata.RunInfo, cfg: dict, layer: str, minutes: float | None,
               year: int | None) -> tuple[str, float, int | None]:
     mcfg = cfg.get("map") or {}
@@ -187,7 +143,7 @@ def _plan(name: object):
     """The plan's metadata (title, document number, responsible units), or None."""
     if not name:
         return None
-    from circle15.coverage.plan.evaluate import load_plan
+    from circle15.coverage.plan import load_plan
 
     try:
         return load_plan(str(name))

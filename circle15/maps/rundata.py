@@ -18,16 +18,17 @@ import pandas as pd
 
 from circle15.errors import InputError
 from circle15.io import read_csv
+from circle15.vocab import RunFiles
 
-RUN_JSON = "run.json"
-ZONES = "zones.geojson"
-COVERAGE = "coverage_by_zone.csv"
-TARGETS = "targets_by_zone.csv"
-FACILITIES = "facilities.geojson"
-ORIGINS = "origins.gpkg"
-ISOCHRONES = "isochrones.gpkg"
-STREETS = "streets.geojson"
-PROPOSED = "proposed_sites.gpkg"
+RUN_JSON = RunFiles.RUN_JSON
+ZONES = RunFiles.ZONES
+COVERAGE = RunFiles.COVERAGE
+TARGETS = RunFiles.TARGETS
+FACILITIES = RunFiles.FACILITIES
+ORIGINS = RunFiles.ORIGINS
+ISOCHRONES = RunFiles.ISOCHRONES
+STREETS = RunFiles.STREETS
+PROPOSED = RunFiles.PROPOSED_GPKG
 
 _COVERAGE_COLUMNS = ("zone_id", "layer", "group", "minutes", "population",
                      "covered_population", "coverage_rate")

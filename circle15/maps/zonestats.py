@@ -13,6 +13,7 @@ from circle15.errors import InputError
 from circle15.maps import rundata
 from circle15.maps.labels import t
 from circle15.maps.rundata import COVERAGE, LayerInfo, RunInfo
+from circle15.vocab import COUNTY
 
 #: A township whose rate is below target by at most this much (rate units, 0.10 = 10
 #: percentage points) is "close"; further below is "far".
@@ -180,7 +181,7 @@ def zone_stats(info: RunInfo, coverage: pd.DataFrame, targets: pd.DataFrame | No
     else:
         table["color"] = [neutral_color(r) for r in table["rate"]]
     table = table.drop(columns="tstatus")
-    is_county = table["zone_id"] == "ALL"
+    is_county = table["zone_id"] == COUNTY
     county = table[is_county].iloc[0].to_dict() if is_county.any() else {}
     return ZoneStats(table=table[~is_county].reset_index(drop=True), county=county,
                      has_target=has_target, year=year)

@@ -7,6 +7,8 @@ from typing import Any
 
 import pandas as pd
 
+from circle15.vocab import GROUP_LABELS, MODE_LABELS
+
 #: Status -> (Chinese, English) label.
 STATUS = {
     "met": ("达标", "Met"),
@@ -30,12 +32,7 @@ LAYERS = {
     "fitness": ("健身", "Fitness"),
     "disability": ("残疾人之家", "Disability homes"),
 }
-GROUPS = {
-    "total": ("全部人口", "All residents"),
-    "age_0_3": ("0–3岁", "Aged 0–3"),
-    "age_60p": ("60岁及以上", "Aged 60+"),
-    "disabled": ("残疾人", "People with disabilities"),
-}
+GROUPS = GROUP_LABELS
 
 #: Coverage table columns.
 COVERAGE_HEADERS = {
@@ -105,8 +102,7 @@ PARAMS = {
     "generated_at": ("生成时间", "Generated"),
     "circle15_version": ("circle15 版本", "circle15 version"),
 }
-MODES = {"walk": ("步行", "walking"), "bike": ("自行车", "cycling"),
-         "ebike": ("电动自行车", "e-bike"), "drive": ("驾车", "driving")}
+MODES = MODE_LABELS
 
 SYNTHETIC_BANNER = ("示例数据（合成）/ synthetic demo data：本结果由程序生成的合成数据计算，"
                     "不代表任何真实地区的实际情况",

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from circle15.config import Config
+from circle15.coverage.plan import COLUMNS as TARGET_COLUMNS
 from circle15.coverage.plan import reported_template
 from circle15.errors import InputError
 from circle15.io import atomic_output_dir, write_csv, write_json
@@ -116,11 +117,13 @@ def _write_documents(result: RunResult, tmp: Path) -> None:
     from circle15.report.summary import write_reports
 
     lang = result.config.output.lang
-    write_workbook(tmp / RunFiles.WORKBOOK, coverage=result.coverage, targets=result.targets,
+    targets = result.targets if result.targets is not None else pd.DataFrame(
+        columns=TARGET_COLUMNS)  # no plan: the documents say so, with the coverage
+    write_workbook(tmp / RunFiles.WORKBOOK, coverage=result.coverage, targets=targets,
                    params=result.params, lang=lang, extra_sheets=_extra_sheets(result, lang))
     siting = pd.concat([sr.before_after for sr in result.siting], ignore_index=True) \
         if result.siting else None
-    write_reports(tmp, targets=result.targets, coverage=result.coverage,
+    write_reports(tmp, targets=targets, coverage=result.coverage,
                   params=result.params, lang=lang, siting=siting)
 
 
@@ -132,7 +135,7 @@ def _write_maps(result: RunResult, tmp: Path) -> Path:
     minutes = cfg.map.minutes if cfg.map.minutes is not None else max(cfg.coverage.thresholds)
     path = render_map(tmp, tmp / RunFiles.MAP_HTML, layer=layer, minutes=minutes,
                       lang=cfg.output.lang, basemap=cfg.map.basemap,
-                      tianditu_key=cfg.map.tianditu_key)
+                      tianditu_key=cfg.map.tianditu_key, tile_url=cfg.map.tile_url)
     render_png(tmp, tmp / RunFiles.MAP_PNG, layer=layer, minutes=minutes, lang=cfg.output.lang)
     return path
 
