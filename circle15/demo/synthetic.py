@@ -25,12 +25,14 @@ Public functions
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 import shapely
+from numpy.typing import ArrayLike
 from pyproj import Transformer
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components, minimum_spanning_tree
@@ -205,6 +207,32 @@ def _smooth_radius(rng: np.random.Generator, base: float, amp: float, orders=(2,
     return r
 
 
+@dataclass
+class _Streets:
+    """Node and street-segment arrays of a network under construction (local metres).
+
+    ``geoms`` holds, per segment, ``None`` (straight) or an ``(m, 2)`` array of points.
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+    kind: np.ndarray
+    sett: np.ndarray
+    u: np.ndarray
+    v: np.ndarray
+    hw: np.ndarray
+    names: np.ndarray
+    way: np.ndarray
+    geoms: list
+
+    def select_edges(self, keep: np.ndarray) -> _Streets:
+        """The same nodes with the segments ``keep`` (a boolean mask or indices, in order)."""
+        idx = np.nonzero(keep)[0] if keep.dtype == bool else keep
+        return _Streets(x=self.x, y=self.y, kind=self.kind, sett=self.sett, u=self.u[keep],
+                        v=self.v[keep], hw=self.hw[keep], names=self.names[keep],
+                        way=self.way[keep], geoms=[self.geoms[i] for i in idx])
+
+
 class _Acc:
     """Accumulates nodes and edges from the parts of the network."""
 
@@ -222,7 +250,9 @@ class _Acc:
         self.n = 0
         self.next_way = 1
 
-    def add_nodes(self, x, y, kind, sett) -> int:
+    def add_nodes(self, x: ArrayLike, y: ArrayLike, kind: int | ArrayLike,
+                  sett: int | ArrayLike) -> int:
+        """Append nodes; returns the index of the first one."""
         off = self.n
         x = np.asarray(x, float)
         self.x.append(x)
@@ -233,7 +263,9 @@ class _Acc:
         self.n += len(x)
         return off
 
-    def add_edges(self, u, v, hw, names, way, geoms=None) -> None:
+    def add_edges(self, u: ArrayLike, v: ArrayLike, hw: ArrayLike, names: ArrayLike,
+                  way: ArrayLike, geoms: list | None = None) -> None:
+        """Append segments (node indices, highway index, names, way ids, geometries)."""
         u = np.asarray(u, np.int64)
         self.u.append(u)
         self.v.append(np.asarray(v, np.int64))
@@ -243,9 +275,18 @@ class _Acc:
         self.geom.extend(geoms if geoms is not None else [None] * len(u))
 
     def ways(self, n: int) -> np.ndarray:
+        """``n`` new way ids."""
         out = np.arange(self.next_way, self.next_way + n, dtype=np.int64)
         self.next_way += n
         return out
+
+    def streets(self) -> _Streets:
+        """Everything added so far, as one set of arrays."""
+        return _Streets(x=np.concatenate(self.x), y=np.concatenate(self.y),
+                        kind=np.concatenate(self.kind), sett=np.concatenate(self.sett),
+                        u=np.concatenate(self.u), v=np.concatenate(self.v),
+                        hw=np.concatenate(self.hw), names=np.concatenate(self.name),
+                        way=np.concatenate(self.way), geoms=self.geom)
 
 
 # --------------------------------------------------------------------------- parts
@@ -439,6 +480,13 @@ def generate_region(seed: int = 15, *, center: tuple[float, float] = (119.45, 28
                     ) -> Region:
     """Generate a synthetic region: outline, river, towns, villages and street network.
 
+    The steps, in the order they draw random numbers: :func:`_outline`, :func:`_river`,
+    :func:`_towns`, :func:`_town_grids`, :func:`_village_sites`, :func:`_villages` (lanes),
+    :class:`_Anchors` (where country roads attach), :func:`_town_roads`,
+    :func:`_village_roads`, :func:`_river_cut`, :func:`_bridge_sites`, :func:`_bridges`,
+    then the deterministic clean-up: :func:`_dedupe`, :func:`_main_component` and
+    :func:`_to_wgs84`.
+
     Parameters
     ----------
     seed : int
@@ -459,25 +507,61 @@ def generate_region(seed: int = 15, *, center: tuple[float, float] = (119.45, 28
     """
     rng = np.random.default_rng(seed)
     lin = float(np.sqrt(area_factor))
-    R0 = 17_000.0 * lin
+    r0 = 17_000.0 * lin
     n_towns = int(round(9 * area_factor)) if n_towns is None else int(n_towns)
+    sd = 1.0 / np.sqrt(density)
 
-    # outline ----------------------------------------------------------------------------
-    rfun = _smooth_radius(rng, R0, 0.09, orders=(2, 3, 4, 6))
+    rfun, outline = _outline(rng, r0)
+    rp, river = _river(rng, lin, r0)
+    towns = _towns(rng, outline, rp, lin, n_towns)
+    acc = _Acc()
+    _town_grids(acc, rng, towns, sd)
+    villages = _village_sites(rng, outline, rfun, rp, towns,
+                              int(round(720 * area_factor * density)), sd)
+    _villages(acc, rng, villages.x.to_numpy(), villages.y.to_numpy(), villages.name.tolist(), 0)
+    anchors = _Anchors(acc, rp, towns, villages)
+    _town_roads(acc, rng, anchors, lin, sd)
+    _village_roads(acc, rng, anchors, lin, sd)
+
+    st = acc.streets()
+    node_ok, north, e_ok = _river_cut(st, rp, outline)
+    sites = _bridge_sites(rng, rp, towns, r0, area_factor)
+    bridges = _bridges(st, rp, outline, node_ok & _in_large_pieces(st, e_ok), north, sites)
+    st = _main_component(_dedupe(_with_bridges(st, e_ok, bridges, acc.next_way)))
+    lon, lat, geoms_ll, length = _to_wgs84(st, center)
+    return Region(center=center, outline=outline, river=river, towns=towns, villages=villages,
+                  node_x=st.x, node_y=st.y, node_lon=lon, node_lat=lat, node_kind=st.kind,
+                  node_settlement=st.sett, edge_u=st.u, edge_v=st.v, edge_highway=st.hw,
+                  edge_name=st.names, edge_way=st.way, edge_geom=geoms_ll, edge_length=length,
+                  bridges=len(bridges[0]), river_params=rp)
+
+
+# --------------------------------------------------------------------------- steps: places
+
+
+def _outline(rng: np.random.Generator, r0: float
+             ) -> tuple[Callable[[np.ndarray], np.ndarray], Polygon]:
+    """The region's smooth outline (radius about ``r0``) and its radius function r(phi)."""
+    rfun = _smooth_radius(rng, r0, 0.09, orders=(2, 3, 4, 6))
     phi = np.linspace(0, 2 * np.pi, 361)[:-1]
     rr = rfun(phi)
-    outline = Polygon(np.column_stack([rr * np.cos(phi), rr * np.sin(phi)]))
+    return rfun, Polygon(np.column_stack([rr * np.cos(phi), rr * np.sin(phi)]))
 
-    # river: roughly west-east, passing ~500 m south of the centre ----------------------
+
+def _river(rng: np.random.Generator, lin: float, r0: float) -> tuple[dict, LineString]:
+    """River parameters and centre line: roughly west-east, ~500 m south of the centre."""
     rp = {"alpha": rng.uniform(-0.45, 0.45), "a1": rng.uniform(1200, 2200) * lin,
           "l1": rng.uniform(18_000, 26_000) * lin, "p1": rng.uniform(0, 2 * np.pi),
           "a2": rng.uniform(200, 400), "l2": rng.uniform(3500, 5000),
           "p2": rng.uniform(0, 2 * np.pi), "width": 90.0}
     rp["t0"] = -500.0 - (rp["a1"] * np.sin(rp["p1"]) + rp["a2"] * np.sin(rp["p2"]))
-    s_line = np.arange(-1.5 * R0, 1.5 * R0 + 1, 20.0)
-    river = LineString(_river_xy(rp, s_line))
+    s_line = np.arange(-1.5 * r0, 1.5 * r0 + 1, 20.0)
+    return rp, LineString(_river_xy(rp, s_line))
 
-    # towns ------------------------------------------------------------------------------
+
+def _towns(rng: np.random.Generator, outline: Polygon, rp: dict, lin: float,
+           n_towns: int) -> pd.DataFrame:
+    """The central town at the origin and ``n_towns`` towns spread apart (Poisson disk)."""
     inner = outline.buffer(-2500 * min(lin, 1.5))
     bx0, by0, bx1, by1 = inner.bounds
     cand = rng.uniform([bx0, by0], [bx1, by1], (40 * n_towns + 200, 2))
@@ -486,26 +570,36 @@ def generate_region(seed: int = 15, *, center: tuple[float, float] = (119.45, 28
     ok &= np.abs(_river_offset(rp, cand[:, 0], cand[:, 1])) > 400
     cand = np.vstack([[0.0, 0.0], cand[ok]])
     min_d = 0.62 * np.sqrt(outline.area / (n_towns + 1))
-    chosen = _dart(rng, cand, min_d, n_towns + 1)
-    tpos = cand[chosen]
+    tpos = cand[_dart(rng, cand, min_d, n_towns + 1)]
     tkind = np.where(np.arange(len(tpos)) == 0, CENTRE, TOWN)
     trad = np.where(tkind == CENTRE, 3000.0, rng.uniform(1000, 1600, len(tpos)))
-    towns = pd.DataFrame({"x": tpos[:, 0], "y": tpos[:, 1], "radius": trad, "kind": tkind})
+    return pd.DataFrame({"x": tpos[:, 0], "y": tpos[:, 1], "radius": trad, "kind": tkind})
 
-    acc = _Acc()
-    sd = 1.0 / np.sqrt(density)
-    town_labels = [chr(ord("甲") + k) if k < 10 else f"{k}" for k in range(len(towns))]
-    labels = "甲乙丙丁戊己庚辛壬癸"
-    for k, row in towns.iterrows():
-        lab = labels[k % 10] + (str(k // 10) if k >= 10 else "")
-        town_labels[k] = lab
-        regular = row.kind == CENTRE
-        _grid(acc, rng, cx=row.x, cy=row.y, radius=row.radius,
-              spacing=(68.0 if regular else rng.uniform(72, 88)) * sd, kind=int(row.kind),
-              sett=int(k), label=lab, regular=regular)
 
-    # villages ---------------------------------------------------------------------------
-    n_vill = int(round(720 * area_factor * density))
+def _town_label(k: int) -> str:
+    """Street-name label of town ``k``: 甲, 乙, ... 癸, then 甲1, 乙1, ..."""
+    return "甲乙丙丁戊己庚辛壬癸"[k % 10] + (str(k // 10) if k >= 10 else "")
+
+
+def _town_grids(acc: _Acc, rng: np.random.Generator, towns: pd.DataFrame, sd: float) -> None:
+    """The street grid of every town (the centre's regular, the others' irregular)."""
+    for k, (cx, cy, radius, kind) in enumerate(zip(towns.x, towns.y, towns.radius, towns.kind,
+                                                    strict=True)):
+        regular = bool(kind == CENTRE)
+        spacing = (68.0 if regular else rng.uniform(72, 88)) * sd
+        _grid(acc, rng, cx=cx, cy=cy, radius=radius, spacing=spacing, kind=int(kind), sett=k,
+              label=_town_label(k), regular=regular)
+
+
+def _village_sites(rng: np.random.Generator, outline: Polygon,
+                   rfun: Callable[[np.ndarray], np.ndarray], rp: dict, towns: pd.DataFrame,
+                   n_vill: int, sd: float) -> pd.DataFrame:
+    """Village centres: away from the river and the towns, fewer near the hilly edge.
+
+    Returns one row per village: ``x``, ``y``, ``name``, ``town`` (nearest town's index).
+    """
+    tpos = towns[["x", "y"]].to_numpy()
+    trad = towns.radius.to_numpy()
     vbox = outline.buffer(-300).bounds
     vc = rng.uniform(vbox[:2], vbox[2:], (n_vill * 12 + 100, 2))
     ok = shapely.contains_xy(outline.buffer(-300), vc[:, 0], vc[:, 1])
@@ -516,149 +610,203 @@ def generate_region(seed: int = 15, *, center: tuple[float, float] = (119.45, 28
     edge = np.hypot(vc[:, 0], vc[:, 1]) / rfun(np.arctan2(vc[:, 1], vc[:, 0]))
     ok &= rng.random(len(vc)) < np.clip(1.25 - edge, 0.25, 1.0)
     vc = vc[ok]
-    vsel = _dart(rng, vc, 450.0 * sd, n_vill)
-    vpos = vc[vsel]
+    vpos = vc[_dart(rng, vc, 450.0 * sd, n_vill)]
     vnames = [_VILLAGE_FIRST[a] + _VILLAGE_SECOND[b] for a, b in zip(
         rng.integers(0, len(_VILLAGE_FIRST), len(vpos)),
         rng.integers(0, len(_VILLAGE_SECOND), len(vpos)), strict=True)]
     vtown = np.argmin(np.hypot(vpos[:, None, 0] - tpos[None, :, 0],
                                vpos[:, None, 1] - tpos[None, :, 1]), axis=1)
-    villages = pd.DataFrame({"x": vpos[:, 0], "y": vpos[:, 1], "name": vnames, "town": vtown})
-    _villages(acc, rng, vpos[:, 0], vpos[:, 1], vnames, 0)
+    return pd.DataFrame({"x": vpos[:, 0], "y": vpos[:, 1], "name": vnames, "town": vtown})
 
-    # settlement nodes for attaching roads
-    sx = np.concatenate(acc.x)
-    sy = np.concatenate(acc.y)
-    skind = np.concatenate(acc.kind)
-    ssett = np.concatenate(acc.sett)
-    skey = np.where(skind == VILLAGE, len(towns) + ssett, ssett)  # settlement id
-    # roads attach only to large connected pieces of each settlement (after the river cut)
-    su, sv = np.concatenate(acc.u), np.concatenate(acc.v)
-    soff = _river_offset(rp, sx, sy)
-    dry = np.abs(soff) > rp["width"] / 2
-    s_ok = dry[su] & dry[sv] & ((soff[su] > 0) == (soff[sv] > 0))
-    _, slab = connected_components(sparse.coo_matrix(
-        (np.ones(int(s_ok.sum())), (su[s_ok], sv[s_ok])), shape=(len(sx), len(sx))),
-        directed=False)
-    piece_size = np.bincount(slab)[slab]
-    largest = np.zeros(skey.max() + 1, np.int64)
-    np.maximum.at(largest, skey, piece_size)
-    elig = dry & (
-        piece_size >= np.maximum(np.minimum(20, largest[skey]), 0.25 * largest[skey]))
-    eligible = np.nonzero(elig)[0]
-    etree = cKDTree(np.column_stack([sx[eligible], sy[eligible]]))
-    anchors = np.vstack([tpos, vpos])
-    arad = np.concatenate([trad, np.full(len(vpos), 120.0)])
 
-    def attach(a_idx: np.ndarray, toward: np.ndarray) -> np.ndarray:
-        d = toward - anchors[a_idx]
+# --------------------------------------------------------------------------- steps: roads
+
+
+class _Anchors:
+    """Where country roads attach to the settlements (towns and villages) built so far.
+
+    Settlement ``i`` (towns first, then villages) has anchor point ``points[i]`` and radius
+    ``radius[i]``. Roads attach only to nodes of large connected pieces of a settlement
+    (after the river cut), so that no road ends on an island of a few lanes.
+    """
+
+    def __init__(self, acc: _Acc, rp: dict, towns: pd.DataFrame, villages: pd.DataFrame
+                 ) -> None:
+        self.rp = rp
+        self.n_towns = len(towns)
+        self.x = np.concatenate(acc.x)
+        self.y = np.concatenate(acc.y)
+        skind = np.concatenate(acc.kind)
+        ssett = np.concatenate(acc.sett)
+        self.key = np.where(skind == VILLAGE, len(towns) + ssett, ssett)  # settlement id
+        self.eligible = self._eligible_nodes(np.concatenate(acc.u), np.concatenate(acc.v))
+        self.tree = cKDTree(np.column_stack([self.x[self.eligible], self.y[self.eligible]]))
+        self.points = np.vstack([towns[["x", "y"]].to_numpy(), villages[["x", "y"]].to_numpy()])
+        self.radius = np.concatenate([towns.radius.to_numpy(), np.full(len(villages), 120.0)])
+
+    def _eligible_nodes(self, su: np.ndarray, sv: np.ndarray) -> np.ndarray:
+        """Dry nodes in pieces of at least min(20, largest) and a quarter of the largest."""
+        soff = _river_offset(self.rp, self.x, self.y)
+        dry = np.abs(soff) > self.rp["width"] / 2
+        s_ok = dry[su] & dry[sv] & ((soff[su] > 0) == (soff[sv] > 0))
+        n = len(self.x)
+        _, slab = connected_components(sparse.coo_matrix(
+            (np.ones(int(s_ok.sum())), (su[s_ok], sv[s_ok])), shape=(n, n)), directed=False)
+        piece_size = np.bincount(slab)[slab]
+        largest = np.zeros(self.key.max() + 1, np.int64)
+        np.maximum.at(largest, self.key, piece_size)
+        need = np.maximum(np.minimum(20, largest[self.key]), 0.25 * largest[self.key])
+        elig = dry & (piece_size >= need)
+        return np.nonzero(elig)[0]
+
+    def attach(self, a_idx: np.ndarray, toward: np.ndarray) -> np.ndarray:
+        """The node of settlement ``a_idx`` where a road toward ``toward`` starts (-1: none)."""
+        d = toward - self.points[a_idx]
         L = np.maximum(np.hypot(d[:, 0], d[:, 1]), 1e-9)
-        q = anchors[a_idx] + d / L[:, None] * np.minimum(arad[a_idx], 0.45 * L)[:, None]
-        _, nn = etree.query(q, k=32)
-        nn = eligible[np.minimum(nn, len(eligible) - 1)]
-        good = skey[nn] == a_idx[:, None]
+        q = self.points[a_idx] + d / L[:, None] * np.minimum(self.radius[a_idx],
+                                                             0.45 * L)[:, None]
+        _, nn = self.tree.query(q, k=32)
+        nn = self.eligible[np.minimum(nn, len(self.eligible) - 1)]
+        good = self.key[nn] == a_idx[:, None]
         out = nn[np.arange(len(nn)), np.argmax(good, axis=1)]
         return np.where(good.any(axis=1), out, -1)
 
-    def ends(pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return attach(pairs[:, 0], anchors[pairs[:, 1]]), attach(pairs[:, 1], anchors[pairs[:, 0]])
+    def ends(self, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Both end nodes of roads joining the settlement ``pairs``."""
+        return (self.attach(pairs[:, 0], self.points[pairs[:, 1]]),
+                self.attach(pairs[:, 1], self.points[pairs[:, 0]]))
 
-    def crosses(ua: np.ndarray, ub: np.ndarray) -> np.ndarray:
+    def crosses(self, ua: np.ndarray, ub: np.ndarray) -> np.ndarray:
+        """Whether the straight line from node ``ua`` to node ``ub`` crosses the river."""
         t = np.linspace(0, 1, 25)
-        px = sx[ua][:, None] + t[None, :] * (sx[ub] - sx[ua])[:, None]
-        py = sy[ua][:, None] + t[None, :] * (sy[ub] - sy[ua])[:, None]
-        side = _river_offset(rp, px, py) > 0
+        px = self.x[ua][:, None] + t[None, :] * (self.x[ub] - self.x[ua])[:, None]
+        py = self.y[ua][:, None] + t[None, :] * (self.y[ub] - self.y[ua])[:, None]
+        side = _river_offset(self.rp, px, py) > 0
         return side.any(axis=1) & (~side).any(axis=1)
 
-    def add_roads(ua: np.ndarray, ub: np.ndarray, hw: np.ndarray, names: list[str],
-                  seg: float, wig: float) -> None:
-        pa = np.column_stack([sx[ua], sy[ua]])
-        pb = np.column_stack([sx[ub], sy[ub]])
+    def add_roads(self, acc: _Acc, rng: np.random.Generator, ua: np.ndarray, ub: np.ndarray,
+                  hw: np.ndarray, names: list[str], seg: float, wig: float) -> None:
+        """Winding roads from nodes ``ua`` to nodes ``ub``."""
+        pa = np.column_stack([self.x[ua], self.y[ua]])
+        pb = np.column_stack([self.x[ub], self.y[ub]])
         _winding_roads(acc, rng, pa, pb, ua, ub, hw, names, seg, wig)
 
-    # roads between towns (primary from the centre, secondary otherwise)
+
+def _delaunay_pairs(points: np.ndarray) -> np.ndarray:
+    """Sorted unique ``(i, j)`` pairs (i < j) of the Delaunay triangulation's edges."""
+    tri = Delaunay(points)
+    return np.unique(np.sort(np.vstack([tri.simplices[:, [0, 1]], tri.simplices[:, [1, 2]],
+                                        tri.simplices[:, [0, 2]]]), axis=1), axis=0)
+
+
+def _town_roads(acc: _Acc, rng: np.random.Generator, anchors: _Anchors, lin: float,
+                sd: float) -> None:
+    """Roads between neighbouring towns (primary from the centre, secondary otherwise)."""
+    tpos = anchors.points[:anchors.n_towns]
     if len(tpos) >= 3:
-        tri = Delaunay(tpos)
-        tp = np.unique(np.sort(np.vstack([tri.simplices[:, [0, 1]], tri.simplices[:, [1, 2]],
-                                          tri.simplices[:, [0, 2]]]), axis=1), axis=0)
+        tp = _delaunay_pairs(tpos)
     else:
         tp = np.array([[0, k] for k in range(1, len(tpos))], np.int64).reshape(-1, 2)
     tl = np.hypot(*(tpos[tp[:, 0]] - tpos[tp[:, 1]]).T)
     tp = tp[tl < 16_000 * max(1.0, lin ** 0.5)]
-    ua, ub = ends(tp)
+    ua, ub = anchors.ends(tp)
     ok = (ua >= 0) & (ub >= 0)
-    ok[ok] = ~crosses(ua[ok], ub[ok])
+    ok[ok] = ~anchors.crosses(ua[ok], ub[ok])
     tp, ua, ub = tp[ok], ua[ok], ub[ok]
     thw = np.where(tp[:, 0] == 0, _HW["primary"], _HW["secondary"])
-    add_roads(ua, ub, thw, [f"示例{'省道' if h == _HW['primary'] else '县道'}{k + 1}"
-                            for k, h in enumerate(thw)], 320.0 * sd, 60.0)
+    anchors.add_roads(acc, rng, ua, ub, thw,
+                      [f"示例{'省道' if h == _HW['primary'] else '县道'}{k + 1}"
+                       for k, h in enumerate(thw)], 320.0 * sd, 60.0)
 
-    # roads between neighbouring settlements (villages and towns)
-    tri = Delaunay(anchors)
-    pairs = np.unique(np.sort(np.vstack([tri.simplices[:, [0, 1]], tri.simplices[:, [1, 2]],
-                                         tri.simplices[:, [0, 2]]]), axis=1), axis=0)
-    pairs = pairs[~((pairs[:, 0] < len(tpos)) & (pairs[:, 1] < len(tpos)))]
-    ua, ub = ends(pairs)
-    ok = (ua >= 0) & (ub >= 0)
-    pairs, ua, ub = pairs[ok], ua[ok], ub[ok]
-    plen = np.hypot(sx[ua] - sx[ub], sy[ua] - sy[ub])
-    cr = crosses(ua, ub)
-    w = plen * np.where(cr, 50.0, 1.0) + 1e-3
-    mst = minimum_spanning_tree(sparse.coo_matrix((w, (pairs[:, 0], pairs[:, 1])),
-                                                  shape=(len(anchors),) * 2)).tocoo()
+
+def _in_spanning_tree(pairs: np.ndarray, weight: np.ndarray, n: int) -> np.ndarray:
+    """Whether each pair is an edge of the minimum spanning tree of the weighted pairs."""
+    mst = minimum_spanning_tree(sparse.coo_matrix((weight, (pairs[:, 0], pairs[:, 1])),
+                                                  shape=(n, n))).tocoo()
     in_mst = set(zip(np.minimum(mst.row, mst.col).tolist(), np.maximum(mst.row, mst.col).tolist(),
                      strict=True))
-    is_mst = np.array([(a, b) in in_mst for a, b in pairs.tolist()], bool)
+    return np.array([(a, b) in in_mst for a, b in pairs.tolist()], bool)
+
+
+def _village_roads(acc: _Acc, rng: np.random.Generator, anchors: _Anchors, lin: float,
+                   sd: float) -> None:
+    """Roads between neighbouring settlements: a spanning tree that avoids the river, plus
+    some short extra links (乡道 to towns and some villages, 机耕路 otherwise)."""
+    n_t = anchors.n_towns
+    pairs = _delaunay_pairs(anchors.points)
+    pairs = pairs[~((pairs[:, 0] < n_t) & (pairs[:, 1] < n_t))]
+    ua, ub = anchors.ends(pairs)
+    ok = (ua >= 0) & (ub >= 0)
+    pairs, ua, ub = pairs[ok], ua[ok], ub[ok]
+    plen = np.hypot(anchors.x[ua] - anchors.x[ub], anchors.y[ua] - anchors.y[ub])
+    cr = anchors.crosses(ua, ub)
+    is_mst = _in_spanning_tree(pairs, plen * np.where(cr, 50.0, 1.0) + 1e-3,
+                               len(anchors.points))
     extra = (~is_mst) & (plen < 1800 * sd) & (rng.random(len(pairs)) < 0.45)
     pick = (is_mst | extra) & ~cr & (plen < 6000 * lin)
     pairs, ua, ub = pairs[pick], ua[pick], ub[pick]
-    to_town = (pairs < len(tpos)).any(axis=1)
+    to_town = (pairs < n_t).any(axis=1)
     vhw = np.where(to_town | (rng.random(len(pairs)) < 0.55), _HW["unclassified"], _HW["track"])
-    add_roads(ua, ub, vhw, [f"示例{'乡道' if h == _HW['unclassified'] else '机耕路'}{k + 1}"
-                            for k, h in enumerate(vhw)], 240.0 * sd, 35.0)
+    anchors.add_roads(acc, rng, ua, ub, vhw,
+                      [f"示例{'乡道' if h == _HW['unclassified'] else '机耕路'}{k + 1}"
+                       for k, h in enumerate(vhw)], 240.0 * sd, 35.0)
 
-    # assemble -----------------------------------------------------------------------------
-    x = np.concatenate(acc.x)
-    y = np.concatenate(acc.y)
-    kind = np.concatenate(acc.kind)
-    sett = np.concatenate(acc.sett)
-    u = np.concatenate(acc.u)
-    v = np.concatenate(acc.v)
-    hw = np.concatenate(acc.hw)
-    names = np.concatenate(acc.name)
-    way = np.concatenate(acc.way)
-    geoms = acc.geom
 
-    # river: drop nodes in the water and segments that cross it
-    off = _river_offset(rp, x, y)
-    node_ok = (np.abs(off) > rp["width"] / 2) & shapely.contains_xy(outline, x, y)
+# --------------------------------------------------------------------------- steps: river
+
+
+def _river_cut(st: _Streets, rp: dict, outline: Polygon
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Nodes on dry land inside the outline, which bank each node is on (north), and the
+    segments kept: both ends kept, on one bank, and a curved geometry that stays on it."""
+    off = _river_offset(rp, st.x, st.y)
+    node_ok = (np.abs(off) > rp["width"] / 2) & shapely.contains_xy(outline, st.x, st.y)
     north = off > 0
-    e_ok = node_ok[u] & node_ok[v] & (north[u] == north[v])
-    has_g = np.array([g is not None for g in geoms], bool)
+    e_ok = node_ok[st.u] & node_ok[st.v] & (north[st.u] == north[st.v])
+    has_g = np.array([g is not None for g in st.geoms], bool)
     for k in np.nonzero(e_ok & has_g)[0]:
-        s_ = _river_offset(rp, geoms[k][:, 0], geoms[k][:, 1]) > 0
+        s_ = _river_offset(rp, st.geoms[k][:, 0], st.geoms[k][:, 1]) > 0
         if s_.any() != s_.all():
             e_ok[k] = False
+    return node_ok, north, e_ok
 
-    # bridges: three in the central town, one per town near the river, one or two rural
+
+def _bridge_sites(rng: np.random.Generator, rp: dict, towns: pd.DataFrame, r0: float,
+                  area_factor: float) -> list[float]:
+    """Positions along the river (its ``s`` axis) where bridges are wanted: three in the
+    central town, one per town near the river, one or two rural ones 4 km apart."""
     ca, sa = np.cos(rp["alpha"]), np.sin(rp["alpha"])
+    tx, ty = towns.x.to_numpy(), towns.y.to_numpy()
     s_sites = [-1300.0, 150.0, 1500.0]
-    t_s = tpos[:, 0] * ca + tpos[:, 1] * sa
-    near = np.abs(_river_offset(rp, tpos[:, 0], tpos[:, 1])) < trad + 900
-    s_sites += [float(s) for s, nr, kd in zip(t_s, near, tkind, strict=True) if nr and kd == TOWN]
+    t_s = tx * ca + ty * sa
+    near = np.abs(_river_offset(rp, tx, ty)) < towns.radius.to_numpy() + 900
+    s_sites += [float(s) for s, nr, kd in zip(t_s, near, towns.kind.to_numpy(), strict=True)
+                if nr and kd == TOWN]
     n_rural = 1 + int(area_factor // 3)
-    for s in rng.uniform(-0.8 * R0, 0.8 * R0, n_rural * 4):
+    for s in rng.uniform(-0.8 * r0, 0.8 * r0, n_rural * 4):
         if len(s_sites) >= 3 + n_rural + int(near[1:].sum()):
             break
         if min(abs(s - q) for q in s_sites) > 4000:
             s_sites.append(float(s))
+    return s_sites
+
+
+def _in_large_pieces(st: _Streets, e_ok: np.ndarray) -> np.ndarray:
+    """Nodes in connected pieces of at least 200 nodes of the kept segments."""
+    n = len(st.x)
     _, rlab = connected_components(sparse.coo_matrix(
-        (np.ones(int(e_ok.sum())), (u[e_ok], v[e_ok])), shape=(len(x), len(x))), directed=False)
-    rsize = np.bincount(rlab)
-    good_nodes = np.nonzero(node_ok & (rsize[rlab] >= 200))[0]
-    btree = cKDTree(np.column_stack([x[good_nodes], y[good_nodes]]))
+        (np.ones(int(e_ok.sum())), (st.u[e_ok], st.v[e_ok])), shape=(n, n)), directed=False)
+    return np.bincount(rlab)[rlab] >= 200
+
+
+def _bridges(st: _Streets, rp: dict, outline: Polygon, good: np.ndarray, north: np.ndarray,
+             sites: list[float]) -> tuple[list[int], list[int], list[str]]:
+    """Bridges at the ``sites``: join the nearest ``good`` nodes on either bank (within
+    700 m of the river point). Returns the north and south end nodes and the names."""
+    good_nodes = np.nonzero(good)[0]
+    btree = cKDTree(np.column_stack([st.x[good_nodes], st.y[good_nodes]]))
     bu, bv, bnames = [], [], []
-    for k, s in enumerate(s_sites):
+    for s in sites:
         p = _river_xy(rp, np.array([s]))[0]
         if not shapely.contains_xy(outline, p[0], p[1]):
             continue
@@ -666,30 +814,48 @@ def generate_region(seed: int = 15, *, center: tuple[float, float] = (119.45, 28
         nn = good_nodes[nn[np.isfinite(dd)]]
         sides = north[nn]
         if sides.any() and (~sides).any():
-            bu.append(nn[np.argmax(sides)])
-            bv.append(nn[np.argmax(~sides)])
+            bu.append(int(nn[np.argmax(sides)]))
+            bv.append(int(nn[np.argmax(~sides)]))
             bnames.append(f"示例大桥{len(bnames) + 1}")
-    n_br = len(bu)
-    u = np.concatenate([u[e_ok], np.asarray(bu, np.int64)])
-    v = np.concatenate([v[e_ok], np.asarray(bv, np.int64)])
-    hw = np.concatenate([hw[e_ok], np.full(n_br, _HW["secondary"], np.int8)])
-    names = np.concatenate([names[e_ok], np.asarray(bnames, object)])
-    way = np.concatenate([way[e_ok], np.arange(acc.next_way, acc.next_way + n_br)])
-    geoms = [g for g, ok in zip(geoms, e_ok, strict=True) if ok] + [None] * n_br
+    return bu, bv, bnames
 
-    # de-duplicate segments, drop self-loops
-    a, b = np.minimum(u, v), np.maximum(u, v)
-    key = a * (len(x) + 1) + b
+
+def _with_bridges(st: _Streets, e_ok: np.ndarray,
+                  bridges: tuple[list[int], list[int], list[str]], next_way: int) -> _Streets:
+    """The kept segments followed by the bridges (secondary roads, one way id each)."""
+    bu, bv, bnames = bridges
+    n_br = len(bu)
+    kept = st.select_edges(e_ok)
+    return _Streets(
+        x=st.x, y=st.y, kind=st.kind, sett=st.sett,
+        u=np.concatenate([kept.u, np.asarray(bu, np.int64)]),
+        v=np.concatenate([kept.v, np.asarray(bv, np.int64)]),
+        hw=np.concatenate([kept.hw, np.full(n_br, _HW["secondary"], np.int8)]),
+        names=np.concatenate([kept.names, np.asarray(bnames, object)]),
+        way=np.concatenate([kept.way, np.arange(next_way, next_way + n_br)]),
+        geoms=kept.geoms + [None] * n_br)
+
+
+# --------------------------------------------------------------------------- steps: clean-up
+
+
+def _dedupe(st: _Streets) -> _Streets:
+    """Drop repeated segments (either direction; the first one stays) and self-loops."""
+    a, b = np.minimum(st.u, st.v), np.maximum(st.u, st.v)
+    key = a * (len(st.x) + 1) + b
     _, first = np.unique(key, return_index=True)
     first = np.sort(first)
-    first = first[u[first] != v[first]]
-    u, v, hw, names, way = u[first], v[first], hw[first], names[first], way[first]
-    geoms = [geoms[i] for i in first]
+    first = first[st.u[first] != st.v[first]]
+    return st.select_edges(first)
 
-    # keep the main component and small realistic fragments (>= 4 nodes)
-    used = np.zeros(len(x), bool)
-    used[u] = used[v] = True
-    adj = sparse.coo_matrix((np.ones(len(u)), (u, v)), shape=(len(x), len(x)))
+
+def _main_component(st: _Streets) -> _Streets:
+    """Keep the main connected component and small realistic fragments (>= 4 nodes, in
+    all at most 1.5 % of the main one); drop unused nodes and renumber."""
+    n = len(st.x)
+    used = np.zeros(n, bool)
+    used[st.u] = used[st.v] = True
+    adj = sparse.coo_matrix((np.ones(len(st.u)), (st.u, st.v)), shape=(n, n))
     _, lab = connected_components(adj, directed=False)
     sizes = np.bincount(lab)
     main = np.argmax(sizes)
@@ -697,24 +863,29 @@ def generate_region(seed: int = 15, *, center: tuple[float, float] = (119.45, 28
     if sizes[frag_ok].sum() > 0.015 * sizes[main]:
         frag_ok[:] = False
     keepn = used & ((lab == main) | frag_ok[lab])
-    e_keep = keepn[u] & keepn[v]
-    newid = np.full(len(x), -1, np.int64)
+    e_keep = keepn[st.u] & keepn[st.v]
+    newid = np.full(n, -1, np.int64)
     newid[keepn] = np.arange(keepn.sum())
-    u, v = newid[u[e_keep]], newid[v[e_keep]]
-    hw, names, way = hw[e_keep], names[e_keep], way[e_keep]
-    geoms = [g for g, ok in zip(geoms, e_keep, strict=True) if ok]
-    x, y, kind, sett = x[keepn], y[keepn], kind[keepn], sett[keepn]
+    kept = st.select_edges(e_keep)
+    return _Streets(x=st.x[keepn], y=st.y[keepn], kind=st.kind[keepn], sett=st.sett[keepn],
+                    u=newid[kept.u], v=newid[kept.v], hw=kept.hw, names=kept.names,
+                    way=kept.way, geoms=kept.geoms)
 
-    # WGS-84 coordinates and lengths ------------------------------------------------------
+
+def _to_wgs84(st: _Streets, center: tuple[float, float]
+              ) -> tuple[np.ndarray, np.ndarray, list, np.ndarray]:
+    """Node lon/lat (7 decimals), curved geometries in lon/lat (ends snapped to the nodes)
+    and great-circle lengths in metres along the geometry (3 decimals)."""
     tf = _transformer(center, inverse=False)
-    lon, lat = tf.transform(x, y)
+    lon, lat = tf.transform(st.x, st.y)
     lon, lat = np.round(lon, 7), np.round(lat, 7)
+    u, v = st.u, st.v
     length = great_circle_m(lon[u], lat[u], lon[v], lat[v])
-    gidx = np.array([i for i, g in enumerate(geoms) if g is not None], np.int64)
-    geoms_ll: list = [None] * len(geoms)
+    gidx = np.array([i for i, g in enumerate(st.geoms) if g is not None], np.int64)
+    geoms_ll: list = [None] * len(st.geoms)
     if len(gidx):
-        cnt = np.array([len(geoms[i]) for i in gidx])
-        allp = np.vstack([geoms[i] for i in gidx])
+        cnt = np.array([len(st.geoms[i]) for i in gidx])
+        allp = np.vstack([st.geoms[i] for i in gidx])
         glon, glat = tf.transform(allp[:, 0], allp[:, 1])
         glon, glat = np.round(glon, 7), np.round(glat, 7)
         ends = np.cumsum(cnt)
@@ -724,19 +895,8 @@ def generate_region(seed: int = 15, *, center: tuple[float, float] = (119.45, 28
             g[0] = (lon[u[i]], lat[u[i]])
             g[-1] = (lon[v[i]], lat[v[i]])
             geoms_ll[i] = g
-        seg = great_circle_m(glon[:-1], glat[:-1], glon[1:], glat[1:])
-        # recompute with the snapped end points, per geometry
-        for i in gidx:
-            g = geoms_ll[i]
             length[i] = great_circle_m(g[:-1, 0], g[:-1, 1], g[1:, 0], g[1:, 1]).sum()
-        del seg
-    length = np.round(length, 3)
-
-    return Region(center=center, outline=outline, river=river, towns=towns, villages=villages,
-                  node_x=x, node_y=y, node_lon=lon, node_lat=lat, node_kind=kind,
-                  node_settlement=sett, edge_u=u, edge_v=v, edge_highway=hw, edge_name=names,
-                  edge_way=way, edge_geom=geoms_ll, edge_length=length, bridges=n_br,
-                  river_params=rp)
+    return lon, lat, geoms_ll, np.round(length, 3)
 
 
 # --------------------------------------------------------------------------- graph
