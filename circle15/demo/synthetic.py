@@ -292,9 +292,32 @@ class _Acc:
 # --------------------------------------------------------------------------- parts
 
 
-def _grid(acc: _Acc, rng: np.random.Generator, *, cx: float, cy: float, radius: float,
-          spacing: float, kind: int, sett: int, label: str, regular: bool) -> None:
-    """A town street grid: rotated, warped, jittered lattice with dropped segments."""
+@dataclass
+class _Lattice:
+    """A town's warped lattice: grid indices ``ii``/``jj`` in ``[-n, n]``, positions
+    ``x``/``y`` and, per lattice point, its node index ``idx`` (-1 where dropped)."""
+
+    ii: np.ndarray
+    jj: np.ndarray
+    n: int
+    x: np.ndarray
+    y: np.ndarray
+    idx: np.ndarray
+
+    def neighbours(self, di: int, dj: int) -> tuple[np.ndarray, np.ndarray]:
+        """Lattice points ``a`` and their kept neighbours ``b`` at ``(+di, +dj)``."""
+        a = np.arange(len(self.x))
+        ai, aj = self.ii + di, self.jj + dj
+        ok = (ai <= self.n) & (aj <= self.n)
+        a = a[ok]
+        b = (ai[ok] + self.n) * (2 * self.n + 1) + (aj[ok] + self.n)
+        return a, b
+
+
+def _lattice(rng: np.random.Generator, cx: float, cy: float, radius: float, spacing: float,
+             regular: bool) -> tuple[_Lattice, np.ndarray]:
+    """A rotated, warped, jittered lattice around ``(cx, cy)`` thinning towards a smooth
+    random edge; returns it and the mask of kept points."""
     angle = rng.uniform(0, np.pi / 2)
     sx = spacing * rng.uniform(0.85, 1.15)
     sy = spacing * rng.uniform(0.85, 1.15)
@@ -322,55 +345,61 @@ def _grid(acc: _Acc, rng: np.random.Generator, *, cx: float, cy: float, radius: 
     keep = (r < rmax) & (rng.random(len(x)) < keep_p)
     idx = np.full(len(x), -1, np.int64)
     idx[keep] = np.arange(keep.sum())
-    off = acc.add_nodes(x[keep], y[keep], kind, sett)
-    side = 2 * n + 1
+    return _Lattice(ii=ii, jj=jj, n=n, x=x, y=y, idx=idx), keep
+
+
+def _grid_lines(acc: _Acc, rng: np.random.Generator, lat: _Lattice, di: int, dj: int,
+                word: str, label: str, regular: bool) -> tuple[np.ndarray, ...]:
+    """Streets along one lattice direction: every 5th/6th line a main street, the axis a
+    secondary road, some segments dropped, some service lanes. Returns ``(a, b, hw, names,
+    ways)`` with ``a``/``b`` node indices within the town."""
     main_every = 6 if regular else 5
     drop = 0.05 if regular else 0.18
-    us, vs, hws, names, ways = [], [], [], [], []
-    for di, dj, word in ((1, 0, "街"), (0, 1, "路")):
-        a = np.arange(len(x))
-        ai, aj = ii + di, jj + dj
-        ok = (ai <= n) & (aj <= n)
-        a = a[ok]
-        b = (ai[ok] + n) * side + (aj[ok] + n)
-        ok = (idx[a] >= 0) & (idx[b] >= 0)
-        a, b = a[ok], b[ok]
-        # a street "line" is a row (j fixed) for di=1 or a column (i fixed) for dj=1
-        line = jj[a] if di else ii[a]
-        main = (line % main_every) == 0
-        axis = line == 0
-        dropped = (~main) & (rng.random(len(a)) < drop)
-        a, b, line, main, axis = a[~dropped], b[~dropped], line[~dropped], main[~dropped], \
-            axis[~dropped]
-        hw = np.where(main, _HW["tertiary"], _HW["residential"])
-        hw = np.where(axis, _HW["secondary"] if regular else _HW["tertiary"], hw)
-        svc = (~main) & (rng.random(len(a)) < 0.12)
-        hw = np.where(svc, _HW["service"], hw)
-        uniq, inv = np.unique(line, return_inverse=True)
-        way_ids = acc.ways(len(uniq))
-        line_names = np.array([f"示例{label}{k + 1}{word}" for k in range(len(uniq))], object)
-        us.append(idx[a] + off)
-        vs.append(idx[b] + off)
-        hws.append(hw)
-        names.append(np.where(svc, "", line_names[inv]))
-        ways.append(way_ids[inv])
-    # footpaths across blocks (diagonals), mostly in the centre
-    a = np.arange(len(x))
-    ai, aj = ii + 1, jj + 1
-    ok = (ai <= n) & (aj <= n)
-    a = a[ok]
-    b = (ai[ok] + n) * side + (aj[ok] + n)
-    ok = (idx[a] >= 0) & (idx[b] >= 0) & (rng.random(len(a)) < (0.04 if regular else 0.02))
+    a, b = lat.neighbours(di, dj)
+    ok = (lat.idx[a] >= 0) & (lat.idx[b] >= 0)
     a, b = a[ok], b[ok]
-    us.append(idx[a] + off)
-    vs.append(idx[b] + off)
-    hws.append(np.full(len(a), _HW["footway"]))
-    names.append(np.array([""] * len(a), object))
-    ways.append(acc.ways(len(a)))
-    for u, v, hw, nm, w in zip(us, vs, hws, names, ways, strict=True):
+    # a street "line" is a row (j fixed) for di=1 or a column (i fixed) for dj=1
+    line = lat.jj[a] if di else lat.ii[a]
+    main = (line % main_every) == 0
+    axis = line == 0
+    kept = ~((~main) & (rng.random(len(a)) < drop))
+    a, b, line, main, axis = a[kept], b[kept], line[kept], main[kept], axis[kept]
+    hw = np.where(main, _HW["tertiary"], _HW["residential"])
+    hw = np.where(axis, _HW["secondary"] if regular else _HW["tertiary"], hw)
+    svc = (~main) & (rng.random(len(a)) < 0.12)
+    hw = np.where(svc, _HW["service"], hw)
+    uniq, inv = np.unique(line, return_inverse=True)
+    way_ids = acc.ways(len(uniq))
+    line_names = np.array([f"示例{label}{k + 1}{word}" for k in range(len(uniq))], object)
+    return lat.idx[a], lat.idx[b], hw, np.where(svc, "", line_names[inv]), way_ids[inv]
+
+
+def _grid_footpaths(acc: _Acc, rng: np.random.Generator, lat: _Lattice, regular: bool
+                    ) -> tuple[np.ndarray, ...]:
+    """Footpaths across blocks (diagonals), more in the centre; as :func:`_grid_lines`."""
+    a, b = lat.neighbours(1, 1)
+    ok = (lat.idx[a] >= 0) & (lat.idx[b] >= 0) & (rng.random(len(a)) <
+                                                  (0.04 if regular else 0.02))
+    a, b = a[ok], b[ok]
+    return (lat.idx[a], lat.idx[b], np.full(len(a), _HW["footway"]),
+            np.array([""] * len(a), object), acc.ways(len(a)))
+
+
+def _grid(acc: _Acc, rng: np.random.Generator, *, cx: float, cy: float, radius: float,
+          spacing: float, kind: int, sett: int, label: str, regular: bool) -> None:
+    """A town street grid: rotated, warped, jittered lattice with dropped segments.
+
+    Unnamed segments (service lanes, footpaths) are named ``示例<town><k>支路/步道``.
+    """
+    lat, keep = _lattice(rng, cx, cy, radius, spacing, regular)
+    off = acc.add_nodes(lat.x[keep], lat.y[keep], kind, sett)
+    parts = [_grid_lines(acc, rng, lat, di, dj, word, label, regular)
+             for di, dj, word in ((1, 0, "街"), (0, 1, "路"))]
+    parts.append(_grid_footpaths(acc, rng, lat, regular))
+    for a, b, hw, nm, w in parts:
         nm = np.array([s if s else f"示例{label}{k + 1}{'步道' if h == _HW['footway'] else '支路'}"
                        for k, (s, h) in enumerate(zip(nm, hw.tolist(), strict=True))], object)
-        acc.add_edges(u, v, hw, nm, w)
+        acc.add_edges(a + off, b + off, hw, nm, w)
 
 
 def _villages(acc: _Acc, rng: np.random.Generator, vx: np.ndarray, vy: np.ndarray,
@@ -1015,11 +1044,26 @@ def synthetic_population(region: Region, n_points: int, seed: int = 15, *,
         (int >= 1) and ``kind`` (0 centre, 1 town, 2 village, 3 road).
     """
     rng = np.random.default_rng([seed, 2])
+    px, py, k, people = _building_points(region, rng, n_points)
+    mx, my, mp, mk = _merge_cells(px, py, k, people, cell_m)
+    total = int(round(7 * len(mk))) if total is None else int(total)
+    pop = _share_people(mk, mp, total)
+    keep = pop > 0
+    lon, lat = region.to_lonlat(mx[keep], my[keep])
+    return pd.DataFrame({"x": mx[keep], "y": my[keep], "lon": np.round(lon, 6),
+                         "lat": np.round(lat, 6), "population": pop[keep],
+                         "kind": mk[keep]})
+
+
+def _building_points(region: Region, rng: np.random.Generator, n_points: int
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Candidate building points set back from the streets, with their kind of place and a
+    log-normal weight; none in the river or within 30 m of the outline."""
     u, v = region.edge_u, region.edge_v
-    hwk = region.edge_highway
     kind_u, kind_v = region.node_kind[u], region.node_kind[v]
     ekind = np.where(kind_u == kind_v, kind_u, ROAD)
-    usable = (hwk != _HW["footway"]) & ~np.char.startswith(region.edge_name.astype(str), "示例大桥")
+    usable = ((region.edge_highway != _HW["footway"])
+              & ~np.char.startswith(region.edge_name.astype(str), "示例大桥"))
     x0, y0 = region.node_x[u], region.node_y[u]
     dx, dy = region.node_x[v] - x0, region.node_y[v] - y0
     L = np.hypot(dx, dy)
@@ -1040,8 +1084,13 @@ def synthetic_population(region: Region, n_points: int, seed: int = 15, *,
     people = rng.lognormal(0.0, 0.55, len(k))
     ok = (np.abs(region.river_offset(px, py)) > region.river_params["width"] / 2 + 10) \
         & shapely.contains_xy(region.outline.buffer(-30), px, py)
-    px, py, k, people = px[ok], py[ok], k[ok], people[ok]
-    # one point per building-sized cell
+    return px[ok], py[ok], k[ok], people[ok]
+
+
+def _merge_cells(px: np.ndarray, py: np.ndarray, k: np.ndarray, people: np.ndarray,
+                 cell_m: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """One point per ``cell_m`` cell: mean position, summed weight, and the kind of the
+    last point in the cell (cells rarely mix kinds)."""
     ci = np.floor(px / cell_m).astype(np.int64)
     cj = np.floor(py / cell_m).astype(np.int64)
     _, inv = np.unique(ci * 10_000_000 + cj, return_inverse=True)
@@ -1050,9 +1099,15 @@ def synthetic_population(region: Region, n_points: int, seed: int = 15, *,
     my = np.bincount(inv, py) / cnt
     mp = np.bincount(inv, people)
     mk = np.zeros(len(cnt), np.int8)
-    mk[inv] = k  # the kind of the last point in each cell (cells rarely mix kinds)
-    total = int(round(7 * len(cnt))) if total is None else int(total)
-    pop = np.zeros(len(cnt), np.int64)
+    mk[inv] = k
+    return mx, my, mp, mk
+
+
+def _share_people(mk: np.ndarray, mp: np.ndarray, total: int) -> np.ndarray:
+    """Whole people per cell: ``total`` split by kind of place (:data:`_PEOPLE_SHARE`, over
+    the kinds present), then within a kind in proportion to the weights ``mp`` (largest
+    remainders; the last kind takes what is left so the sum is exact)."""
+    pop = np.zeros(len(mk), np.int64)
     present = [kd for kd in (CENTRE, TOWN, VILLAGE, ROAD) if (mk == kd).any()]
     norm = sum(_PEOPLE_SHARE[kd] for kd in present)
     for j, kd in enumerate(present):
@@ -1065,8 +1120,4 @@ def synthetic_population(region: Region, n_points: int, seed: int = 15, *,
         if rest > 0:
             p[np.argsort(-(share - p), kind="stable")[:rest]] += 1
         pop[sel] = p
-    keep = pop > 0
-    lon, lat = region.to_lonlat(mx[keep], my[keep])
-    return pd.DataFrame({"x": mx[keep], "y": my[keep], "lon": np.round(lon, 6),
-                         "lat": np.round(lat, 6), "population": pop[keep],
-                         "kind": mk[keep]})
+    return pop
