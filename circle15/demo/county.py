@@ -23,6 +23,7 @@ Example
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from string import Template
@@ -166,11 +167,12 @@ def _zones(region: Region, rng: np.random.Generator) -> tuple[list[dict], np.nda
     towns = region.towns
     pts = MultiPoint(np.column_stack([towns.x, towns.y]))
     env = region.outline.buffer(10_000).envelope
-    cells = list(shapely.voronoi_polygons(pts, extend_to=env, ordered=True).geoms)
-    cells = [c.intersection(region.outline) for c in cells]
+    cells = [c.intersection(region.outline) for c in
+             shapely.voronoi_polygons(pts, extend_to=env, ordered=True).geoms]
     # the river as a long line splits the seat's cell
     pieces = split(cells[0], region.river).geoms
-    north, south = [], []
+    north: list = []
+    south: list = []
     for p in pieces:
         rp = p.representative_point()
         (north if region.river_offset(rp.x, rp.y) > 0 else south).append(p)
@@ -197,7 +199,7 @@ def _zones(region: Region, rng: np.random.Generator) -> tuple[list[dict], np.nda
             code, base = f"990001{100 + n_zhen}", f"{names[k]}镇"
         zones.append({"zone_id": code, "zone_name": f"{base}（示例）", "base": base,
                       "level": levels[k], "town": k + 1, "geom": cells[k + 1]})
-    zones.sort(key=lambda z: z["zone_id"])
+    zones.sort(key=lambda z: str(z["zone_id"]))
     _share_vertices(zones)
     return zones, np.array([z["zone_id"] for z in zones])
 
@@ -235,6 +237,8 @@ def _zone_of(zones: list[dict], x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 def _population(region: Region, zones: list[dict], rng: np.random.Generator,
                 scale: float, seed: int) -> pd.DataFrame:
+    """Population points in the zones with counts of the groups 0-3, 60+ and disabled
+    (zone-level shares: older in 乡 and villages, more small children in the 街道)."""
     n_points = int(round(58_000 * scale))
     total = int(round(rng.uniform(380_000, 440_000) * scale))
     pts = synthetic_population(region, n_points, seed, total=total)
@@ -297,6 +301,9 @@ def _node_street(region: Region) -> np.ndarray:
 
 
 def _facilities(region: Region, zones: list[dict], rng: np.random.Generator) -> dict:
+    """Facilities of every layer placed by each zone's service level (:data:`_PLANS`):
+    layer -> DataFrame ``id``, ``name``, ``subtype``, ``lon``, ``lat``, ``address``,
+    ``zone_id``, ``zone_name``, ``capacity`` (true WGS-84 positions)."""
     x, y = region.node_x, region.node_y
     kind, sett = region.node_kind, region.node_settlement
     nz = _zone_of(zones, x, y)
@@ -309,6 +316,7 @@ def _facilities(region: Region, zones: list[dict], rng: np.random.Generator) -> 
     seen_names: dict[str, int] = {}
 
     def unique(name: str) -> str:
+        """``name``, or with 二, 三, ... before （示例） when already used."""
         k = seen_names.get(name, 0)
         seen_names[name] = k + 1
         return name if k == 0 else name.replace("（示例）", f"{_CN_ORD[k % 10]}（示例）")
@@ -352,8 +360,10 @@ def _facilities(region: Region, zones: list[dict], rng: np.random.Generator) -> 
     return out
 
 
-def _facility_row(rng, region: Region, z: dict, layer: str, subtype: str, node: int,
-                  street: str, unique) -> dict:
+def _facility_row(rng: np.random.Generator, region: Region, z: dict, layer: str, subtype: str,
+                  node: int, street: str, unique: Callable[[str], str]) -> dict:
+    """One facility at street node ``node``: name, address, capacity, a position 8-30 m
+    from the node."""
     base = z["base"]
     kind, sett = region.node_kind[node], region.node_settlement[node]
     vname = region.villages.name[sett] if kind == VILLAGE else ""
@@ -440,6 +450,7 @@ def generate_demo(seed: int = 15, scale: float = 1.0) -> DemoCounty:
 
 
 def _geojson(zones: gpd.GeoDataFrame) -> str:
+    """The zones as a GeoJSON FeatureCollection text labelled synthetic."""
     feats = []
     for zid, name, geom in zip(zones.zone_id, zones.zone_name, zones.geometry, strict=True):
         feats.append({"type": "Feature", "properties": {"zone_id": zid, "zone_name": name},
@@ -470,6 +481,7 @@ def _villages_table(demo: DemoCounty) -> pd.DataFrame:
 
 
 def _facility_csv(df: pd.DataFrame, layer: str) -> pd.DataFrame:
+    """A layer's table as written: Chinese headers, GCJ-02 for clinics, 托位/床位."""
     out = df[["id", "name", "subtype", "lon", "lat", "address", "zone_name"]].rename(
         columns=_HEADERS)
     if layer == "clinic":

@@ -140,7 +140,7 @@ class Region:
         return _transformer(self.center, inverse=True).transform(np.asarray(lon, float),
                                                                   np.asarray(lat, float))
 
-    def river_offset(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    def river_offset(self, x: ArrayLike, y: ArrayLike) -> np.ndarray:
         """Signed distance-like offset (m) of points from the river; > 0 on the north bank."""
         return _river_offset(self.river_params, np.asarray(x, float), np.asarray(y, float))
 
@@ -160,6 +160,7 @@ class Region:
 
 
 def _transformer(center: tuple[float, float], inverse: bool) -> Transformer:
+    """Local azimuthal equidistant metres -> WGS-84 (``inverse``: WGS-84 -> local)."""
     local = (f"+proj=aeqd +lat_0={center[1]} +lon_0={center[0]} +x_0=0 +y_0=0 "
              "+datum=WGS84 +units=m +no_defs")
     if inverse:
@@ -167,15 +168,17 @@ def _transformer(center: tuple[float, float], inverse: bool) -> Transformer:
     return Transformer.from_crs(local, "EPSG:4326", always_xy=True)
 
 
-def great_circle_m(lon1, lat1, lon2, lat2) -> np.ndarray:
+def great_circle_m(lon1: ArrayLike, lat1: ArrayLike, lon2: ArrayLike, lat2: ArrayLike
+                   ) -> np.ndarray:
     """Great-circle distance in metres (haversine, mean Earth radius as in OSMnx)."""
-    lon1, lat1, lon2, lat2 = (np.radians(np.asarray(a, float)) for a in (lon1, lat1, lon2, lat2))
-    h = (np.sin((lat2 - lat1) / 2) ** 2
-         + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2)
+    x1, y1, x2, y2 = (np.radians(np.asarray(a, float)) for a in (lon1, lat1, lon2, lat2))
+    h = (np.sin((y2 - y1) / 2) ** 2
+         + np.cos(y1) * np.cos(y2) * np.sin((x2 - x1) / 2) ** 2)
     return 2 * _EARTH_R * np.arcsin(np.sqrt(np.clip(h, 0, 1)))
 
 
 def _river_offset(p: dict, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Offset (m, across the river's axis) of points from the centre line; > 0 north."""
     ca, sa = np.cos(p["alpha"]), np.sin(p["alpha"])
     s = x * ca + y * sa
     t = -x * sa + y * ca
@@ -183,17 +186,20 @@ def _river_offset(p: dict, x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 def _river_t(p: dict, s: np.ndarray) -> np.ndarray:
+    """The centre line's cross-axis position at along-axis positions ``s`` (two sines)."""
     return (p["t0"] + p["a1"] * np.sin(2 * np.pi * s / p["l1"] + p["p1"])
             + p["a2"] * np.sin(2 * np.pi * s / p["l2"] + p["p2"]))
 
 
 def _river_xy(p: dict, s: np.ndarray) -> np.ndarray:
+    """Local ``(x, y)`` points of the centre line at along-axis positions ``s``."""
     t = _river_t(p, s)
     ca, sa = np.cos(p["alpha"]), np.sin(p["alpha"])
     return np.column_stack([s * ca - t * sa, s * sa + t * ca])
 
 
-def _smooth_radius(rng: np.random.Generator, base: float, amp: float, orders=(2, 3, 5)):
+def _smooth_radius(rng: np.random.Generator, base: float, amp: float,
+                   orders: tuple[int, ...] = (2, 3, 5)) -> Callable[[np.ndarray], np.ndarray]:
     """A random smooth periodic radius function r(phi)."""
     coef = [(k, rng.uniform(0.4, 1.0) * amp / np.sqrt(k), rng.uniform(0, 2 * np.pi))
             for k in orders]
@@ -323,8 +329,8 @@ def _lattice(rng: np.random.Generator, cx: float, cy: float, radius: float, spac
     sy = spacing * rng.uniform(0.85, 1.15)
     rfun = _smooth_radius(rng, radius, 0.10 if regular else 0.22)
     n = int(np.ceil(1.45 * radius / min(sx, sy)))
-    ii, jj = np.meshgrid(np.arange(-n, n + 1), np.arange(-n, n + 1), indexing="ij")
-    ii, jj = ii.ravel(), jj.ravel()
+    ii2, jj2 = np.meshgrid(np.arange(-n, n + 1), np.arange(-n, n + 1), indexing="ij")
+    ii, jj = ii2.ravel(), jj2.ravel()
     lx, ly = ii * sx, jj * sy
     # smooth warp (towns bend), then jitter
     warp = (0.04 if regular else 0.18) * radius
@@ -407,8 +413,8 @@ def _villages(acc: _Acc, rng: np.random.Generator, vx: np.ndarray, vy: np.ndarra
     """Small irregular lane networks, all villages at once; returns each village's hub node."""
     nv = len(vx)
     g = np.arange(-3, 4)
-    ti, tj = np.meshgrid(g, g, indexing="ij")
-    ti, tj = ti.ravel(), tj.ravel()  # 49 template positions
+    ti2, tj2 = np.meshgrid(g, g, indexing="ij")
+    ti, tj = ti2.ravel(), tj2.ravel()  # 49 template positions
     s = rng.uniform(40, 65, nv)[:, None]
     ang = rng.uniform(0, np.pi, nv)[:, None]
     rx = rng.uniform(1.3, 3.4, nv)[:, None]
@@ -710,8 +716,8 @@ class _Anchors:
         t = np.linspace(0, 1, 25)
         px = self.x[ua][:, None] + t[None, :] * (self.x[ub] - self.x[ua])[:, None]
         py = self.y[ua][:, None] + t[None, :] * (self.y[ub] - self.y[ua])[:, None]
-        side = _river_offset(self.rp, px, py) > 0
-        return side.any(axis=1) & (~side).any(axis=1)
+        side = np.asarray(_river_offset(self.rp, px, py) > 0)
+        return np.asarray(side.any(axis=1) & (~side).any(axis=1))
 
     def add_roads(self, acc: _Acc, rng: np.random.Generator, ua: np.ndarray, ub: np.ndarray,
                   hw: np.ndarray, names: list[str], seg: float, wig: float) -> None:
@@ -834,7 +840,9 @@ def _bridges(st: _Streets, rp: dict, outline: Polygon, good: np.ndarray, north: 
     700 m of the river point). Returns the north and south end nodes and the names."""
     good_nodes = np.nonzero(good)[0]
     btree = cKDTree(np.column_stack([st.x[good_nodes], st.y[good_nodes]]))
-    bu, bv, bnames = [], [], []
+    bu: list[int] = []
+    bv: list[int] = []
+    bnames: list[str] = []
     for s in sites:
         p = _river_xy(rp, np.array([s]))[0]
         if not shapely.contains_xy(outline, p[0], p[1]):
