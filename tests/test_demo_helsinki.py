@@ -99,6 +99,30 @@ def test_config_says_real_osm_data_no_plan_english(inputs):
         assert phrase in text, phrase
 
 
+def test_inputs_are_byte_identical_when_written_again(inputs, tmp_path, offline):
+    again = write_helsinki_inputs(tmp_path / "inputs")
+    names = sorted(p.name for p in inputs.parent.iterdir())
+    assert names == ["README.txt", "buildings.gpkg", "config.toml", "helsinki.osm.pbf",
+                     "zones.geojson"]
+    assert names == sorted(p.name for p in again.parent.iterdir())
+    for name in names:  # the GeoPackage too: no time of writing inside
+        assert (inputs.parent / name).read_bytes() == (again.parent / name).read_bytes(), name
+
+
+def test_examples_by_name(tmp_path, offline):
+    from circle15.demo.examples import EXAMPLES, write_example
+    from circle15.errors import InputError
+
+    assert set(EXAMPLES) == {"county", "helsinki"}
+    assert "OpenStreetMap" in EXAMPLES["helsinki"] and "synthetic" in EXAMPLES["county"]
+    cfg = write_example(" Helsinki ", tmp_path / "inputs")
+    assert load_config(cfg).project.title == HELSINKI_TITLE
+    with pytest.raises(InputError) as exc:
+        write_example("paris", tmp_path / "x")
+    assert exc.value.key == "name" and "helsinki" in exc.value.hint
+    assert not (tmp_path / "x").exists()
+
+
 def test_zones_hold_every_building_and_none_is_empty(inputs):
     b = gpd.read_file(inputs.parent / "buildings.gpkg")
     z = gpd.read_file(inputs.parent / "zones.geojson")

@@ -300,6 +300,21 @@ Run:  circle15 run config.toml
 """
 
 
+def _write_gpkg(gdf: gpd.GeoDataFrame, path: Path) -> None:
+    """Write a GeoPackage whose bytes depend only on the data: GDAL stamps the time of
+    writing into it unless ``OGR_CURRENT_DATE`` is set, so it is set (to the extract's
+    last edit) for this write only and restored afterwards."""
+    import pyogrio
+
+    stamp = f"{gdf.attrs.get('last_edit', '2000-01-01')}T00:00:00.000Z"
+    before = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": stamp})
+    try:
+        pyogrio.write_dataframe(gdf, path, driver="GPKG", layer="buildings")
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": before})
+
+
 def write_helsinki_inputs(out_dir: Path) -> Path:
     """Write the Helsinki example's inputs and return the config path.
 
@@ -326,7 +341,7 @@ def write_helsinki_inputs(out_dir: Path) -> Path:
     out_dir = Path(out_dir)
     with atomic_output_dir(out_dir) as tmp:
         shutil.copyfile(pbf, tmp / _PBF_NAME)
-        buildings.to_file(tmp / "buildings.gpkg", driver="GPKG", layer="buildings")
+        _write_gpkg(buildings, tmp / "buildings.gpkg")
         (tmp / "zones.geojson").write_text(_zones_geojson(zones), encoding="utf-8")
         (tmp / "config.toml").write_text(_config_text(_data_date(buildings)),
                                          encoding="utf-8")
