@@ -94,6 +94,27 @@ def test_config_validates_and_describes_the_inputs(full):
     assert "合成示例数据" in readme and "SYNTHETIC" in readme and "not describe any" in readme
 
 
+def test_the_seed_15_demo_county_in_numbers(full, graph, zones):
+    """What `circle15 demo` is (seed 15, scale 1): counts read back from the written files.
+
+    A change to the generator that alters any of them changes the demo every user sees
+    first (and the README's figures): it must be deliberate.
+    """
+    d = full.parent
+    assert graph.number_of_nodes() == 23_251
+    assert graph.number_of_edges() == 65_176  # both directions of 32,588 streets
+    assert len(zones) == 11
+    assert sorted(zones.zone_id.str[6]) == ["0"] * 2 + ["1"] * 7 + ["2"] * 2  # 街道, 镇, 乡
+    # 720 villages are generated; 677 distinct (township, name) pairs are listed
+    assert len(read_csv(d / "villages.csv")) == 677
+    pop = pd.read_csv(d / "population.csv")
+    assert int(pop.population.sum()) == 427_685 and len(pop) == 56_187
+    counts = {k: len(read_csv(d / v[0])) for k, v in LAYER_FILES.items()}
+    assert counts == {"childcare": 18, "clinic": 28, "elderly": 33, "fitness": 22,
+                      "disability": 4}
+    assert sum(counts.values()) == 105
+
+
 # --------------------------------------------------------------------------- network
 
 
@@ -242,7 +263,7 @@ def test_population_sizes_groups_and_ageing_villages(full, zones):
 def test_facility_files_layers_headers_and_spread(full, zones):
     total = 0
     per_zone = {}
-    for layer, (src, enc, _crs, _group) in LAYER_FILES.items():
+    for layer, (src, _enc, _crs, _group) in LAYER_FILES.items():
         path = full.parent / src
         df = read_csv(path)
         base = ["编号", "名称", "类型", "经度", "纬度", "地址", "所属镇街"]

@@ -23,8 +23,10 @@ Example
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from string import Template
 
 import geopandas as gpd
 import networkx as nx
@@ -165,11 +167,12 @@ def _zones(region: Region, rng: np.random.Generator) -> tuple[list[dict], np.nda
     towns = region.towns
     pts = MultiPoint(np.column_stack([towns.x, towns.y]))
     env = region.outline.buffer(10_000).envelope
-    cells = list(shapely.voronoi_polygons(pts, extend_to=env, ordered=True).geoms)
-    cells = [c.intersection(region.outline) for c in cells]
+    cells = [c.intersection(region.outline) for c in
+             shapely.voronoi_polygons(pts, extend_to=env, ordered=True).geoms]
     # the river as a long line splits the seat's cell
     pieces = split(cells[0], region.river).geoms
-    north, south = [], []
+    north: list = []
+    south: list = []
     for p in pieces:
         rp = p.representative_point()
         (north if region.river_offset(rp.x, rp.y) > 0 else south).append(p)
@@ -196,7 +199,7 @@ def _zones(region: Region, rng: np.random.Generator) -> tuple[list[dict], np.nda
             code, base = f"990001{100 + n_zhen}", f"{names[k]}镇"
         zones.append({"zone_id": code, "zone_name": f"{base}（示例）", "base": base,
                       "level": levels[k], "town": k + 1, "geom": cells[k + 1]})
-    zones.sort(key=lambda z: z["zone_id"])
+    zones.sort(key=lambda z: str(z["zone_id"]))
     _share_vertices(zones)
     return zones, np.array([z["zone_id"] for z in zones])
 
@@ -234,6 +237,8 @@ def _zone_of(zones: list[dict], x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 def _population(region: Region, zones: list[dict], rng: np.random.Generator,
                 scale: float, seed: int) -> pd.DataFrame:
+    """Population points in the zones with counts of the groups 0-3, 60+ and disabled
+    (zone-level shares: older in 乡 and villages, more small children in the 街道)."""
     n_points = int(round(58_000 * scale))
     total = int(round(rng.uniform(380_000, 440_000) * scale))
     pts = synthetic_population(region, n_points, seed, total=total)
@@ -296,6 +301,9 @@ def _node_street(region: Region) -> np.ndarray:
 
 
 def _facilities(region: Region, zones: list[dict], rng: np.random.Generator) -> dict:
+    """Facilities of every layer placed by each zone's service level (:data:`_PLANS`):
+    layer -> DataFrame ``id``, ``name``, ``subtype``, ``lon``, ``lat``, ``address``,
+    ``zone_id``, ``zone_name``, ``capacity`` (true WGS-84 positions)."""
     x, y = region.node_x, region.node_y
     kind, sett = region.node_kind, region.node_settlement
     nz = _zone_of(zones, x, y)
@@ -308,6 +316,7 @@ def _facilities(region: Region, zones: list[dict], rng: np.random.Generator) -> 
     seen_names: dict[str, int] = {}
 
     def unique(name: str) -> str:
+        """``name``, or with 二, 三, ... before （示例） when already used."""
         k = seen_names.get(name, 0)
         seen_names[name] = k + 1
         return name if k == 0 else name.replace("（示例）", f"{_CN_ORD[k % 10]}（示例）")
@@ -351,8 +360,10 @@ def _facilities(region: Region, zones: list[dict], rng: np.random.Generator) -> 
     return out
 
 
-def _facility_row(rng, region: Region, z: dict, layer: str, subtype: str, node: int,
-                  street: str, unique) -> dict:
+def _facility_row(rng: np.random.Generator, region: Region, z: dict, layer: str, subtype: str,
+                  node: int, street: str, unique: Callable[[str], str]) -> dict:
+    """One facility at street node ``node``: name, address, capacity, a position 8-30 m
+    from the node."""
     base = z["base"]
     kind, sett = region.node_kind[node], region.node_settlement[node]
     vname = region.villages.name[sett] if kind == VILLAGE else ""
@@ -439,6 +450,7 @@ def generate_demo(seed: int = 15, scale: float = 1.0) -> DemoCounty:
 
 
 def _geojson(zones: gpd.GeoDataFrame) -> str:
+    """The zones as a GeoJSON FeatureCollection text labelled synthetic."""
     feats = []
     for zid, name, geom in zip(zones.zone_id, zones.zone_name, zones.geometry, strict=True):
         feats.append({"type": "Feature", "properties": {"zone_id": zid, "zone_name": name},
@@ -469,6 +481,7 @@ def _villages_table(demo: DemoCounty) -> pd.DataFrame:
 
 
 def _facility_csv(df: pd.DataFrame, layer: str) -> pd.DataFrame:
+    """A layer's table as written: Chinese headers, GCJ-02 for clinics, 托位/床位."""
     out = df[["id", "name", "subtype", "lon", "lat", "address", "zone_name"]].rename(
         columns=_HEADERS)
     if layer == "clinic":
@@ -481,30 +494,25 @@ def _facility_csv(df: pd.DataFrame, layer: str) -> pd.DataFrame:
     return out
 
 
-def _config_text(seed: int, scale: float) -> str:
-    layer_blocks = []
-    notes = {
-        "childcare": "托育 childcare: judged by children aged 0-3 (group age_0_3); 托位 = places",
-        "clinic": "卫生 clinics: coordinates in GCJ-02, as exported from Amap (高德) - converted "
-                  "to WGS-84 on load",
-        "elderly": "养老 elderly care: file saved in GBK (the loader detects the encoding); "
-                   "床位 = beds",
-        "fitness": "健身 fitness: plain UTF-8 without BOM",
-        "disability": "残疾人之家 disability services: only in a few townships",
-    }
-    for key, (src, enc, crs, group) in LAYER_FILES.items():
-        layer_blocks.append(
-            f"# {notes[key]}\n"
-            f"[[layers]]\n"
-            f'key = "{key}"\n'
-            f'source = "{src}"\n'
-            f'crs = "{crs}"            # wgs84 | gcj02 | bd09 | cgcs2000 | EPSG:xxxx\n'
-            f'group = "{group}"\n')
-    layers = "\n".join(layer_blocks)
-    return f'''# =============================================================================
-# {DEMO_TITLE}
-# {DEMO_NAME_EN}: SYNTHETIC DEMO DATA - not any real county.
-# 本文件及同目录下的所有数据均为程序生成的合成示例数据（seed={seed}, scale={scale}），
+#: What each layer's comment in the demo config says about its file.
+_LAYER_NOTES = {
+    "childcare": "托育 childcare: judged by children aged 0-3 (group age_0_3); 托位 = places",
+    "clinic": "卫生 clinics: coordinates in GCJ-02, as exported from Amap (高德) - converted "
+              "to WGS-84 on load",
+    "elderly": "养老 elderly care: file saved in GBK (the loader detects the encoding); "
+               "床位 = beds",
+    "fitness": "健身 fitness: plain UTF-8 without BOM",
+    "disability": "残疾人之家 disability services: only in a few townships",
+}
+
+#: The demo's ``config.toml``, commented as a template for users' own data
+#: (:class:`string.Template`: ``$title``, ``$name_en``, ``$seed``, ``$scale``,
+#: ``$data_date``, ``$layers``).
+_CONFIG_TEMPLATE = Template('''\
+# =============================================================================
+# $title
+# $name_en: SYNTHETIC DEMO DATA - not any real county.
+# 本文件及同目录下的所有数据均为程序生成的合成示例数据（seed=$seed, scale=$scale），
 # 不代表任何真实地区。All data here were generated by circle15.demo.county.
 #
 # This file is also a template: copy it, point the paths at your own files, and run
@@ -513,9 +521,9 @@ def _config_text(seed: int, scale: float) -> str:
 # =============================================================================
 
 [project]
-title = "{DEMO_TITLE}"
+title = "$title"
 synthetic = true                 # every map, table and report then says "synthetic"
-data_date = "{DEMO_DATA_DATE}"   # the date the data describe (free text)
+data_date = "$data_date"   # the date the data describe (free text)
 
 # ---------------------------------------------------------------------------
 # Study area: township polygons (镇街). GeoJSON, GeoPackage or Shapefile.
@@ -552,16 +560,16 @@ x_column = "lon"
 y_column = "lat"
 crs = "wgs84"
 # group name = column with the count of that group at each point
-groups = {{ age_0_3 = "age_0_3", age_60p = "age_60p", disabled = "disabled" }}
+groups = { age_0_3 = "age_0_3", age_60p = "age_60p", disabled = "disabled" }
 
 # ---------------------------------------------------------------------------
 # Facility layers: one table (CSV/XLSX) per layer. Columns are recognised by their usual
 # Chinese or English headers: 编号, 名称, 类型, 经度, 纬度, 地址, 所属镇街, 托位/床位.
-# Map other headers with e.g.  columns = {{ "机构名称" = "name" }}
+# Map other headers with e.g.  columns = { "机构名称" = "name" }
 # "group" is the population group a layer is judged by ("total" = everybody).
 # ---------------------------------------------------------------------------
 
-{layers}
+$layers
 # ---------------------------------------------------------------------------
 # Coverage: share of people within these walking times (minutes) of a facility.
 # ---------------------------------------------------------------------------
@@ -605,7 +613,25 @@ basemap = "none"                  # none (offline) | osm | tianditu (needs a key
 [output]
 dir = "../"
 lang = "zh"                      # zh | en
-'''
+''')
+
+
+def _layer_block(key: str) -> str:
+    """The commented ``[[layers]]`` table of one demo layer."""
+    src, _enc, crs, group = LAYER_FILES[key]
+    return (f"# {_LAYER_NOTES[key]}\n"
+            f"[[layers]]\n"
+            f'key = "{key}"\n'
+            f'source = "{src}"\n'
+            f'crs = "{crs}"            # wgs84 | gcj02 | bd09 | cgcs2000 | EPSG:xxxx\n'
+            f'group = "{group}"\n')
+
+
+def _config_text(seed: int, scale: float) -> str:
+    """The demo's ``config.toml`` text for ``seed`` and ``scale``."""
+    return _CONFIG_TEMPLATE.substitute(
+        title=DEMO_TITLE, name_en=DEMO_NAME_EN, seed=seed, scale=scale,
+        data_date=DEMO_DATA_DATE, layers="\n".join(_layer_block(k) for k in LAYER_FILES))
 
 
 _README = f"""{DEMO_NAME_ZH}（合成示例数据）

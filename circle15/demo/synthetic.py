@@ -10,6 +10,9 @@ is converted to an OSMnx-style :class:`networkx.MultiDiGraph` in WGS-84 (``x`` =
 
 Generation is vectorised with numpy/scipy/shapely and deterministic for a given seed:
 the same seed gives the same graph, node for node and attribute for attribute.
+:func:`generate_region` runs named steps in a fixed order of random-number draws; the
+frame and river maths live in :mod:`circle15.demo._frame`, the street builders (town grids,
+village lanes, country roads) in :mod:`circle15.demo._streets`.
 
 Public functions
 ----------------
@@ -25,33 +28,52 @@ Public functions
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import Transformer
+from numpy.typing import ArrayLike
 from scipy import sparse
-from scipy.sparse.csgraph import connected_components, minimum_spanning_tree
-from scipy.spatial import Delaunay, cKDTree
+from scipy.sparse.csgraph import connected_components
+from scipy.spatial import cKDTree
 from shapely.geometry import LineString, Polygon
 
-#: Node / edge kinds (where a node lies).
-CENTRE, TOWN, VILLAGE, ROAD = 0, 1, 2, 3
-KIND_NAMES = ("centre", "town", "village", "road")
+from circle15.demo._frame import (
+    _HW,
+    CENTRE,
+    HIGHWAYS,
+    KIND_NAMES,
+    ROAD,
+    TOWN,
+    VILLAGE,
+    _dart,
+    _river_offset,
+    _river_xy,
+    _smooth_radius,
+    _transformer,
+    great_circle_m,
+)
+from circle15.demo._streets import (
+    _Acc,
+    _Anchors,
+    _grid,
+    _Streets,
+    _town_roads,
+    _village_roads,
+    _villages,
+)
 
-#: Highway classes used, as in OpenStreetMap.
-HIGHWAYS = ("primary", "secondary", "tertiary", "residential", "unclassified", "track",
-            "footway", "service")
-_HW = {h: i for i, h in enumerate(HIGHWAYS)}
+__all__ = ["CENTRE", "HIGHWAYS", "KIND_NAMES", "ROAD", "TOWN", "VILLAGE", "Region",
+           "generate_region", "great_circle_m", "region_graph", "synthetic_network",
+           "synthetic_population"]
 
 #: Nodes per unit of density at the default (demo) size: used to size :func:`synthetic_network`.
 _NODES_PER_DENSITY = 23_700
 #: Nodes of the central town, which does not grow with the area.
 _FIXED_NODES = 4_500
-
-_EARTH_R = 6_371_009.0  # mean Earth radius (m), as OSMnx uses for great-circle lengths
 
 _VILLAGE_FIRST = "上下东西南北前后大小高新老石竹桃柳杨梅枫松青白黄金塘溪"
 _VILLAGE_SECOND = "湾宅坞岙坑塘头店桥庄岭畈山源坂垄园埠家村里岗"
@@ -138,7 +160,7 @@ class Region:
         return _transformer(self.center, inverse=True).transform(np.asarray(lon, float),
                                                                   np.asarray(lat, float))
 
-    def river_offset(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    def river_offset(self, x: ArrayLike, y: ArrayLike) -> np.ndarray:
         """Signed distance-like offset (m) of points from the river; > 0 on the north bank."""
         return _river_offset(self.river_params, np.asarray(x, float), np.asarray(y, float))
 
@@ -154,283 +176,6 @@ class Region:
             c[:, 0], c[:, 1])))
 
 
-# --------------------------------------------------------------------------- helpers
-
-
-def _transformer(center: tuple[float, float], inverse: bool) -> Transformer:
-    local = (f"+proj=aeqd +lat_0={center[1]} +lon_0={center[0]} +x_0=0 +y_0=0 "
-             "+datum=WGS84 +units=m +no_defs")
-    if inverse:
-        return Transformer.from_crs("EPSG:4326", local, always_xy=True)
-    return Transformer.from_crs(local, "EPSG:4326", always_xy=True)
-
-
-def great_circle_m(lon1, lat1, lon2, lat2) -> np.ndarray:
-    """Great-circle distance in metres (haversine, mean Earth radius as in OSMnx)."""
-    lon1, lat1, lon2, lat2 = (np.radians(np.asarray(a, float)) for a in (lon1, lat1, lon2, lat2))
-    h = (np.sin((lat2 - lat1) / 2) ** 2
-         + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2)
-    return 2 * _EARTH_R * np.arcsin(np.sqrt(np.clip(h, 0, 1)))
-
-
-def _river_offset(p: dict, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    ca, sa = np.cos(p["alpha"]), np.sin(p["alpha"])
-    s = x * ca + y * sa
-    t = -x * sa + y * ca
-    return t - _river_t(p, s)
-
-
-def _river_t(p: dict, s: np.ndarray) -> np.ndarray:
-    return (p["t0"] + p["a1"] * np.sin(2 * np.pi * s / p["l1"] + p["p1"])
-            + p["a2"] * np.sin(2 * np.pi * s / p["l2"] + p["p2"]))
-
-
-def _river_xy(p: dict, s: np.ndarray) -> np.ndarray:
-    t = _river_t(p, s)
-    ca, sa = np.cos(p["alpha"]), np.sin(p["alpha"])
-    return np.column_stack([s * ca - t * sa, s * sa + t * ca])
-
-
-def _smooth_radius(rng: np.random.Generator, base: float, amp: float, orders=(2, 3, 5)):
-    """A random smooth periodic radius function r(phi)."""
-    coef = [(k, rng.uniform(0.4, 1.0) * amp / np.sqrt(k), rng.uniform(0, 2 * np.pi))
-            for k in orders]
-
-    def r(phi: np.ndarray) -> np.ndarray:
-        out = np.ones_like(phi, dtype=float)
-        for k, a, ph in coef:
-            out = out + a * np.sin(k * phi + ph)
-        return base * out
-
-    return r
-
-
-class _Acc:
-    """Accumulates nodes and edges from the parts of the network."""
-
-    def __init__(self) -> None:
-        self.x: list[np.ndarray] = []
-        self.y: list[np.ndarray] = []
-        self.kind: list[np.ndarray] = []
-        self.sett: list[np.ndarray] = []
-        self.u: list[np.ndarray] = []
-        self.v: list[np.ndarray] = []
-        self.hw: list[np.ndarray] = []
-        self.name: list[np.ndarray] = []
-        self.way: list[np.ndarray] = []
-        self.geom: list = []  # per edge: None or (m, 2) local array
-        self.n = 0
-        self.next_way = 1
-
-    def add_nodes(self, x, y, kind, sett) -> int:
-        off = self.n
-        x = np.asarray(x, float)
-        self.x.append(x)
-        self.y.append(np.asarray(y, float))
-        self.kind.append(np.full(len(x), kind, np.int8) if np.isscalar(kind)
-                         else np.asarray(kind, np.int8))
-        self.sett.append(np.broadcast_to(np.asarray(sett, np.int64), len(x)).copy())
-        self.n += len(x)
-        return off
-
-    def add_edges(self, u, v, hw, names, way, geoms=None) -> None:
-        u = np.asarray(u, np.int64)
-        self.u.append(u)
-        self.v.append(np.asarray(v, np.int64))
-        self.hw.append(np.asarray(hw, np.int8))
-        self.name.append(np.asarray(names, object))
-        self.way.append(np.asarray(way, np.int64))
-        self.geom.extend(geoms if geoms is not None else [None] * len(u))
-
-    def ways(self, n: int) -> np.ndarray:
-        out = np.arange(self.next_way, self.next_way + n, dtype=np.int64)
-        self.next_way += n
-        return out
-
-
-# --------------------------------------------------------------------------- parts
-
-
-def _grid(acc: _Acc, rng: np.random.Generator, *, cx: float, cy: float, radius: float,
-          spacing: float, kind: int, sett: int, label: str, regular: bool) -> None:
-    """A town street grid: rotated, warped, jittered lattice with dropped segments."""
-    angle = rng.uniform(0, np.pi / 2)
-    sx = spacing * rng.uniform(0.85, 1.15)
-    sy = spacing * rng.uniform(0.85, 1.15)
-    rfun = _smooth_radius(rng, radius, 0.10 if regular else 0.22)
-    n = int(np.ceil(1.45 * radius / min(sx, sy)))
-    ii, jj = np.meshgrid(np.arange(-n, n + 1), np.arange(-n, n + 1), indexing="ij")
-    ii, jj = ii.ravel(), jj.ravel()
-    lx, ly = ii * sx, jj * sy
-    # smooth warp (towns bend), then jitter
-    warp = (0.04 if regular else 0.18) * radius
-    k1, k2 = rng.uniform(0.6, 1.6, 2) * np.pi / radius
-    p1, p2 = rng.uniform(0, 2 * np.pi, 2)
-    wx = lx + warp * np.sin(k1 * ly + p1)
-    wy = ly + warp * np.sin(k2 * lx + p2)
-    jit = (0.06 if regular else 0.22) * spacing
-    wx = wx + rng.normal(0, jit, wx.shape)
-    wy = wy + rng.normal(0, jit, wy.shape)
-    ca, sa = np.cos(angle), np.sin(angle)
-    x = cx + wx * ca - wy * sa
-    y = cy + wx * sa + wy * ca
-    r = np.hypot(x - cx, y - cy)
-    rmax = rfun(np.arctan2(y - cy, x - cx))
-    # dense core, thinning edge (town fades into fields)
-    keep_p = np.clip(1.0 - (r / rmax - 0.7) / 0.3 * 0.6, 0.0, 1.0)
-    keep = (r < rmax) & (rng.random(len(x)) < keep_p)
-    idx = np.full(len(x), -1, np.int64)
-    idx[keep] = np.arange(keep.sum())
-    off = acc.add_nodes(x[keep], y[keep], kind, sett)
-    side = 2 * n + 1
-    main_every = 6 if regular else 5
-    drop = 0.05 if regular else 0.18
-    us, vs, hws, names, ways = [], [], [], [], []
-    for di, dj, word in ((1, 0, "街"), (0, 1, "路")):
-        a = np.arange(len(x))
-        ai, aj = ii + di, jj + dj
-        ok = (ai <= n) & (aj <= n)
-        a = a[ok]
-        b = (ai[ok] + n) * side + (aj[ok] + n)
-        ok = (idx[a] >= 0) & (idx[b] >= 0)
-        a, b = a[ok], b[ok]
-        # a street "line" is a row (j fixed) for di=1 or a column (i fixed) for dj=1
-        line = jj[a] if di else ii[a]
-        main = (line % main_every) == 0
-        axis = line == 0
-        dropped = (~main) & (rng.random(len(a)) < drop)
-        a, b, line, main, axis = a[~dropped], b[~dropped], line[~dropped], main[~dropped], \
-            axis[~dropped]
-        hw = np.where(main, _HW["tertiary"], _HW["residential"])
-        hw = np.where(axis, _HW["secondary"] if regular else _HW["tertiary"], hw)
-        svc = (~main) & (rng.random(len(a)) < 0.12)
-        hw = np.where(svc, _HW["service"], hw)
-        uniq, inv = np.unique(line, return_inverse=True)
-        way_ids = acc.ways(len(uniq))
-        line_names = np.array([f"示例{label}{k + 1}{word}" for k in range(len(uniq))], object)
-        us.append(idx[a] + off)
-        vs.append(idx[b] + off)
-        hws.append(hw)
-        names.append(np.where(svc, "", line_names[inv]))
-        ways.append(way_ids[inv])
-    # footpaths across blocks (diagonals), mostly in the centre
-    a = np.arange(len(x))
-    ai, aj = ii + 1, jj + 1
-    ok = (ai <= n) & (aj <= n)
-    a = a[ok]
-    b = (ai[ok] + n) * side + (aj[ok] + n)
-    ok = (idx[a] >= 0) & (idx[b] >= 0) & (rng.random(len(a)) < (0.04 if regular else 0.02))
-    a, b = a[ok], b[ok]
-    us.append(idx[a] + off)
-    vs.append(idx[b] + off)
-    hws.append(np.full(len(a), _HW["footway"]))
-    names.append(np.array([""] * len(a), object))
-    ways.append(acc.ways(len(a)))
-    for u, v, hw, nm, w in zip(us, vs, hws, names, ways, strict=True):
-        nm = np.array([s if s else f"示例{label}{k + 1}{'步道' if h == _HW['footway'] else '支路'}"
-                       for k, (s, h) in enumerate(zip(nm, hw.tolist(), strict=True))], object)
-        acc.add_edges(u, v, hw, nm, w)
-
-
-def _villages(acc: _Acc, rng: np.random.Generator, vx: np.ndarray, vy: np.ndarray,
-              vnames: list[str], first_index: int) -> np.ndarray:
-    """Small irregular lane networks, all villages at once; returns each village's hub node."""
-    nv = len(vx)
-    g = np.arange(-3, 4)
-    ti, tj = np.meshgrid(g, g, indexing="ij")
-    ti, tj = ti.ravel(), tj.ravel()  # 49 template positions
-    s = rng.uniform(40, 65, nv)[:, None]
-    ang = rng.uniform(0, np.pi, nv)[:, None]
-    rx = rng.uniform(1.3, 3.4, nv)[:, None]
-    ry = rng.uniform(1.0, 2.6, nv)[:, None]
-    lx = ti[None, :] * s + rng.normal(0, 0.25, (nv, 49)) * s
-    ly = tj[None, :] * s + rng.normal(0, 0.25, (nv, 49)) * s
-    ca, sa = np.cos(ang), np.sin(ang)
-    x = vx[:, None] + lx * ca - ly * sa
-    y = vy[:, None] + lx * sa + ly * ca
-    keep = (ti[None, :] / rx) ** 2 + (tj[None, :] / ry) ** 2 <= 1.0
-    keep[:, 24] = True  # the hub (0, 0)
-    idx = np.full((nv, 49), -1, np.int64)
-    idx[keep] = np.arange(keep.sum())
-    vid = np.broadcast_to(np.arange(nv)[:, None], (nv, 49))
-    off = acc.add_nodes(x[keep], y[keep], VILLAGE, vid[keep] + first_index)
-    for di, dj in ((1, 0), (0, 1)):
-        a = np.nonzero((ti + di <= 3) & (tj + dj <= 3))[0]
-        b = (ti[a] + di + 3) * 7 + (tj[a] + dj + 3)
-        ia, ib = idx[:, a], idx[:, b]
-        main = (tj[a] == 0) if di else np.zeros(len(a), bool)  # the village main lane
-        ok = (ia >= 0) & (ib >= 0) & ((rng.random(ia.shape) > 0.3) | main[None, :])
-        vv, kk = np.nonzero(ok)
-        m = main[kk]
-        r = rng.random(len(vv))
-        hw = np.where(m, _HW["residential"], np.where(r < 0.6, _HW["service"], _HW["track"]))
-        way = np.where(m, 0, 1 + (tj[a][kk] if di else 10 + ti[a][kk]) + 3)
-        names = np.array([f"{vnames[v]}村中路" if mm else f"{vnames[v]}村{w}弄"
-                          for v, mm, w in zip(vv, m, way, strict=True)], object)
-        # way id per (village, lane line)
-        key = vv * 32 + way
-        uniq, inv = np.unique(key, return_inverse=True)
-        acc.add_edges(ia[vv, kk] + off, ib[vv, kk] + off, hw, names, acc.ways(len(uniq))[inv])
-    return idx[:, 24] + off
-
-
-def _dart(rng: np.random.Generator, cand: np.ndarray, min_dist: float, limit: int) -> np.ndarray:
-    """Greedy Poisson-disk selection of candidate rows (in the given order)."""
-    cell = min_dist / np.sqrt(2)
-    grid: dict[tuple[int, int], int] = {}
-    chosen: list[int] = []
-    keys = np.floor(cand / cell).astype(np.int64)
-    reach = int(np.ceil(min_dist / cell))
-    for i in range(len(cand)):
-        kx, ky = int(keys[i, 0]), int(keys[i, 1])
-        ok = True
-        for dx in range(-reach, reach + 1):
-            for dy in range(-reach, reach + 1):
-                j = grid.get((kx + dx, ky + dy))
-                if j is not None and (cand[j, 0] - cand[i, 0]) ** 2 + \
-                        (cand[j, 1] - cand[i, 1]) ** 2 < min_dist ** 2:
-                    ok = False
-                    break
-            if not ok:
-                break
-        if ok:
-            grid[(kx, ky)] = i
-            chosen.append(i)
-            if len(chosen) >= limit:
-                break
-    return np.asarray(chosen, np.int64)
-
-
-def _winding_roads(acc: _Acc, rng: np.random.Generator, pa: np.ndarray, pb: np.ndarray,
-                   ua: np.ndarray, ub: np.ndarray, hw: np.ndarray, names: list[str],
-                   seg_len: float, wiggle: float) -> None:
-    """Country roads from node ``ua`` (at ``pa``) to ``ub`` (at ``pb``), curved, with nodes."""
-    per = 6  # geometry points per segment
-    for k in range(len(ua)):
-        a, b = pa[k], pb[k]
-        d = b - a
-        L = float(np.hypot(*d))
-        if L < 1.0:
-            continue
-        nseg = max(1, int(round(L / seg_len)))
-        m = nseg * per + 1
-        t = np.linspace(0.0, 1.0, m)
-        nrm = np.array([-d[1], d[0]]) / L
-        bow = rng.uniform(-0.10, 0.10) * L
-        nw = max(1.0, L / 700.0)
-        off = (bow * np.sin(np.pi * t)
-               + rng.uniform(0.3, 1.0) * wiggle * np.sin(2 * np.pi * nw * t + rng.uniform(0, 6.3))
-               * np.sin(np.pi * t))
-        pts = a[None, :] + t[:, None] * d[None, :] + off[:, None] * nrm[None, :]
-        inner = pts[per:-1:per]
-        first = acc.add_nodes(inner[:, 0], inner[:, 1], ROAD, -1) if len(inner) else acc.n
-        nodes = np.concatenate([[ua[k]], np.arange(first, first + len(inner)), [ub[k]]])
-        geoms = [pts[i * per:(i + 1) * per + 1] for i in range(nseg)]
-        way = acc.ways(1)[0]
-        acc.add_edges(nodes[:-1], nodes[1:], np.full(nseg, hw[k]), [names[k]] * nseg,
-                      np.full(nseg, way), geoms)
-
-
 # --------------------------------------------------------------------------- the region
 
 
@@ -438,6 +183,13 @@ def generate_region(seed: int = 15, *, center: tuple[float, float] = (119.45, 28
                     area_factor: float = 1.0, density: float = 1.0, n_towns: int | None = None,
                     ) -> Region:
     """Generate a synthetic region: outline, river, towns, villages and street network.
+
+    The steps, in the order they draw random numbers: :func:`_outline`, :func:`_river`,
+    :func:`_towns`, :func:`_town_grids`, :func:`_village_sites`, :func:`_villages` (lanes),
+    :class:`_Anchors` (where country roads attach), :func:`_town_roads`,
+    :func:`_village_roads`, :func:`_river_cut`, :func:`_bridge_sites`, :func:`_bridges`,
+    then the deterministic clean-up: :func:`_dedupe`, :func:`_main_component` and
+    :func:`_to_wgs84`.
 
     Parameters
     ----------
@@ -459,25 +211,61 @@ def generate_region(seed: int = 15, *, center: tuple[float, float] = (119.45, 28
     """
     rng = np.random.default_rng(seed)
     lin = float(np.sqrt(area_factor))
-    R0 = 17_000.0 * lin
+    r0 = 17_000.0 * lin
     n_towns = int(round(9 * area_factor)) if n_towns is None else int(n_towns)
+    sd = 1.0 / np.sqrt(density)
 
-    # outline ----------------------------------------------------------------------------
-    rfun = _smooth_radius(rng, R0, 0.09, orders=(2, 3, 4, 6))
+    rfun, outline = _outline(rng, r0)
+    rp, river = _river(rng, lin, r0)
+    towns = _towns(rng, outline, rp, lin, n_towns)
+    acc = _Acc()
+    _town_grids(acc, rng, towns, sd)
+    villages = _village_sites(rng, outline, rfun, rp, towns,
+                              int(round(720 * area_factor * density)), sd)
+    _villages(acc, rng, villages.x.to_numpy(), villages.y.to_numpy(), villages.name.tolist(), 0)
+    anchors = _Anchors(acc, rp, towns, villages)
+    _town_roads(acc, rng, anchors, lin, sd)
+    _village_roads(acc, rng, anchors, lin, sd)
+
+    st = acc.streets()
+    node_ok, north, e_ok = _river_cut(st, rp, outline)
+    sites = _bridge_sites(rng, rp, towns, r0, area_factor)
+    bridges = _bridges(st, rp, outline, node_ok & _in_large_pieces(st, e_ok), north, sites)
+    st = _main_component(_dedupe(_with_bridges(st, e_ok, bridges, acc.next_way)))
+    lon, lat, geoms_ll, length = _to_wgs84(st, center)
+    return Region(center=center, outline=outline, river=river, towns=towns, villages=villages,
+                  node_x=st.x, node_y=st.y, node_lon=lon, node_lat=lat, node_kind=st.kind,
+                  node_settlement=st.sett, edge_u=st.u, edge_v=st.v, edge_highway=st.hw,
+                  edge_name=st.names, edge_way=st.way, edge_geom=geoms_ll, edge_length=length,
+                  bridges=len(bridges[0]), river_params=rp)
+
+
+# --------------------------------------------------------------------------- steps: places
+
+
+def _outline(rng: np.random.Generator, r0: float
+             ) -> tuple[Callable[[np.ndarray], np.ndarray], Polygon]:
+    """The region's smooth outline (radius about ``r0``) and its radius function r(phi)."""
+    rfun = _smooth_radius(rng, r0, 0.09, orders=(2, 3, 4, 6))
     phi = np.linspace(0, 2 * np.pi, 361)[:-1]
     rr = rfun(phi)
-    outline = Polygon(np.column_stack([rr * np.cos(phi), rr * np.sin(phi)]))
+    return rfun, Polygon(np.column_stack([rr * np.cos(phi), rr * np.sin(phi)]))
 
-    # river: roughly west-east, passing ~500 m south of the centre ----------------------
+
+def _river(rng: np.random.Generator, lin: float, r0: float) -> tuple[dict, LineString]:
+    """River parameters and centre line: roughly west-east, ~500 m south of the centre."""
     rp = {"alpha": rng.uniform(-0.45, 0.45), "a1": rng.uniform(1200, 2200) * lin,
           "l1": rng.uniform(18_000, 26_000) * lin, "p1": rng.uniform(0, 2 * np.pi),
           "a2": rng.uniform(200, 400), "l2": rng.uniform(3500, 5000),
           "p2": rng.uniform(0, 2 * np.pi), "width": 90.0}
     rp["t0"] = -500.0 - (rp["a1"] * np.sin(rp["p1"]) + rp["a2"] * np.sin(rp["p2"]))
-    s_line = np.arange(-1.5 * R0, 1.5 * R0 + 1, 20.0)
-    river = LineString(_river_xy(rp, s_line))
+    s_line = np.arange(-1.5 * r0, 1.5 * r0 + 1, 20.0)
+    return rp, LineString(_river_xy(rp, s_line))
 
-    # towns ------------------------------------------------------------------------------
+
+def _towns(rng: np.random.Generator, outline: Polygon, rp: dict, lin: float,
+           n_towns: int) -> pd.DataFrame:
+    """The central town at the origin and ``n_towns`` towns spread apart (Poisson disk)."""
     inner = outline.buffer(-2500 * min(lin, 1.5))
     bx0, by0, bx1, by1 = inner.bounds
     cand = rng.uniform([bx0, by0], [bx1, by1], (40 * n_towns + 200, 2))
@@ -486,26 +274,36 @@ def generate_region(seed: int = 15, *, center: tuple[float, float] = (119.45, 28
     ok &= np.abs(_river_offset(rp, cand[:, 0], cand[:, 1])) > 400
     cand = np.vstack([[0.0, 0.0], cand[ok]])
     min_d = 0.62 * np.sqrt(outline.area / (n_towns + 1))
-    chosen = _dart(rng, cand, min_d, n_towns + 1)
-    tpos = cand[chosen]
+    tpos = cand[_dart(rng, cand, min_d, n_towns + 1)]
     tkind = np.where(np.arange(len(tpos)) == 0, CENTRE, TOWN)
     trad = np.where(tkind == CENTRE, 3000.0, rng.uniform(1000, 1600, len(tpos)))
-    towns = pd.DataFrame({"x": tpos[:, 0], "y": tpos[:, 1], "radius": trad, "kind": tkind})
+    return pd.DataFrame({"x": tpos[:, 0], "y": tpos[:, 1], "radius": trad, "kind": tkind})
 
-    acc = _Acc()
-    sd = 1.0 / np.sqrt(density)
-    town_labels = [chr(ord("甲") + k) if k < 10 else f"{k}" for k in range(len(towns))]
-    labels = "甲乙丙丁戊己庚辛壬癸"
-    for k, row in towns.iterrows():
-        lab = labels[k % 10] + (str(k // 10) if k >= 10 else "")
-        town_labels[k] = lab
-        regular = row.kind == CENTRE
-        _grid(acc, rng, cx=row.x, cy=row.y, radius=row.radius,
-              spacing=(68.0 if regular else rng.uniform(72, 88)) * sd, kind=int(row.kind),
-              sett=int(k), label=lab, regular=regular)
 
-    # villages ---------------------------------------------------------------------------
-    n_vill = int(round(720 * area_factor * density))
+def _town_label(k: int) -> str:
+    """Street-name label of town ``k``: 甲, 乙, ... 癸, then 甲1, 乙1, ..."""
+    return "甲乙丙丁戊己庚辛壬癸"[k % 10] + (str(k // 10) if k >= 10 else "")
+
+
+def _town_grids(acc: _Acc, rng: np.random.Generator, towns: pd.DataFrame, sd: float) -> None:
+    """The street grid of every town (the centre's regular, the others' irregular)."""
+    for k, (cx, cy, radius, kind) in enumerate(zip(towns.x, towns.y, towns.radius, towns.kind,
+                                                    strict=True)):
+        regular = bool(kind == CENTRE)
+        spacing = (68.0 if regular else rng.uniform(72, 88)) * sd
+        _grid(acc, rng, cx=cx, cy=cy, radius=radius, spacing=spacing, kind=int(kind), sett=k,
+              label=_town_label(k), regular=regular)
+
+
+def _village_sites(rng: np.random.Generator, outline: Polygon,
+                   rfun: Callable[[np.ndarray], np.ndarray], rp: dict, towns: pd.DataFrame,
+                   n_vill: int, sd: float) -> pd.DataFrame:
+    """Village centres: away from the river and the towns, fewer near the hilly edge.
+
+    Returns one row per village: ``x``, ``y``, ``name``, ``town`` (nearest town's index).
+    """
+    tpos = towns[["x", "y"]].to_numpy()
+    trad = towns.radius.to_numpy()
     vbox = outline.buffer(-300).bounds
     vc = rng.uniform(vbox[:2], vbox[2:], (n_vill * 12 + 100, 2))
     ok = shapely.contains_xy(outline.buffer(-300), vc[:, 0], vc[:, 1])
@@ -516,149 +314,72 @@ def generate_region(seed: int = 15, *, center: tuple[float, float] = (119.45, 28
     edge = np.hypot(vc[:, 0], vc[:, 1]) / rfun(np.arctan2(vc[:, 1], vc[:, 0]))
     ok &= rng.random(len(vc)) < np.clip(1.25 - edge, 0.25, 1.0)
     vc = vc[ok]
-    vsel = _dart(rng, vc, 450.0 * sd, n_vill)
-    vpos = vc[vsel]
+    vpos = vc[_dart(rng, vc, 450.0 * sd, n_vill)]
     vnames = [_VILLAGE_FIRST[a] + _VILLAGE_SECOND[b] for a, b in zip(
         rng.integers(0, len(_VILLAGE_FIRST), len(vpos)),
         rng.integers(0, len(_VILLAGE_SECOND), len(vpos)), strict=True)]
     vtown = np.argmin(np.hypot(vpos[:, None, 0] - tpos[None, :, 0],
                                vpos[:, None, 1] - tpos[None, :, 1]), axis=1)
-    villages = pd.DataFrame({"x": vpos[:, 0], "y": vpos[:, 1], "name": vnames, "town": vtown})
-    _villages(acc, rng, vpos[:, 0], vpos[:, 1], vnames, 0)
+    return pd.DataFrame({"x": vpos[:, 0], "y": vpos[:, 1], "name": vnames, "town": vtown})
 
-    # settlement nodes for attaching roads
-    sx = np.concatenate(acc.x)
-    sy = np.concatenate(acc.y)
-    skind = np.concatenate(acc.kind)
-    ssett = np.concatenate(acc.sett)
-    skey = np.where(skind == VILLAGE, len(towns) + ssett, ssett)  # settlement id
-    # roads attach only to large connected pieces of each settlement (after the river cut)
-    su, sv = np.concatenate(acc.u), np.concatenate(acc.v)
-    soff = _river_offset(rp, sx, sy)
-    dry = np.abs(soff) > rp["width"] / 2
-    s_ok = dry[su] & dry[sv] & ((soff[su] > 0) == (soff[sv] > 0))
-    _, slab = connected_components(sparse.coo_matrix(
-        (np.ones(int(s_ok.sum())), (su[s_ok], sv[s_ok])), shape=(len(sx), len(sx))),
-        directed=False)
-    piece_size = np.bincount(slab)[slab]
-    largest = np.zeros(skey.max() + 1, np.int64)
-    np.maximum.at(largest, skey, piece_size)
-    elig = dry & (
-        piece_size >= np.maximum(np.minimum(20, largest[skey]), 0.25 * largest[skey]))
-    eligible = np.nonzero(elig)[0]
-    etree = cKDTree(np.column_stack([sx[eligible], sy[eligible]]))
-    anchors = np.vstack([tpos, vpos])
-    arad = np.concatenate([trad, np.full(len(vpos), 120.0)])
 
-    def attach(a_idx: np.ndarray, toward: np.ndarray) -> np.ndarray:
-        d = toward - anchors[a_idx]
-        L = np.maximum(np.hypot(d[:, 0], d[:, 1]), 1e-9)
-        q = anchors[a_idx] + d / L[:, None] * np.minimum(arad[a_idx], 0.45 * L)[:, None]
-        _, nn = etree.query(q, k=32)
-        nn = eligible[np.minimum(nn, len(eligible) - 1)]
-        good = skey[nn] == a_idx[:, None]
-        out = nn[np.arange(len(nn)), np.argmax(good, axis=1)]
-        return np.where(good.any(axis=1), out, -1)
+# --------------------------------------------------------------------------- steps: river
 
-    def ends(pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return attach(pairs[:, 0], anchors[pairs[:, 1]]), attach(pairs[:, 1], anchors[pairs[:, 0]])
 
-    def crosses(ua: np.ndarray, ub: np.ndarray) -> np.ndarray:
-        t = np.linspace(0, 1, 25)
-        px = sx[ua][:, None] + t[None, :] * (sx[ub] - sx[ua])[:, None]
-        py = sy[ua][:, None] + t[None, :] * (sy[ub] - sy[ua])[:, None]
-        side = _river_offset(rp, px, py) > 0
-        return side.any(axis=1) & (~side).any(axis=1)
-
-    def add_roads(ua: np.ndarray, ub: np.ndarray, hw: np.ndarray, names: list[str],
-                  seg: float, wig: float) -> None:
-        pa = np.column_stack([sx[ua], sy[ua]])
-        pb = np.column_stack([sx[ub], sy[ub]])
-        _winding_roads(acc, rng, pa, pb, ua, ub, hw, names, seg, wig)
-
-    # roads between towns (primary from the centre, secondary otherwise)
-    if len(tpos) >= 3:
-        tri = Delaunay(tpos)
-        tp = np.unique(np.sort(np.vstack([tri.simplices[:, [0, 1]], tri.simplices[:, [1, 2]],
-                                          tri.simplices[:, [0, 2]]]), axis=1), axis=0)
-    else:
-        tp = np.array([[0, k] for k in range(1, len(tpos))], np.int64).reshape(-1, 2)
-    tl = np.hypot(*(tpos[tp[:, 0]] - tpos[tp[:, 1]]).T)
-    tp = tp[tl < 16_000 * max(1.0, lin ** 0.5)]
-    ua, ub = ends(tp)
-    ok = (ua >= 0) & (ub >= 0)
-    ok[ok] = ~crosses(ua[ok], ub[ok])
-    tp, ua, ub = tp[ok], ua[ok], ub[ok]
-    thw = np.where(tp[:, 0] == 0, _HW["primary"], _HW["secondary"])
-    add_roads(ua, ub, thw, [f"示例{'省道' if h == _HW['primary'] else '县道'}{k + 1}"
-                            for k, h in enumerate(thw)], 320.0 * sd, 60.0)
-
-    # roads between neighbouring settlements (villages and towns)
-    tri = Delaunay(anchors)
-    pairs = np.unique(np.sort(np.vstack([tri.simplices[:, [0, 1]], tri.simplices[:, [1, 2]],
-                                         tri.simplices[:, [0, 2]]]), axis=1), axis=0)
-    pairs = pairs[~((pairs[:, 0] < len(tpos)) & (pairs[:, 1] < len(tpos)))]
-    ua, ub = ends(pairs)
-    ok = (ua >= 0) & (ub >= 0)
-    pairs, ua, ub = pairs[ok], ua[ok], ub[ok]
-    plen = np.hypot(sx[ua] - sx[ub], sy[ua] - sy[ub])
-    cr = crosses(ua, ub)
-    w = plen * np.where(cr, 50.0, 1.0) + 1e-3
-    mst = minimum_spanning_tree(sparse.coo_matrix((w, (pairs[:, 0], pairs[:, 1])),
-                                                  shape=(len(anchors),) * 2)).tocoo()
-    in_mst = set(zip(np.minimum(mst.row, mst.col).tolist(), np.maximum(mst.row, mst.col).tolist(),
-                     strict=True))
-    is_mst = np.array([(a, b) in in_mst for a, b in pairs.tolist()], bool)
-    extra = (~is_mst) & (plen < 1800 * sd) & (rng.random(len(pairs)) < 0.45)
-    pick = (is_mst | extra) & ~cr & (plen < 6000 * lin)
-    pairs, ua, ub = pairs[pick], ua[pick], ub[pick]
-    to_town = (pairs < len(tpos)).any(axis=1)
-    vhw = np.where(to_town | (rng.random(len(pairs)) < 0.55), _HW["unclassified"], _HW["track"])
-    add_roads(ua, ub, vhw, [f"示例{'乡道' if h == _HW['unclassified'] else '机耕路'}{k + 1}"
-                            for k, h in enumerate(vhw)], 240.0 * sd, 35.0)
-
-    # assemble -----------------------------------------------------------------------------
-    x = np.concatenate(acc.x)
-    y = np.concatenate(acc.y)
-    kind = np.concatenate(acc.kind)
-    sett = np.concatenate(acc.sett)
-    u = np.concatenate(acc.u)
-    v = np.concatenate(acc.v)
-    hw = np.concatenate(acc.hw)
-    names = np.concatenate(acc.name)
-    way = np.concatenate(acc.way)
-    geoms = acc.geom
-
-    # river: drop nodes in the water and segments that cross it
-    off = _river_offset(rp, x, y)
-    node_ok = (np.abs(off) > rp["width"] / 2) & shapely.contains_xy(outline, x, y)
+def _river_cut(st: _Streets, rp: dict, outline: Polygon
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Nodes on dry land inside the outline, which bank each node is on (north), and the
+    segments kept: both ends kept, on one bank, and a curved geometry that stays on it."""
+    off = _river_offset(rp, st.x, st.y)
+    node_ok = (np.abs(off) > rp["width"] / 2) & shapely.contains_xy(outline, st.x, st.y)
     north = off > 0
-    e_ok = node_ok[u] & node_ok[v] & (north[u] == north[v])
-    has_g = np.array([g is not None for g in geoms], bool)
+    e_ok = node_ok[st.u] & node_ok[st.v] & (north[st.u] == north[st.v])
+    has_g = np.array([g is not None for g in st.geoms], bool)
     for k in np.nonzero(e_ok & has_g)[0]:
-        s_ = _river_offset(rp, geoms[k][:, 0], geoms[k][:, 1]) > 0
+        s_ = _river_offset(rp, st.geoms[k][:, 0], st.geoms[k][:, 1]) > 0
         if s_.any() != s_.all():
             e_ok[k] = False
+    return node_ok, north, e_ok
 
-    # bridges: three in the central town, one per town near the river, one or two rural
+
+def _bridge_sites(rng: np.random.Generator, rp: dict, towns: pd.DataFrame, r0: float,
+                  area_factor: float) -> list[float]:
+    """Positions along the river (its ``s`` axis) where bridges are wanted: three in the
+    central town, one per town near the river, one or two rural ones 4 km apart."""
     ca, sa = np.cos(rp["alpha"]), np.sin(rp["alpha"])
+    tx, ty = towns.x.to_numpy(), towns.y.to_numpy()
     s_sites = [-1300.0, 150.0, 1500.0]
-    t_s = tpos[:, 0] * ca + tpos[:, 1] * sa
-    near = np.abs(_river_offset(rp, tpos[:, 0], tpos[:, 1])) < trad + 900
-    s_sites += [float(s) for s, nr, kd in zip(t_s, near, tkind, strict=True) if nr and kd == TOWN]
+    t_s = tx * ca + ty * sa
+    near = np.abs(_river_offset(rp, tx, ty)) < towns.radius.to_numpy() + 900
+    s_sites += [float(s) for s, nr, kd in zip(t_s, near, towns.kind.to_numpy(), strict=True)
+                if nr and kd == TOWN]
     n_rural = 1 + int(area_factor // 3)
-    for s in rng.uniform(-0.8 * R0, 0.8 * R0, n_rural * 4):
+    for s in rng.uniform(-0.8 * r0, 0.8 * r0, n_rural * 4):
         if len(s_sites) >= 3 + n_rural + int(near[1:].sum()):
             break
         if min(abs(s - q) for q in s_sites) > 4000:
             s_sites.append(float(s))
+    return s_sites
+
+
+def _in_large_pieces(st: _Streets, e_ok: np.ndarray) -> np.ndarray:
+    """Nodes in connected pieces of at least 200 nodes of the kept segments."""
+    n = len(st.x)
     _, rlab = connected_components(sparse.coo_matrix(
-        (np.ones(int(e_ok.sum())), (u[e_ok], v[e_ok])), shape=(len(x), len(x))), directed=False)
-    rsize = np.bincount(rlab)
-    good_nodes = np.nonzero(node_ok & (rsize[rlab] >= 200))[0]
-    btree = cKDTree(np.column_stack([x[good_nodes], y[good_nodes]]))
-    bu, bv, bnames = [], [], []
-    for k, s in enumerate(s_sites):
+        (np.ones(int(e_ok.sum())), (st.u[e_ok], st.v[e_ok])), shape=(n, n)), directed=False)
+    return np.bincount(rlab)[rlab] >= 200
+
+
+def _bridges(st: _Streets, rp: dict, outline: Polygon, good: np.ndarray, north: np.ndarray,
+             sites: list[float]) -> tuple[list[int], list[int], list[str]]:
+    """Bridges at the ``sites``: join the nearest ``good`` nodes on either bank (within
+    700 m of the river point). Returns the north and south end nodes and the names."""
+    good_nodes = np.nonzero(good)[0]
+    btree = cKDTree(np.column_stack([st.x[good_nodes], st.y[good_nodes]]))
+    bu: list[int] = []
+    bv: list[int] = []
+    bnames: list[str] = []
+    for s in sites:
         p = _river_xy(rp, np.array([s]))[0]
         if not shapely.contains_xy(outline, p[0], p[1]):
             continue
@@ -666,30 +387,48 @@ def generate_region(seed: int = 15, *, center: tuple[float, float] = (119.45, 28
         nn = good_nodes[nn[np.isfinite(dd)]]
         sides = north[nn]
         if sides.any() and (~sides).any():
-            bu.append(nn[np.argmax(sides)])
-            bv.append(nn[np.argmax(~sides)])
+            bu.append(int(nn[np.argmax(sides)]))
+            bv.append(int(nn[np.argmax(~sides)]))
             bnames.append(f"示例大桥{len(bnames) + 1}")
-    n_br = len(bu)
-    u = np.concatenate([u[e_ok], np.asarray(bu, np.int64)])
-    v = np.concatenate([v[e_ok], np.asarray(bv, np.int64)])
-    hw = np.concatenate([hw[e_ok], np.full(n_br, _HW["secondary"], np.int8)])
-    names = np.concatenate([names[e_ok], np.asarray(bnames, object)])
-    way = np.concatenate([way[e_ok], np.arange(acc.next_way, acc.next_way + n_br)])
-    geoms = [g for g, ok in zip(geoms, e_ok, strict=True) if ok] + [None] * n_br
+    return bu, bv, bnames
 
-    # de-duplicate segments, drop self-loops
-    a, b = np.minimum(u, v), np.maximum(u, v)
-    key = a * (len(x) + 1) + b
+
+def _with_bridges(st: _Streets, e_ok: np.ndarray,
+                  bridges: tuple[list[int], list[int], list[str]], next_way: int) -> _Streets:
+    """The kept segments followed by the bridges (secondary roads, one way id each)."""
+    bu, bv, bnames = bridges
+    n_br = len(bu)
+    kept = st.select_edges(e_ok)
+    return _Streets(
+        x=st.x, y=st.y, kind=st.kind, sett=st.sett,
+        u=np.concatenate([kept.u, np.asarray(bu, np.int64)]),
+        v=np.concatenate([kept.v, np.asarray(bv, np.int64)]),
+        hw=np.concatenate([kept.hw, np.full(n_br, _HW["secondary"], np.int8)]),
+        names=np.concatenate([kept.names, np.asarray(bnames, object)]),
+        way=np.concatenate([kept.way, np.arange(next_way, next_way + n_br)]),
+        geoms=kept.geoms + [None] * n_br)
+
+
+# --------------------------------------------------------------------------- steps: clean-up
+
+
+def _dedupe(st: _Streets) -> _Streets:
+    """Drop repeated segments (either direction; the first one stays) and self-loops."""
+    a, b = np.minimum(st.u, st.v), np.maximum(st.u, st.v)
+    key = a * (len(st.x) + 1) + b
     _, first = np.unique(key, return_index=True)
     first = np.sort(first)
-    first = first[u[first] != v[first]]
-    u, v, hw, names, way = u[first], v[first], hw[first], names[first], way[first]
-    geoms = [geoms[i] for i in first]
+    first = first[st.u[first] != st.v[first]]
+    return st.select_edges(first)
 
-    # keep the main component and small realistic fragments (>= 4 nodes)
-    used = np.zeros(len(x), bool)
-    used[u] = used[v] = True
-    adj = sparse.coo_matrix((np.ones(len(u)), (u, v)), shape=(len(x), len(x)))
+
+def _main_component(st: _Streets) -> _Streets:
+    """Keep the main connected component and small realistic fragments (>= 4 nodes, in
+    all at most 1.5 % of the main one); drop unused nodes and renumber."""
+    n = len(st.x)
+    used = np.zeros(n, bool)
+    used[st.u] = used[st.v] = True
+    adj = sparse.coo_matrix((np.ones(len(st.u)), (st.u, st.v)), shape=(n, n))
     _, lab = connected_components(adj, directed=False)
     sizes = np.bincount(lab)
     main = np.argmax(sizes)
@@ -697,24 +436,29 @@ def generate_region(seed: int = 15, *, center: tuple[float, float] = (119.45, 28
     if sizes[frag_ok].sum() > 0.015 * sizes[main]:
         frag_ok[:] = False
     keepn = used & ((lab == main) | frag_ok[lab])
-    e_keep = keepn[u] & keepn[v]
-    newid = np.full(len(x), -1, np.int64)
+    e_keep = keepn[st.u] & keepn[st.v]
+    newid = np.full(n, -1, np.int64)
     newid[keepn] = np.arange(keepn.sum())
-    u, v = newid[u[e_keep]], newid[v[e_keep]]
-    hw, names, way = hw[e_keep], names[e_keep], way[e_keep]
-    geoms = [g for g, ok in zip(geoms, e_keep, strict=True) if ok]
-    x, y, kind, sett = x[keepn], y[keepn], kind[keepn], sett[keepn]
+    kept = st.select_edges(e_keep)
+    return _Streets(x=st.x[keepn], y=st.y[keepn], kind=st.kind[keepn], sett=st.sett[keepn],
+                    u=newid[kept.u], v=newid[kept.v], hw=kept.hw, names=kept.names,
+                    way=kept.way, geoms=kept.geoms)
 
-    # WGS-84 coordinates and lengths ------------------------------------------------------
+
+def _to_wgs84(st: _Streets, center: tuple[float, float]
+              ) -> tuple[np.ndarray, np.ndarray, list, np.ndarray]:
+    """Node lon/lat (7 decimals), curved geometries in lon/lat (ends snapped to the nodes)
+    and great-circle lengths in metres along the geometry (3 decimals)."""
     tf = _transformer(center, inverse=False)
-    lon, lat = tf.transform(x, y)
+    lon, lat = tf.transform(st.x, st.y)
     lon, lat = np.round(lon, 7), np.round(lat, 7)
+    u, v = st.u, st.v
     length = great_circle_m(lon[u], lat[u], lon[v], lat[v])
-    gidx = np.array([i for i, g in enumerate(geoms) if g is not None], np.int64)
-    geoms_ll: list = [None] * len(geoms)
+    gidx = np.array([i for i, g in enumerate(st.geoms) if g is not None], np.int64)
+    geoms_ll: list = [None] * len(st.geoms)
     if len(gidx):
-        cnt = np.array([len(geoms[i]) for i in gidx])
-        allp = np.vstack([geoms[i] for i in gidx])
+        cnt = np.array([len(st.geoms[i]) for i in gidx])
+        allp = np.vstack([st.geoms[i] for i in gidx])
         glon, glat = tf.transform(allp[:, 0], allp[:, 1])
         glon, glat = np.round(glon, 7), np.round(glat, 7)
         ends = np.cumsum(cnt)
@@ -724,19 +468,8 @@ def generate_region(seed: int = 15, *, center: tuple[float, float] = (119.45, 28
             g[0] = (lon[u[i]], lat[u[i]])
             g[-1] = (lon[v[i]], lat[v[i]])
             geoms_ll[i] = g
-        seg = great_circle_m(glon[:-1], glat[:-1], glon[1:], glat[1:])
-        # recompute with the snapped end points, per geometry
-        for i in gidx:
-            g = geoms_ll[i]
             length[i] = great_circle_m(g[:-1, 0], g[:-1, 1], g[1:, 0], g[1:, 1]).sum()
-        del seg
-    length = np.round(length, 3)
-
-    return Region(center=center, outline=outline, river=river, towns=towns, villages=villages,
-                  node_x=x, node_y=y, node_lon=lon, node_lat=lat, node_kind=kind,
-                  node_settlement=sett, edge_u=u, edge_v=v, edge_highway=hw, edge_name=names,
-                  edge_way=way, edge_geom=geoms_ll, edge_length=length, bridges=n_br,
-                  river_params=rp)
+    return lon, lat, geoms_ll, np.round(length, 3)
 
 
 # --------------------------------------------------------------------------- graph
@@ -855,11 +588,26 @@ def synthetic_population(region: Region, n_points: int, seed: int = 15, *,
         (int >= 1) and ``kind`` (0 centre, 1 town, 2 village, 3 road).
     """
     rng = np.random.default_rng([seed, 2])
+    px, py, k, people = _building_points(region, rng, n_points)
+    mx, my, mp, mk = _merge_cells(px, py, k, people, cell_m)
+    total = int(round(7 * len(mk))) if total is None else int(total)
+    pop = _share_people(mk, mp, total)
+    keep = pop > 0
+    lon, lat = region.to_lonlat(mx[keep], my[keep])
+    return pd.DataFrame({"x": mx[keep], "y": my[keep], "lon": np.round(lon, 6),
+                         "lat": np.round(lat, 6), "population": pop[keep],
+                         "kind": mk[keep]})
+
+
+def _building_points(region: Region, rng: np.random.Generator, n_points: int
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Candidate building points set back from the streets, with their kind of place and a
+    log-normal weight; none in the river or within 30 m of the outline."""
     u, v = region.edge_u, region.edge_v
-    hwk = region.edge_highway
     kind_u, kind_v = region.node_kind[u], region.node_kind[v]
     ekind = np.where(kind_u == kind_v, kind_u, ROAD)
-    usable = (hwk != _HW["footway"]) & ~np.char.startswith(region.edge_name.astype(str), "示例大桥")
+    usable = ((region.edge_highway != _HW["footway"])
+              & ~np.char.startswith(region.edge_name.astype(str), "示例大桥"))
     x0, y0 = region.node_x[u], region.node_y[u]
     dx, dy = region.node_x[v] - x0, region.node_y[v] - y0
     L = np.hypot(dx, dy)
@@ -880,8 +628,13 @@ def synthetic_population(region: Region, n_points: int, seed: int = 15, *,
     people = rng.lognormal(0.0, 0.55, len(k))
     ok = (np.abs(region.river_offset(px, py)) > region.river_params["width"] / 2 + 10) \
         & shapely.contains_xy(region.outline.buffer(-30), px, py)
-    px, py, k, people = px[ok], py[ok], k[ok], people[ok]
-    # one point per building-sized cell
+    return px[ok], py[ok], k[ok], people[ok]
+
+
+def _merge_cells(px: np.ndarray, py: np.ndarray, k: np.ndarray, people: np.ndarray,
+                 cell_m: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """One point per ``cell_m`` cell: mean position, summed weight, and the kind of the
+    last point in the cell (cells rarely mix kinds)."""
     ci = np.floor(px / cell_m).astype(np.int64)
     cj = np.floor(py / cell_m).astype(np.int64)
     _, inv = np.unique(ci * 10_000_000 + cj, return_inverse=True)
@@ -890,9 +643,15 @@ def synthetic_population(region: Region, n_points: int, seed: int = 15, *,
     my = np.bincount(inv, py) / cnt
     mp = np.bincount(inv, people)
     mk = np.zeros(len(cnt), np.int8)
-    mk[inv] = k  # the kind of the last point in each cell (cells rarely mix kinds)
-    total = int(round(7 * len(cnt))) if total is None else int(total)
-    pop = np.zeros(len(cnt), np.int64)
+    mk[inv] = k
+    return mx, my, mp, mk
+
+
+def _share_people(mk: np.ndarray, mp: np.ndarray, total: int) -> np.ndarray:
+    """Whole people per cell: ``total`` split by kind of place (:data:`_PEOPLE_SHARE`, over
+    the kinds present), then within a kind in proportion to the weights ``mp`` (largest
+    remainders; the last kind takes what is left so the sum is exact)."""
+    pop = np.zeros(len(mk), np.int64)
     present = [kd for kd in (CENTRE, TOWN, VILLAGE, ROAD) if (mk == kd).any()]
     norm = sum(_PEOPLE_SHARE[kd] for kd in present)
     for j, kd in enumerate(present):
@@ -905,8 +664,4 @@ def synthetic_population(region: Region, n_points: int, seed: int = 15, *,
         if rest > 0:
             p[np.argsort(-(share - p), kind="stable")[:rest]] += 1
         pop[sel] = p
-    keep = pop > 0
-    lon, lat = region.to_lonlat(mx[keep], my[keep])
-    return pd.DataFrame({"x": mx[keep], "y": my[keep], "lon": np.round(lon, 6),
-                         "lat": np.round(lat, 6), "population": pop[keep],
-                         "kind": mk[keep]})
+    return pop
