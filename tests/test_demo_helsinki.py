@@ -164,9 +164,6 @@ def test_compute_runs_offline_with_plausible_coverage(result, inputs):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(raises=TypeError, strict=True,
-                   reason="report.summary.build_sections does not yet handle plan = 'none' "
-                          "(targets is None); remove this marker when it does")
 def test_run_config_writes_every_output_offline(inputs, offline, tmp_path):
     from circle15.run import run_config
 

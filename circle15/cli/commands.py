@@ -131,13 +131,14 @@ def run(
 def _is_demo_output(d: Path) -> bool:
     """Whether ``d`` holds what ``circle15 demo`` wrote (its inputs/README.txt says so)."""
     from circle15.demo.county import DEMO_NAME_ZH
+    from circle15.demo.helsinki import HELSINKI_TITLE
 
     readme = d / "inputs" / "README.txt"
     try:
         head = readme.read_text(encoding="utf-8")[:200]
     except (OSError, UnicodeDecodeError):
         return False
-    return DEMO_NAME_ZH in head and "合成示例数据" in head
+    return (DEMO_NAME_ZH in head and "合成示例数据" in head) or head.startswith(HELSINKI_TITLE)
 
 
 def check_demo_dir(d: Path) -> None:
@@ -155,21 +156,24 @@ def demo(
     ctx: typer.Context,
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Where to write the demo.")
                        ] = Path("demo-out"),
-    seed: Annotated[int, typer.Option(help="Generator seed.")] = 15,
+    example: Annotated[str, typer.Option(
+        "--example", help="county (synthetic 示例县, the default) or helsinki (real "
+                          "OpenStreetMap data, offline, English, no plan).")] = "county",
+    seed: Annotated[int, typer.Option(help="Generator seed (synthetic county).")] = 15,
     verbose: VerboseOption = 0,
     quiet: QuietOption = False,
 ) -> None:
-    """Generate the synthetic demo county (示例县) under OUT/inputs and run it into OUT."""
+    """Write an example's inputs under OUT/inputs and run it into OUT."""
     st = state(ctx, verbose, quiet)
-    with _guard(st):
-        from circle15.demo.county import write_demo_inputs
+    with _guard(st, {"name": "--example"}):
+        from circle15.demo.examples import EXAMPLES, write_example
 
         target = cli_path(out_dir)
         assert target is not None
         check_demo_dir(target)
         if not st.quiet:
-            err.print("generating the synthetic demo county (示例县, not a real place) ...")
-        config = write_demo_inputs(target / "inputs", seed=seed)
+            err.print(f"writing {EXAMPLES.get(example.strip().lower(), example)} ...")
+        config = write_example(example, target / "inputs", seed=seed)
         _run(config, target, None, st)
 
 
