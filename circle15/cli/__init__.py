@@ -7,6 +7,7 @@ Each module adds its commands to the one :data:`~circle15.cli._common.app`:
 from __future__ import annotations
 
 from circle15.cli import commands  # noqa: F401  (registers the commands)
+from circle15.cli import history  # noqa: F401  (record, history, compare, problems, dispatch)
 from circle15.cli._common import app
 
 __all__ = ["app", "main"]

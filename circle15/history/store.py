@@ -164,7 +164,7 @@ def open_store(db: str | Path, *, create: bool = True) -> Store:
         database, or a schema newer than this version of circle15 knows.
     """
     url = database_url(db)
-    shown = mask_url(url)
+    shown = mask_url(url.set(drivername=url.get_backend_name()))
     if url.get_backend_name() == "sqlite":
         path = Path(url.database or "")
         if not create and not path.is_file():
