@@ -15,8 +15,13 @@ import pyogrio
 
 from circle15.errors import InputError
 from circle15.history import schema as S
-from circle15.history.query import (facilities_frame, period_info, period_table,
-                                    require_period, zones_frame)
+from circle15.history.query import (
+    facilities_frame,
+    period_info,
+    period_table,
+    require_period,
+    zones_frame,
+)
 from circle15.history.store import Store
 from circle15.vocab import COMPOSITE
 

@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import geopandas as gpd
+import pandas as pd
 import shapely
 import sqlalchemy as sa
 
