@@ -211,3 +211,33 @@ def test_sqlite_malformed_period_creates_no_database(tmp_path, runs):
         str(tmp_path / "h.sqlite"), code=2)
     assert not (tmp_path / "h.sqlite").exists()
     cli("history", "--db", str(tmp_path / "none.sqlite"), code=2)
+
+
+def test_config_names_the_database(runs, tmp_path):
+    """``[history] db`` is relative to the config file; ``--db`` overrides it."""
+    cfg = tmp_path / "cfg" / "config.toml"
+    cfg.parent.mkdir()
+    cfg.write_text('[history]\ndb = "store/h.sqlite"\n', encoding="utf-8")
+    from circle15.history.store import config_db
+
+    assert config_db(cfg) == str((cfg.parent / "store" / "h.sqlite").resolve())
+    cli("record", "--from-run", str(runs[0]), "--period", P1, "--db",
+        str(cfg.parent / "store" / "h.sqlite"))
+    assert P1 in cli("history", "--config", str(cfg))
+    cli("history", "--config", str(cfg), "--db", str(tmp_path / "other.sqlite"), code=2)
+
+
+def test_record_runs_a_config(tmp_path):
+    """``record CONFIG`` runs it into --out, then records it into the config's default
+    store ``history.sqlite`` beside the config."""
+    from _tiny import write_tiny_inputs
+
+    cfg = write_tiny_inputs(tmp_path / "in")
+    out = cli("record", str(cfg), "--period", P1, "--out", str(tmp_path / "run"))
+    assert "recorded 2027Q1" in out
+    assert (tmp_path / "run" / "run.json").is_file()
+    assert (cfg.parent / "history.sqlite").is_file()
+    assert P1 in cli("history", "--config", str(cfg))
+    # already recorded: refused before running anything
+    cli("record", str(cfg), "--period", P1, "--out", str(tmp_path / "run2"), code=2)
+    assert not (tmp_path / "run2").exists()

@@ -102,8 +102,9 @@ def evaluate_year(store: Store, year: int) -> YearEvaluation:
                           pd.DataFrame(trend, columns=["period", "domain_zh", "score"]))
 
 
-def trend_chart(ev: YearEvaluation, path: Path) -> Path:
-    """A line chart of the scores per period (matplotlib OO API, bundled CJK font)."""
+def trend_chart(ev: YearEvaluation, path: Path, synthetic: bool = False) -> Path:
+    """A line chart of the scores per period (matplotlib OO API, bundled CJK font);
+    domains with no measurable target are left out."""
     from matplotlib.figure import Figure
 
     from circle15.maps.static import find_cjk_font
@@ -113,13 +114,16 @@ def trend_chart(ev: YearEvaluation, path: Path) -> Path:
     ax = fig.add_subplot()
     order = list(dict.fromkeys(ev.trend["period"]))
     for dom, g in ev.trend.groupby("domain_zh", sort=False):
+        if g["score"].isna().all():
+            continue
         x = [order.index(p) for p in g["period"]]
         ax.plot(x, g["score"], marker="o", linewidth=3 if dom == OVERALL else 1.2,
                 label=str(dom))
     ax.set_xticks(range(len(order)), order)
     ax.set_ylim(-5, 105)
     ax.set_ylabel("得分（达标目标占比，%）", fontproperties=font)
-    ax.set_title(f"{ev.year} 年度评价趋势", fontproperties=font)
+    ax.set_title(f"{ev.year} 年度评价趋势" + ("（合成示例数据 synthetic）" if synthetic else ""),
+                 fontproperties=font)
     ax.legend(prop=font, fontsize=8, loc="best")
     ax.grid(alpha=0.3)
     fig.tight_layout()
@@ -136,7 +140,7 @@ def write_yearly(store: Store, year: int, out_dir: str | Path) -> list[Path]:
     with atomic_output_dir(out_dir) as tmp:
         write_xlsx(tmp / f"{stem}.xlsx", {"分领域评价": ev.domains, "指标明细": ev.detail,
                                           "趋势": ev.trend})
-        trend_chart(ev, tmp / f"{stem}_趋势.png")
+        trend_chart(ev, tmp / f"{stem}_趋势.png", synthetic)
         body = (f"<p>评价依据：{html.escape(ev.basis)} 期全县指标。得分 = 达标目标数 ÷ "
                 "可计量目标数 × 100；总体得分按全部可计量目标计算。</p>"
                 + html_table(ev.domains) + f'<img src="{stem}_趋势.png" alt="趋势" '
