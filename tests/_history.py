@@ -46,6 +46,11 @@ def make_db(kind: str, tmp_path: Path):
     schema = f"t_{uuid.uuid4().hex[:12]}"
     eng = sa.create_engine(sa.engine.make_url(base).set(drivername="postgresql+psycopg"))
     with eng.begin() as conn:
+        stray = conn.execute(sa.text(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' "
+            "AND table_name LIKE 'history%'")).scalars().all()
+        if stray:  # they would shadow the test schema's tables through the search_path
+            pytest.fail(f"the test database's public schema holds {stray}: drop them")
         conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
 
     def drop() -> None:

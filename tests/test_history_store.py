@@ -240,6 +240,17 @@ def test_password_from_pgpassword(runs, tmp_path):
                              capture_output=True, text=True, timeout=120)
         assert res.returncode == 2 and "password authentication failed" in res.stderr
         assert "nope" not in res.stderr
+        # ~/.pgpass works the same way (libpq; PGPASSFILE points at a test file here)
+        pgpass = tmp_path / "pgpass"
+        pgpass.write_text(f"{u.host}:{u.port}:*:{u.username}:{u.password}\n", encoding="utf-8")
+        pgpass.chmod(0o600)
+        env3 = {k: v for k, v in os.environ.items() if k != "PGPASSWORD"}
+        env3.update(PGPASSFILE=str(pgpass), PYTHONPATH=str(ROOT))
+        res = subprocess.run([sys.executable, "-c", "from circle15.cli import main; main()",
+                              "history", "--db", bare], cwd=ROOT, env=env3,
+                             capture_output=True, text=True, timeout=120)
+        assert res.returncode == 0, res.stderr
+        assert P1 in res.stdout
     finally:
         drop()
 
@@ -258,3 +269,41 @@ def test_unreachable_server_exit_2(tmp_path, runs):
 ])
 def test_mask_url(url, shown):
     assert mask_url(url) == shown
+
+
+def test_qgis_layers_on_the_server(db, runs):
+    """Facilities, townships and township indicators are spatial layers of the store
+    (PostGIS registers them in geometry_columns, which is what QGIS lists)."""
+    res = runner.invoke(app, ["record", "--from-run", str(runs[1]), "--period", P2,
+                              "--db", db])
+    assert res.exit_code == 0, res.output
+    eng = sa.create_engine(_sa_url(db))
+    with eng.connect() as conn:
+        rows = conn.execute(sa.text(
+            f"SELECT count(*), count(geom) FROM {S.TOWNSHIP_VIEW} WHERE period = :p"),
+            {"p": P2}).one()
+        assert rows[0] == rows[1] == 640  # 960 rows less the 320 county rows (no polygon)
+        if eng.dialect.name == "postgresql":
+            schema = conn.execute(sa.text("SELECT current_schema()")).scalar()
+            reg = dict(conn.execute(sa.text(
+                "SELECT f_table_name, type FROM geometry_columns WHERE f_table_schema = :s"),
+                {"s": schema}).all())
+            assert reg == {"history_facilities": "POINT", "history_zones": "GEOMETRY",
+                           S.TOWNSHIP_VIEW: "GEOMETRY"}
+            srid = conn.execute(sa.text("SELECT DISTINCT ST_SRID(geom) FROM history_facilities")
+                                ).scalar()
+            assert srid == 4326
+    eng.dispose()
+
+
+def test_provenance_is_scrubbed():
+    from circle15.history.snapshot import scrub
+
+    run = {"config": {"map": {"tianditu_key": "abc123", "basemap": "tianditu"},
+                      "history": {"db": "postgresql://bureau:hunter2@db.example/h"}},
+           "inputs": [{"path": "/x/zones.geojson", "sha256": "f" * 64}]}
+    out = scrub(run)
+    text = str(out)
+    assert "abc123" not in text and "hunter2" not in text
+    assert out["config"]["history"]["db"] == "postgresql://bureau:***@db.example/h"
+    assert out["inputs"] == run["inputs"] and out["config"]["map"]["basemap"] == "tianditu"

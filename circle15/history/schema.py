@@ -1,9 +1,10 @@
-"""The history store's tables (SQLAlchemy Core), schema revision ``0001``.
+"""The history store's tables (SQLAlchemy Core) at the schema head :data:`HEAD`.
 
 The migrations in :mod:`circle15.history.migrations` create exactly these tables; this
 module is what the code reads and writes through. Geometries are WKT text in SQLite and
-PostGIS ``geometry(…, 4326)`` columns in PostgreSQL, so QGIS opens ``history_facilities``
-and ``history_zones`` straight from the server.
+PostGIS ``geometry(…, 4326)`` columns in PostgreSQL, so QGIS opens ``history_facilities``,
+``history_zones`` and the view ``history_township_indicators`` straight from the server
+(filter by ``period``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ import sqlalchemy as sa
 metadata = sa.MetaData()
 
 #: Alembic head revision the code is written for.
-HEAD = "0002"
+HEAD = "0003"
+#: View (revision 0003): every indicator row with its township polygon (open it in QGIS).
+TOWNSHIP_VIEW = "history_township_indicators"
 
 
 class PostGISGeometry(sa.types.UserDefinedType):
