@@ -97,6 +97,11 @@ def test_done_when_scenario(db, runs, tmp_path):
     assert summary.loc["卫生健康局", ["已整改", "未整改"]].tolist() == [0, 3]
     html = (pack / "卫生健康局.html").read_text(encoding="utf-8")
     assert "合成示例数据" in html and "X03" in html
+    import docx
+
+    word = docx.Document(str(pack / "卫生健康局.docx"))
+    assert "合成示例数据" in "\n".join(par.text for par in word.paragraphs)
+    assert any("X03" in c.text for t in word.tables for row in t.rows for c in row.cells)
 
     year = tmp_path / "year"
     cli("dispatch", "--year", "2027", "--out", str(year), "--db", db)

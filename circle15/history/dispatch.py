@@ -1,6 +1,7 @@
 """The 季度调度 pack (:func:`write_dispatch`) for one period, per 责任单位.
 
-For each responsible unit of the plan: a workbook and a short HTML briefing with
+For each responsible unit of the plan: a workbook, a short HTML briefing and the same
+briefing as a Word document, with
 
 - its indicators (county and townships) against this year's target, the value in the
   previous recorded period and the change;
@@ -23,6 +24,7 @@ from circle15.history.problems import CLOSED, DEFERRED, list_problems
 from circle15.history.query import period_info, period_table, previous, require_period
 from circle15.history.sheets import html_page, html_table, safe_name, write_xlsx
 from circle15.history.store import Store
+from circle15.history.word import write_briefing_docx
 from circle15.io import atomic_output_dir
 
 #: Quarters after which an unrectified problem is overdue.
@@ -85,14 +87,18 @@ def _unit_pack(tmp: Path, p: Period, unit: str, ind: pd.DataFrame, pr: pd.DataFr
     write_xlsx(tmp / f"{safe_name(unit)}.xlsx",
                {"指标": _ind_view(ind), **{k: _prb_view(v) for k, v in parts.items()}})
     met = int((ind["status"] == "met").sum())
-    summary = (f"<p>{p.key} 季度调度：指标 {len(ind)} 项（含各镇街），达标 {met} 项；"
+    summary = (f"{p.key} 季度调度：指标 {len(ind)} 项（含各镇街），达标 {met} 项；"
                f"问题新发现 {int(pr['opened'].sum())}、已整改 {int(pr['closed'].sum())}、"
-               f"逾期 {int(pr['overdue'].sum())}、未整改合计 {int(pr['open'].sum())}。</p>")
-    body = summary + "<h2>指标与本年目标</h2>" + html_table(_ind_view(ind), "无可计量指标")
+               f"逾期 {int(pr['overdue'].sum())}、未整改合计 {int(pr['open'].sum())}。")
+    body = f"<p>{summary}</p><h2>指标与本年目标</h2>" + html_table(_ind_view(ind), "无可计量指标")
     for title, df in parts.items():
         body += f"<h2>{title}</h2>" + html_table(_prb_view(df), "无")
-    (tmp / f"{safe_name(unit)}.html").write_text(
-        html_page(f"{unit} — {p.key} 季度调度简报", body, synthetic), encoding="utf-8")
+    title = f"{unit} — {p.key} 季度调度简报"
+    (tmp / f"{safe_name(unit)}.html").write_text(html_page(title, body, synthetic),
+                                                 encoding="utf-8")
+    write_briefing_docx(tmp / f"{safe_name(unit)}.docx", title, summary,
+                        {"指标与本年目标": _ind_view(ind),
+                         **{k: _prb_view(v) for k, v in parts.items()}}, synthetic)
     return {"责任单位": unit, "指标": len(ind), "达标": met,
             "新发现": int(pr["opened"].sum()), "已整改": int(pr["closed"].sum()),
             "逾期": int(pr["overdue"].sum()), "未整改": int(pr["open"].sum()),
@@ -105,8 +111,8 @@ def write_dispatch(store: Store, period: str, out_dir: str | Path) -> list[Path]
     Returns
     -------
     list of Path
-        The files written (``汇总.xlsx``, ``index.html``, and per unit ``<unit>.xlsx`` and
-        ``<unit>.html``).
+        The files written (``汇总.xlsx``, ``index.html``, and per unit ``<unit>.xlsx``,
+        ``<unit>.html`` and ``<unit>.docx``).
 
     Raises
     ------

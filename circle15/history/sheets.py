@@ -46,12 +46,13 @@ def html_table(df: pd.DataFrame, empty: str = "—") -> str:
     if not len(df):
         return f"<p>{html.escape(empty)}</p>"
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row) + "</tr>"
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(cell_text(v))}</td>" for v in row) + "</tr>"
                    for row in df.itertuples(index=False))
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _cell(v: object) -> str:
+def cell_text(v: object) -> str:
+    """A table cell as text: blanks for missing values, 4 significant digits for floats."""
     if v is None or (isinstance(v, float) and v != v):
         return ""
     if isinstance(v, float):
