@@ -11,8 +11,10 @@
 # Stop the cluster with: .ci/start-postgres.sh stop
 if [ "${BASH_SOURCE[0]}" != "$0" ]; then
   # sourced: run as a script (its own shell options) and export the URL it prints
-  eval "$(bash "${BASH_SOURCE[0]}")"
-  return
+  _c15_pg_export="$(bash "${BASH_SOURCE[0]}")" || return 1
+  eval "$_c15_pg_export"
+  unset _c15_pg_export
+  return 0
 fi
 set -euo pipefail
 
