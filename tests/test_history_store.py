@@ -307,3 +307,29 @@ def test_provenance_is_scrubbed():
     assert "abc123" not in text and "hunter2" not in text
     assert out["config"]["history"]["db"] == "postgresql://bureau:***@db.example/h"
     assert out["inputs"] == run["inputs"] and out["config"]["map"]["basemap"] == "tianditu"
+
+
+def test_readers_do_not_wait_for_a_writer(db):
+    """While a record holds the write lock, listing the history answers at once (and sees
+    only committed rows)."""
+    import threading
+
+    store = open_store(db)
+    inside = threading.Event()
+
+    def writer() -> None:
+        with store.write() as conn:
+            conn.execute(sa.text("INSERT INTO history_meta (key, value) VALUES ('w', '1')"))
+            inside.set()
+            time.sleep(1.5)
+
+    t = threading.Thread(target=writer)
+    t.start()
+    assert inside.wait(30)
+    t0 = time.monotonic()
+    with store.read() as conn:
+        n = conn.execute(sa.text("SELECT count(*) FROM history_meta")).scalar()
+    waited = time.monotonic() - t0
+    t.join()
+    store.dispose()
+    assert n == 0 and waited < 1.0

@@ -106,9 +106,10 @@ class Store:
 
     @contextmanager
     def read(self) -> Iterator[sa.engine.Connection]:
-        """A read-only connection."""
+        """A connection for reading (on SQLite a deferred transaction: readers do not take
+        the write lock)."""
         with self._errors(), self.engine.connect() as conn:
-            yield conn
+            yield conn.execution_options(history_read=True)
 
     @contextmanager
     def _errors(self) -> Iterator[None]:
@@ -144,7 +145,8 @@ def _sqlite_events(engine: sa.engine.Engine) -> None:
 
     @sa.event.listens_for(engine, "begin")
     def _begin(conn) -> None:  # noqa: ANN001
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        read = conn.get_execution_options().get("history_read", False)
+        conn.exec_driver_sql("BEGIN" if read else "BEGIN IMMEDIATE")
 
 
 def open_store(db: str | Path, *, create: bool = True) -> Store:
