@@ -58,13 +58,14 @@ def period_info(store: Store, period: str | Period) -> dict:
 
 
 def _geoms(values: pd.Series) -> list:
+    """Geometries from the store: WKT text (SQLite) or hex EWKB (PostGIS)."""
     out = []
     for v in values:
         if v is None:
             out.append(None)
         elif isinstance(v, bytes | memoryview):
             out.append(shapely.from_wkb(bytes(v)))
-        elif str(v)[:1] in "0123456789ABCDEFabcdef" and not str(v).startswith(("P", "M")):
+        elif str(v)[:2] in ("00", "01"):  # hex WKB starts with its byte-order byte
             out.append(shapely.from_wkb(str(v)))
         else:
             out.append(shapely.from_wkt(str(v).split(";", 1)[-1]))
