@@ -19,7 +19,7 @@ import pandas as pd
 
 from circle15.errors import InputError
 from circle15.io import read_csv
-from circle15.vocab import COUNTY, RunFiles
+from circle15.vocab import RunFiles
 
 _SECRET = re.compile(r"(key|password|passwd|secret|token)$", re.I)
 
@@ -132,7 +132,3 @@ def text(v: Any) -> str | None:
     s = str(v)
     return s if s.strip() and s != "nan" else None
 
-
-def county_rows(df: pd.DataFrame) -> pd.DataFrame:
-    """The county-wide rows (``zone_id == COUNTY``)."""
-    return df[df["zone_id"] == COUNTY]
