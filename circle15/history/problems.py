@@ -1,0 +1,185 @@
+"""Problems found → rectified (整改闭环).
+
+Every measurable target not met in a recorded period opens a problem, one per indicator
+× place (township, or the county row ``ALL``), judged against the period's plan year. When
+the newest period is recorded:
+
+- a target still not met updates the open problem (latest value and gaps);
+- a target met closes an open problem automatically (``已整改``, with the period and value);
+- a target not met again after closing reopens the problem (``待整改``: a regression).
+
+A period recorded out of order (older than the newest one) only opens problems not yet
+known; it never closes or reopens. People set ``整改中``, ``暂缓`` or ``已整改`` with
+:func:`set_status`; every change, automatic or manual, is kept in the problem log with
+time, who and note.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+import pandas as pd
+import sqlalchemy as sa
+
+from circle15.errors import InputError
+from circle15.history import schema as S
+from circle15.history.periods import Period
+from circle15.history.store import Store
+
+log = logging.getLogger(__name__)
+
+OPEN = "待整改"
+IN_PROGRESS = "整改中"
+DEFERRED = "暂缓"
+CLOSED = "已整改"
+#: Every status, and the English word for each.
+STATUSES = {OPEN: "open", IN_PROGRESS: "in progress", DEFERRED: "deferred", CLOSED: "rectified"}
+#: Statuses a person may set.
+SETTABLE = (IN_PROGRESS, DEFERRED, CLOSED)
+#: Who the automatic changes are logged by.
+SYSTEM = "circle15"
+
+
+@dataclass
+class ProblemChanges:
+    """Problem ids opened, closed, reopened and still open by one recorded period."""
+
+    opened: list[int] = field(default_factory=list)
+    closed: list[int] = field(default_factory=list)
+    reopened: list[int] = field(default_factory=list)
+    still_open: list[int] = field(default_factory=list)
+
+
+def _responsible(plan_name: str | None) -> dict[str, str]:
+    if not plan_name:
+        return {}
+    from circle15.coverage.plan.evaluate import load_plan
+
+    try:
+        plan = load_plan(plan_name)
+    except InputError:
+        log.warning("plan %s not found; 责任单位 taken from the run's targets table", plan_name)
+        return {}
+    return {i.id: i.responsible for i in plan.indicators if i.responsible}
+
+
+def _log(conn: sa.engine.Connection, pid: int, at: str, by: str, period: str | None,
+         old: str | None, new: str, note: str) -> None:
+    conn.execute(S.problem_log.insert().values(problem_id=pid, at=at, by=by, period=period,
+                                               status_from=old, status_to=new, note=note))
+
+
+def _gaps(r: sa.Row) -> dict:
+    return {"value": r.value, "target": r.target, "gap_value": r.gap_value,
+            "gap_people": r.gap_people, "gap_capacity": r.gap_capacity,
+            "gap_units": r.gap_units}
+
+
+def update_problems(conn: sa.engine.Connection, period: Period, year: int,
+                    plan_name: str | None, *, at: str) -> ProblemChanges:
+    """Open, update, close or reopen problems from the indicators of ``period`` (already
+    inserted, same transaction) judged against plan year ``year``."""
+    newest = conn.execute(sa.select(sa.func.max(S.periods.c.sort))).scalar() <= period.sort
+    units = _responsible(plan_name)
+    ind = S.indicators
+    rows = conn.execute(sa.select(ind).where(ind.c.period == period.key, ind.c.year == year,
+                                             ind.c.status.in_(("met", "not_met")))).all()
+    known = {(r.indicator_id, r.zone_id): r for r in conn.execute(sa.select(S.problems))}
+    ch = ProblemChanges()
+    for r in rows:
+        p = known.get((r.indicator_id, r.zone_id))
+        if r.status == "not_met" and p is None:
+            pid = conn.execute(S.problems.insert().values(
+                indicator_id=r.indicator_id, zone_id=r.zone_id, zone_name=r.zone_name,
+                name_zh=r.name_zh, domain=r.domain, layer=r.layer, level=r.level,
+                responsible=units.get(r.indicator_id) or r.responsible, status=OPEN,
+                period_found=period.key, last_period=period.key, updated_at=at, **_gaps(r))
+            ).inserted_primary_key[0]
+            _log(conn, pid, at, SYSTEM, period.key, None, OPEN,
+                 f"未达标：{_fmt(r.value)} / 目标 {r.target}")
+            ch.opened.append(pid)
+        elif p is None or not newest:
+            continue
+        elif r.status == "not_met":
+            new = OPEN if p.status == CLOSED else p.status
+            conn.execute(S.problems.update().where(S.problems.c.id == p.id).values(
+                status=new, last_period=period.key, updated_at=at, closed_period=None,
+                closed_value=None, **_gaps(r)))
+            if p.status == CLOSED:
+                _log(conn, p.id, at, SYSTEM, period.key, CLOSED, OPEN,
+                     f"再次未达标（反弹）：{_fmt(r.value)} / 目标 {r.target}")
+                ch.reopened.append(p.id)
+            else:
+                ch.still_open.append(p.id)
+        elif p.status != CLOSED or p.closed_period is None:
+            conn.execute(S.problems.update().where(S.problems.c.id == p.id).values(
+                status=CLOSED, last_period=period.key, closed_period=period.key,
+                closed_value=r.value, value=r.value, gap_value=0, gap_people=0,
+                gap_capacity=0, gap_units=0, updated_at=at))
+            _log(conn, p.id, at, SYSTEM, period.key, p.status, CLOSED,
+                 f"已达标：{_fmt(r.value)} / 目标 {r.target}")
+            ch.closed.append(p.id)
+    return ch
+
+
+def _fmt(v: float | None) -> str:
+    return "—" if v is None else f"{v:.4g}"
+
+
+def set_status(store: Store, problem_id: int, status: str, *, by: str, note: str = "",
+               at: str | None = None) -> None:
+    """Set a problem's status by hand (``整改中``, ``暂缓`` or ``已整改``) and log it.
+
+    Raises
+    ------
+    InputError
+        Unknown problem id, a status not in :data:`SETTABLE`, or no ``by``.
+    """
+    from circle15.history.record import now
+
+    if status not in SETTABLE:
+        raise InputError(f"unknown status {status!r}", key="status",
+                         hint=f"one of {', '.join(SETTABLE)}")
+    if not by or not by.strip():
+        raise InputError("who made the change is required", key="by")
+    at = at or now()
+    with store.write() as conn:
+        p = conn.execute(sa.select(S.problems).where(S.problems.c.id == problem_id)).first()
+        if p is None:
+            raise InputError(f"no problem with id {problem_id}", key="id",
+                             hint="list them with: circle15 problems")
+        conn.execute(S.problems.update().where(S.problems.c.id == problem_id).values(
+            status=status, updated_at=at))
+        _log(conn, problem_id, at, by.strip(), None, p.status, status, note)
+
+
+def list_problems(store: Store, *, unit: str | None = None,
+                  status: str | None = None) -> pd.DataFrame:
+    """Problems, newest found first; ``unit`` filters by 责任单位 (substring), ``status``
+    by status (Chinese or English word)."""
+    if status is not None:
+        words = {v: k for k, v in STATUSES.items()}
+        status = words.get(status, status)
+        if status not in STATUSES:
+            raise InputError(f"unknown status {status!r}", key="status",
+                             hint=f"one of {', '.join(STATUSES)}")
+    q = sa.select(S.problems).order_by(S.problems.c.id)
+    if status:
+        q = q.where(S.problems.c.status == status)
+    if unit:
+        q = q.where(S.problems.c.responsible.contains(unit))
+    with store.read() as conn:
+        df = pd.DataFrame(conn.execute(q).mappings().all(), columns=[c.name for c in
+                                                                     S.problems.c])
+    return df
+
+
+def problem_log(store: Store, problem_ids: list[int] | None = None) -> pd.DataFrame:
+    """The change log (time, who, period, from → to, note) of some or all problems."""
+    q = sa.select(S.problem_log).order_by(S.problem_log.c.id)
+    if problem_ids is not None:
+        q = q.where(S.problem_log.c.problem_id.in_(problem_ids))
+    with store.read() as conn:
+        return pd.DataFrame(conn.execute(q).mappings().all(),
+                            columns=[c.name for c in S.problem_log.c])
