@@ -130,3 +130,12 @@ def test_readme_config_reference_is_generated_from_the_schema():
     for section in ("[project]", "[area]", "[network]", "[population]", "[[layers]]",
                     "[coverage]", "[targets]", "[siting]", "[map]", "[output]"):
         assert f"**`{section}`**" in readme
+
+
+def test_history_db_password_never_reaches_run_json(cfg_path: Path):
+    _edit(cfg_path, "[output]", '[history]\ndb = "postgresql://planner:s3cret@db.local/c15"\n\n'
+                                "[output]")
+    cfg = load_config(cfg_path)
+    assert cfg.history.db.endswith("@db.local/c15")
+    dumped = str(cfg.to_dict())
+    assert "s3cret" not in dumped and "planner:***@db.local" in dumped

@@ -41,6 +41,7 @@ from circle15.config.sections import (
     AreaConfig,
     Config,
     CoverageConfig,
+    HistoryConfig,
     LayerConfig,
     MapConfig,
     NetworkConfig,
@@ -54,7 +55,7 @@ from circle15.maps.basemaps import BASEMAPS
 
 __all__ = [
     "BASEMAPS", "CRS_NAMES", "DEFAULT_SPEEDS_KMH", "LANGS", "MODES", "AreaConfig", "Config",
-    "CoverageConfig", "LayerConfig", "MapConfig", "NetworkConfig", "OutputConfig",
+    "CoverageConfig", "HistoryConfig", "LayerConfig", "MapConfig", "NetworkConfig", "OutputConfig",
     "PopulationConfig", "ProjectConfig", "SitingConfig", "TargetsConfig", "config_from_dict",
     "load_config",
 ]

@@ -217,6 +217,16 @@ class OutputConfig:
     lang: str = _f("zh", "Language of every output: zh or en.")
 
 
+@dataclass(frozen=True)
+class HistoryConfig:
+    """``[history]``: the store of recorded periods (``circle15 record``, ``history``, ...)."""
+
+    db: str = _f("history.sqlite", "SQLite file (relative to the config) or a postgresql:// "
+                                   "URL (PostGIS) shared by the departments; the password "
+                                   "comes from PGPASSWORD or ~/.pgpass, never the URL in "
+                                   "outputs.")
+
+
 #: Section name -> dataclass (``layers`` is an array of :class:`LayerConfig`).
 SECTIONS: dict[str, type] = {
     "project": ProjectConfig,
@@ -228,6 +238,7 @@ SECTIONS: dict[str, type] = {
     "siting": SitingConfig,
     "map": MapConfig,
     "output": OutputConfig,
+    "history": HistoryConfig,
 }
 
 
@@ -246,6 +257,7 @@ class Config:
     siting: SitingConfig = field(default_factory=SitingConfig)
     map: MapConfig = field(default_factory=MapConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
+    history: HistoryConfig = field(default_factory=HistoryConfig)
 
     @property
     def base_dir(self) -> Path:
@@ -260,8 +272,19 @@ class Config:
         raise KeyError(key)
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain-JSON form (paths as strings), for ``run.json``."""
-        return _jsonable(dataclasses.asdict(self))
+        """Plain-JSON form (paths as strings) for ``run.json``, with no password in it."""
+        out = _jsonable(dataclasses.asdict(self))
+        out["history"]["db"] = _no_password(out["history"]["db"])
+        return out
+
+
+def _no_password(url: str) -> str:
+    """``url`` with the password of ``scheme://user:password@host`` replaced by ``***``."""
+    scheme, sep, rest = url.partition("://")
+    creds, at, host = rest.rpartition("@")
+    if not sep or not at or ":" not in creds:
+        return url
+    return f"{scheme}://{creds.split(':', 1)[0]}:***@{host}"
 
 
 def _jsonable(obj: Any) -> Any:
