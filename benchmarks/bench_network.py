@@ -57,7 +57,8 @@ def run_case(case: str, nodes: int, graphml: str = "") -> dict:
     from circle15.config import NetworkConfig
     from circle15.geo.streets.connectivity import largest_component
     from circle15.geo.streets.modes import add_travel_times
-    from circle15.geo.streets.project import choose_crs, graph_bounds_polygon, project_graph
+    from circle15.geo.crs import choose_crs
+    from circle15.geo.streets.project import graph_bounds_polygon, project_graph
     from circle15.geo.streets.sources import load_graph
 
     base_mb = _peak_mb()

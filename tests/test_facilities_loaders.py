@@ -13,7 +13,7 @@ import shapely
 
 from circle15.config import LayerConfig, config_from_dict
 from circle15.errors import InputError
-from circle15.geo.crs import convert as crs
+from circle15.geo import crs
 from circle15.facilities.loaders import load_layer, load_layers
 from circle15.facilities.schema import FACILITY_COLUMNS, ISSUE_COLUMNS
 

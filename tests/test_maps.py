@@ -297,7 +297,7 @@ def test_optional_files_may_be_absent(tmp_path):
 
 
 def test_amap_shifts_every_overlay_to_gcj02(run_dir, tmp_path):
-    from circle15.geo.crs.convert import wgs84_to_gcj02
+    from circle15.geo.crs import wgs84_to_gcj02
 
     page = render_map(run_dir, tmp_path / "amap.html", basemap="amap").read_text("utf-8")
     plain = (run_dir / "map.html").read_text("utf-8")

@@ -28,7 +28,8 @@ from circle15.errors import InputError
 from circle15.geo.streets import sources
 from circle15.geo.streets.connectivity import largest_component, street_km
 from circle15.geo.streets.modes import add_travel_times, make_two_way, parse_maxspeed
-from circle15.geo.streets.project import choose_crs, graph_bounds_polygon, project_graph
+from circle15.geo.crs import choose_crs
+from circle15.geo.streets.project import graph_bounds_polygon, project_graph
 
 pyrosm = pytest.importorskip("pyrosm")
 TEST_PBF = Path(pyrosm.get_data("test_pbf"))

@@ -29,7 +29,7 @@ import pandas as pd
 
 from circle15.config import Config, LayerConfig
 from circle15.errors import InputError
-from circle15.geo.crs import convert as crsmod
+from circle15.geo import crs as crsmod
 from circle15.facilities.schema import (
     BUILTIN_LAYERS,
     FACILITY_COLUMNS,

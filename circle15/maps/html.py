@@ -4,7 +4,7 @@ The page embeds every script, stylesheet, icon and font (see :mod:`circle15.maps
 so it works on an offline intranet; no request leaves the machine unless a basemap is
 chosen. Basemaps: ``none`` (default; townships and main streets give context), ``osm``,
 ``tianditu`` (CGCS2000, drawn as WGS-84; needs a key) and ``amap`` (GCJ-02: every overlay
-coordinate is shifted with :func:`circle15.geo.crs.convert.wgs84_to_gcj02` so the data line
+coordinate is shifted with :func:`circle15.geo.crs.wgs84_to_gcj02` so the data line
 up with the basemap, and the map says so).
 """
 

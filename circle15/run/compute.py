@@ -413,7 +413,7 @@ def _link_issues(fac: gpd.GeoDataFrame, issues: pd.DataFrame, cfg: Config) -> pd
 
 def _warn_gcj02(fac: gpd.GeoDataFrame, net: RoutingNetwork, cfg: Config, report: dict) -> None:
     """Flag layers that look like undeclared GCJ-02 (300-700 m off the streets)."""
-    from circle15.geo.crs.convert import detect_gcj02_offset
+    from circle15.geo.crs import detect_gcj02_offset
 
     edges = gpd.GeoDataFrame(geometry=net.seg_geometry, crs=net.crs)
     found = {}

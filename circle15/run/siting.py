@@ -172,7 +172,7 @@ def load_candidates(path: str | Path, *, crs: str = "wgs84") -> gpd.GeoDataFrame
     InputError
         Missing columns, bad numbers or coordinates, with file, row and column.
     """
-    from circle15.geo.crs.convert import to_wgs84
+    from circle15.geo.crs import to_wgs84
 
     path = Path(path)
     if not path.is_file():

@@ -33,7 +33,7 @@ from shapely.geometry.base import BaseGeometry
 
 from circle15.config import AreaConfig
 from circle15.errors import InputError
-from circle15.geo.streets.project import choose_crs, transform_to_wgs84
+from circle15.geo.crs import choose_crs, transform_to_wgs84
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ def _polygonal(geom: BaseGeometry) -> BaseGeometry:
 
 
 def _to_wgs84(gdf: gpd.GeoDataFrame, area_cfg: AreaConfig, path: Path) -> gpd.GeoDataFrame:
-    from circle15.geo.crs.convert import normalize_crs
+    from circle15.geo.crs import normalize_crs
 
     try:
         declared = normalize_crs(area_cfg.crs)

@@ -16,7 +16,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from circle15.geo.population import _crs, points, tables
+from circle15.geo.crs import normalize_crs, to_wgs84
+from circle15.geo.population import points, tables
 from circle15.errors import InputError
 
 #: OSM ``building=*`` values that house nobody (or nobody counted as a resident).
@@ -49,13 +50,13 @@ def read_buildings(path: Path, declared_crs: str, warnings: list[str]) -> gpd.Ge
 
 def to_wgs84_frame(gdf: gpd.GeoDataFrame, crs) -> gpd.GeoDataFrame:
     """Reproject a frame whose coordinates are in ``crs`` (incl. GCJ-02/BD-09) to EPSG:4326."""
-    crs = _crs.normalise_crs(crs)
+    crs = normalize_crs(crs, cgcs2000_as_wgs84=True)
     if crs == "wgs84":
         return gdf.set_crs("EPSG:4326", allow_override=True)
     import shapely
 
     def conv(xy: np.ndarray) -> np.ndarray:
-        lon, lat = _crs.to_wgs84(xy[:, 0], xy[:, 1], crs)
+        lon, lat = to_wgs84(xy[:, 0], xy[:, 1], crs)
         return np.column_stack([lon, lat])
 
     geom = shapely.transform(gdf.geometry.to_numpy(), conv)

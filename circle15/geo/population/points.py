@@ -15,7 +15,8 @@ import pandas as pd
 import pyproj
 
 from circle15.config import PopulationConfig
-from circle15.geo.population import _crs, tables
+from circle15.geo.crs import is_geographic, normalize_crs, to_wgs84
+from circle15.geo.population import tables
 from circle15.errors import InputError
 
 
@@ -27,8 +28,9 @@ def effective_crs(declared: str, file_crs: pyproj.CRS | None, path: Path,
     (GeoJSON always claims WGS-84, even for GCJ-02 coordinates); with the default, a CRS
     declared by the file is used.
     """
-    declared_n = _crs.normalise_crs(declared)
-    file_n = _crs.normalise_crs(file_crs) if file_crs is not None else None
+    declared_n = normalize_crs(declared, cgcs2000_as_wgs84=True)
+    file_n = (normalize_crs(file_crs, cgcs2000_as_wgs84=True) if file_crs is not None
+              else None)
     if declared_n == "wgs84":
         return file_n if file_n is not None else "wgs84"
     if file_n is not None and file_n != "wgs84" and file_n != declared_n:
@@ -112,10 +114,10 @@ def read_points(cfg: PopulationConfig, warnings: list[str]) -> tuple[gpd.GeoData
                            hint="give every row a numeric coordinate")
         y = tables.numbers(df, ycol, path, what="coordinate", nonnegative=False,
                            hint="give every row a numeric coordinate")
-        crs = _crs.normalise_crs(cfg.crs)
-    if _crs.is_geographic(crs):
+        crs = normalize_crs(cfg.crs, cgcs2000_as_wgs84=True)
+    if is_geographic(crs):
         check_lonlat(x, y, df, xcol, ycol, path)
-    lon, lat = _crs.to_wgs84(x, y, crs)
+    lon, lat = to_wgs84(x, y, crs)
     bad = np.flatnonzero(~(np.isfinite(lon) & np.isfinite(lat)))
     if len(bad):
         raise InputError(f"coordinates cannot be converted from {cfg.crs} to WGS-84",

@@ -17,7 +17,8 @@ import rasterio.windows
 from rasterio.warp import transform_bounds
 
 from circle15.config import PopulationConfig
-from circle15.geo.population import _crs, tables
+from circle15.geo.crs import normalize_crs, to_wgs84
+from circle15.geo.population import tables
 from circle15.errors import InputError
 
 #: Degrees added around the study area for GCJ-02 / BD-09 rasters (their offset is < 1 km).
@@ -44,12 +45,13 @@ def read_raster(cfg: PopulationConfig, zones: gpd.GeoDataFrame,
                          hint="use a GeoTIFF") from None
     with src:
         if src.crs is not None:
-            crs = _crs.normalise_crs(pyproj.CRS.from_user_input(src.crs.to_wkt()))
-            if _crs.normalise_crs(cfg.crs) not in ("wgs84", crs):
+            crs = normalize_crs(pyproj.CRS.from_user_input(src.crs.to_wkt()),
+                                cgcs2000_as_wgs84=True)
+            if normalize_crs(cfg.crs, cgcs2000_as_wgs84=True) not in ("wgs84", crs):
                 warnings.append(f"{path}: the raster declares its own CRS; population.crs "
                                 f"{cfg.crs!r} ignored")
         else:
-            crs = _crs.normalise_crs(cfg.crs)
+            crs = normalize_crs(cfg.crs, cgcs2000_as_wgs84=True)
         w, s, e, n = zones.total_bounds
         if isinstance(crs, str) and crs in ("wgs84", "gcj02", "bd09"):  # lon/lat grids
             pad = 0.0 if crs == "wgs84" else _PAD_DEG
@@ -75,7 +77,7 @@ def read_raster(cfg: PopulationConfig, zones: gpd.GeoDataFrame,
     rows, cols = np.nonzero(np.isfinite(values) & (values > 0))
     people = values[rows, cols]
     xs, ys = transform @ (cols + 0.5, rows + 0.5)
-    lon, lat = _crs.to_wgs84(np.asarray(xs), np.asarray(ys), crs)
+    lon, lat = to_wgs84(np.asarray(xs), np.asarray(ys), crs)
     out = gpd.GeoDataFrame({"population": people},
                            geometry=gpd.points_from_xy(lon, lat), crs="EPSG:4326")
     return out, {"encoding": None, "integer": False, "allocation": "raster cell centres",

@@ -12,7 +12,8 @@ from shapely.geometry.base import BaseGeometry
 from circle15.config import Config
 from circle15.geo.streets.connectivity import largest_component
 from circle15.geo.streets.modes import add_travel_times, is_two_way
-from circle15.geo.streets.project import choose_crs, graph_bounds_polygon, project_graph
+from circle15.geo.crs import choose_crs
+from circle15.geo.streets.project import graph_bounds_polygon, project_graph
 from circle15.geo.streets.sources import load_graph
 
 log = logging.getLogger(__name__)

@@ -60,7 +60,8 @@ from circle15.config import NetworkConfig
 from circle15.errors import InputError
 from circle15.geo.streets import modes
 from circle15.geo.streets.connectivity import isolated_nodes
-from circle15.geo.streets.project import add_edges_uncopied, choose_crs, gc_paused, node_xy
+from circle15.geo.crs import choose_crs
+from circle15.geo.streets.project import add_edges_uncopied, gc_paused, node_xy
 
 log = logging.getLogger(__name__)
 
