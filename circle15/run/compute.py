@@ -192,7 +192,7 @@ def compute(cfg: Config, progress: Progress | None = None) -> RunResult:
 
     with _stage("zones", timings, progress):
         if cfg.area.zones is None and cfg.area.place:
-            from circle15.geo.streets.sources import default_cache_dir
+            from circle15.geo.streets.download import default_cache_dir
             from circle15.geo.areas.zones import zones_from_osm
 
             zones, zone_report = zones_from_osm(
