@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -104,8 +105,6 @@ def detect_gcj02_offset(
         ``share_closer`` (share of points with d1 < d0), ``layer`` (if the points have
         one) and ``message``.
     """
-    import geopandas as gpd
-
     if points_wgs84 is None or len(points_wgs84) == 0 or edges is None or len(edges) == 0:
         return None
     pts = points_wgs84
@@ -118,32 +117,12 @@ def detect_gcj02_offset(
     if inside.sum() < min_points:
         return None
     lon, lat = lon[inside], lat[inside]
-    edges_m = edges if edges.crs is not None and edges.crs.equals(crs_metric) else \
-        edges.to_crs(crs_metric)
-    tree_geoms = edges_m.geometry.to_numpy()
-    import shapely
-
-    tree = shapely.STRtree(tree_geoms)
-
-    def _dist(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        p = gpd.GeoSeries(gpd.points_from_xy(x, y), crs="EPSG:4326").to_crs(crs_metric)
-        _, d = tree.query_nearest(p.to_numpy(), return_distance=True, all_matches=False)
-        return np.asarray(d)
-
+    dist = _street_distance(edges, crs_metric)
     s_lon, s_lat = gcj02_to_wgs84(lon, lat)
-    d0 = _dist(lon, lat)
-    d1 = _dist(s_lon, s_lat)
-    # Shift vector in local metres, rotated for the control directions.
-    coslat = np.cos(np.radians(lat))
-    ex = (s_lon - lon) * coslat
-    ey = s_lat - lat
-    shift_m = np.hypot(ex, ey) * 111_320.0
-    controls = []
-    for rx, ry in (((0, -1), (1, 0)), ((-1, 0), (0, -1)), ((0, 1), (-1, 0))):
-        cx = rx[0] * ex + rx[1] * ey
-        cy = ry[0] * ex + ry[1] * ey
-        controls.append(np.median(_dist(lon + cx / coslat, lat + cy)))
-    m0, m1, mc = float(np.median(d0)), float(np.median(d1)), float(min(controls))
+    d0 = dist(lon, lat)
+    d1 = dist(s_lon, s_lat)
+    shift_m, mc = _control_median(dist, lon, lat, s_lon, s_lat)
+    m0, m1 = float(np.median(d0)), float(np.median(d1))
     share = float(np.mean(d1 < d0))
     log.debug("GCJ-02 check: median d0=%.1f m, d1=%.1f m, control=%.1f m, share=%.2f",
               m0, m1, mc, share)
@@ -166,3 +145,38 @@ def detect_gcj02_offset(
         "share_closer": share,
         "message": msg,
     }
+
+
+def _street_distance(edges: Any, crs_metric: str) -> Callable[[np.ndarray, np.ndarray],
+                                                               np.ndarray]:
+    """A function of WGS-84 ``(lon, lat)`` giving each point's distance (m) to a street."""
+    import geopandas as gpd
+    import shapely
+
+    edges_m = edges if edges.crs is not None and edges.crs.equals(crs_metric) else \
+        edges.to_crs(crs_metric)
+    tree = shapely.STRtree(edges_m.geometry.to_numpy())
+
+    def _dist(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        p = gpd.GeoSeries(gpd.points_from_xy(x, y), crs="EPSG:4326").to_crs(crs_metric)
+        _, d = tree.query_nearest(p.to_numpy(), return_distance=True, all_matches=False)
+        return np.asarray(d)
+
+    return _dist
+
+
+def _control_median(dist: Callable[[np.ndarray, np.ndarray], np.ndarray], lon: np.ndarray,
+                    lat: np.ndarray, s_lon: np.ndarray, s_lat: np.ndarray
+                    ) -> tuple[np.ndarray, float]:
+    """Size (m) of each point's GCJ-02 shift, and the best median distance to a street
+    after the same shift rotated by 90°, 180° and 270° (the control directions)."""
+    coslat = np.cos(np.radians(lat))
+    ex = (s_lon - lon) * coslat  # shift vector in local (degree-scaled) metres
+    ey = s_lat - lat
+    shift_m = np.hypot(ex, ey) * 111_320.0
+    controls = []
+    for rx, ry in (((0, -1), (1, 0)), ((-1, 0), (0, -1)), ((0, 1), (-1, 0))):
+        cx = rx[0] * ex + rx[1] * ey
+        cy = ry[0] * ex + ry[1] * ey
+        controls.append(np.median(dist(lon + cx / coslat, lat + cy)))
+    return shift_m, float(min(controls))
