@@ -132,3 +132,18 @@ def test_routing_network_input_errors():
     H.add_edge(1, 2, length=96.8, highway="motorway")
     with pytest.raises(InputError, match="no streets usable"):
         routing_network(H, mode="walk")
+
+
+@pytest.mark.shared
+def test_routing_network_equals_pipeline_on_hangzhou(shared_dir):
+    path = shared_dir / "data" / "hangzhou" / "hangzhou_drive.graphml.gz"
+    if not path.is_file():
+        pytest.skip(f"Hangzhou graph not available at {path}")
+    from circle15.geo.streets.graphml import read_graphml_osmnx
+
+    G = read_graphml_osmnx(path)  # what osmnx.load_graphml gives a script
+    net = routing_network(G, mode="walk")
+    assert_same_network(net, pipeline_network(str(path), "walk"))
+    # README: 14,469 nodes; the strongly connected walking core has 14,339
+    assert net.crs == "EPSG:4549" and net.n_nodes == 14339
+    assert net.report["connectivity"]["nodes_dropped"] == 130

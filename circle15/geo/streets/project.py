@@ -8,20 +8,26 @@ from __future__ import annotations
 
 import itertools
 import math
-from typing import Any
+import sys
+from typing import TYPE_CHECKING, Any
 
-import geopandas as gpd
 import networkx as nx
 import numpy as np
-import pandas as pd
 import pyproj
 import shapely
 
 from circle15.geo.streets import _nx
 
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+
 def _present(value: Any) -> bool:
     """What :func:`osmnx.convert.graph_from_gdfs` keeps: lists and non-missing values."""
-    if value is None or value is pd.NA or value is pd.NaT:
+    if value is None:
+        return False
+    pd = sys.modules.get("pandas")  # pd.NA/pd.NaT exist only once pandas is imported
+    if pd is not None and (value is pd.NA or value is pd.NaT):
         return False
     if isinstance(value, float):
         return not math.isnan(value)
