@@ -14,12 +14,17 @@ import networkx as nx
 import numpy as np
 import osmnx as ox
 import pytest
+from _tiny import write_tiny_inputs
 from shapely.geometry import box
 
-from _tiny import write_tiny_inputs
 from circle15.config import AreaConfig, Config, NetworkConfig
 from circle15.errors import InputError
-from circle15.geo.routing import RoutingNetwork, access_speed, load_network, routing_network
+from circle15.geo.routing import (
+    RoutingNetwork,
+    access_speed,
+    load_network,
+    routing_network,
+)
 from circle15.geo.streets.load import load_graph
 from circle15.geo.streets.prepare import prepare_network
 

@@ -24,12 +24,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from circle15.errors import InputError
+from circle15.geo.crs import choose_crs
 from circle15.geo.streets import graphml
 from circle15.geo.streets._files import open_text
-from circle15.geo.streets.load import load_graph
 from circle15.geo.streets.connectivity import largest_component, street_km
+from circle15.geo.streets.load import load_graph
 from circle15.geo.streets.modes import add_travel_times, make_two_way, parse_maxspeed
-from circle15.geo.crs import choose_crs
 from circle15.geo.streets.project import graph_bounds_polygon, project_graph
 
 pyrosm = pytest.importorskip("pyrosm")

@@ -23,9 +23,9 @@ import shapely
 from shapely.geometry import box
 
 from circle15.errors import InputError
-from circle15.geo.streets.ways import build_graph
 from circle15.geo.streets.connectivity import street_km
 from circle15.geo.streets.load import load_graph
+from circle15.geo.streets.ways import build_graph
 
 pyrosm = pytest.importorskip("pyrosm")
 

@@ -193,7 +193,7 @@ def _special_data(attr_names: tuple[str, ...], convs: tuple[Any, ...], values: A
     for name, conv, v in zip(attr_names, convs, values, strict=True):
         value = _literal(_unescape(v) if "&" in v else v)
         if conv is _BOOL_LOOKUP:
-            conv = _bool_text  # noqa: PLW2901 - also takes evaluated bools
+            conv = _bool_text  # also takes evaluated bools
         if conv is not str:
             value = [conv(x) for x in value] if not is_node and isinstance(
                 value, list) else conv(value)
