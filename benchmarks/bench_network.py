@@ -4,7 +4,7 @@ Cases (each in a fresh Python process, so peak memory is per case):
 
 * ``synthetic`` — a SYNTHETIC town-and-village walk network of about 200,000 nodes
   (:func:`circle15.demo.synthetic.synthetic_network`), saved as OSMnx GraphML and loaded back
-  through :func:`circle15.geo.streets.sources.load_graph`.
+  through :func:`circle15.geo.streets.load.load_graph`.
 * ``hangzhou-walk`` / ``hangzhou-drive`` — the real central Hangzhou car network
   (``../shared/data/hangzhou/hangzhou_drive.graphml.gz``, 14,469 nodes, no highway tags;
   walking treats it as undirected). Skipped when the shared folder is absent.
@@ -57,8 +57,9 @@ def run_case(case: str, nodes: int, graphml: str = "") -> dict:
     from circle15.config import NetworkConfig
     from circle15.geo.streets.connectivity import largest_component
     from circle15.geo.streets.modes import add_travel_times
-    from circle15.geo.streets.project import choose_crs, graph_bounds_polygon, project_graph
-    from circle15.geo.streets.sources import load_graph
+    from circle15.geo.crs import choose_crs
+    from circle15.geo.streets.project import graph_bounds_polygon, project_graph
+    from circle15.geo.streets.load import load_graph
 
     base_mb = _peak_mb()
     out: dict = {"case": case, "baseline_mb": round(base_mb)}
@@ -80,12 +81,12 @@ def run_case(case: str, nodes: int, graphml: str = "") -> dict:
             raise ValueError(case)
         start_mb = _peak_mb()
         t = time.perf_counter()
-        G = load_graph(cfg)
+        G = load_graph(cfg.source, mode=cfg.mode)
         out["load_s"] = round(time.perf_counter() - t, 2)
         out["nodes_in"] = len(G)
         out["edges_in"] = G.number_of_edges()
         t = time.perf_counter()
-        G = add_travel_times(G, cfg)
+        G = add_travel_times(G, mode=cfg.mode)
         out["travel_times_s"] = round(time.perf_counter() - t, 2)
         t = time.perf_counter()
         crs = choose_crs(graph_bounds_polygon(G))

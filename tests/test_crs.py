@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from circle15.errors import InputError
-from circle15.geo.crs import convert as crs
+from circle15.geo import crs
 
 
 def metres(lon1, lat1, lon2, lat2):

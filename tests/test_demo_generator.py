@@ -22,7 +22,7 @@ from circle15.demo.county import (
     write_demo_inputs,
 )
 from circle15.demo.synthetic import generate_region, great_circle_m, synthetic_network
-from circle15.geo.crs.convert import wgs84_to_gcj02
+from circle15.geo.crs import wgs84_to_gcj02
 from circle15.io import read_csv
 
 SUBTYPES = {

@@ -11,14 +11,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-
 from _bruteforce import brute_force_times
-from circle15.config import Config, NetworkConfig
+
 from circle15.coverage.travel import nearest_facility
 from circle15.coverage.zonal import COUNTY, coverage_table
+from circle15.geo.routing import load_network
 from circle15.geo.routing.linking import link_points, usable_segments
-from circle15.geo.routing.network import RoutingNetwork
-from circle15.geo.streets.prepare import prepare_network
 
 pytestmark = pytest.mark.shared
 
@@ -28,10 +26,9 @@ def hz_net(shared_dir):
     path = shared_dir / "data" / "hangzhou" / "hangzhou_drive.graphml.gz"
     if not path.is_file():
         pytest.skip(f"Hangzhou graph not available at {path}")
-    cfg = Config(network=NetworkConfig(source=str(path), mode="walk", crs="EPSG:4549"))
-    G, crs, _ = prepare_network(cfg, None)
-    assert crs == "EPSG:4549"
-    return RoutingNetwork.from_graph(G, access_speed=cfg.network.speed_mps, crs=crs)
+    net = load_network(str(path), mode="walk", crs="EPSG:4549")
+    assert net.crs == "EPSG:4549"
+    return net
 
 
 @pytest.mark.parametrize("seed", [1, 2])

@@ -11,7 +11,7 @@ import pytest
 import shapely
 
 from circle15.errors import InputError
-from circle15.geo.crs import convert as crs
+from circle15.geo import crs
 from circle15.facilities import LayerSource
 from circle15.facilities.loaders import load_layer, load_layers
 from circle15.facilities.schema import FACILITY_COLUMNS, ISSUE_COLUMNS

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from circle15.facilities import LayerSource
-from circle15.geo.crs.convert import to_wgs84
+from circle15.geo.crs import to_wgs84
 from circle15.facilities.loaders import load_layer
 from circle15.facilities.validate import (
     find_duplicates,

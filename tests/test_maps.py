@@ -351,7 +351,7 @@ def test_png_without_the_bundled_font_fails_clearly(run_dir, tmp_path, monkeypat
 
 
 def test_amap_shifts_every_overlay_to_gcj02(run_dir, map_html, tmp_path):
-    from circle15.geo.crs.convert import wgs84_to_gcj02
+    from circle15.geo.crs import wgs84_to_gcj02
 
     page = render_map(run_dir, tmp_path / "amap.html", basemap="amap").read_text("utf-8")
     shifted, plain = page_data(page), page_data(map_html.read_text("utf-8"))

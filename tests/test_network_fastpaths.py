@@ -1,6 +1,6 @@
 """The fast network paths give exactly the graphs of the OSMnx/networkx paths they replace.
 
-* GraphML: the regex reader and the streaming (iterparse) reader against
+* GraphML: the regex reader against
   :func:`osmnx.load_graphml` on real OSM data (pyrosm's bundled extracts, simplified by
   OSMnx: list-valued attributes, edge geometries) saved plain and gzipped, with extra
   attributes that need XML escapes, stringified lists/dicts and Chinese text.
@@ -23,12 +23,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from circle15.config import NetworkConfig
 from circle15.errors import InputError
-from circle15.geo.streets import sources
+from circle15.geo.crs import choose_crs
+from circle15.geo.streets import graphml
+from circle15.geo.streets._files import open_text
 from circle15.geo.streets.connectivity import largest_component, street_km
+from circle15.geo.streets.load import load_graph
 from circle15.geo.streets.modes import add_travel_times, make_two_way, parse_maxspeed
-from circle15.geo.streets.project import choose_crs, graph_bounds_polygon, project_graph
+from circle15.geo.streets.project import graph_bounds_polygon, project_graph
 
 pyrosm = pytest.importorskip("pyrosm")
 TEST_PBF = Path(pyrosm.get_data("test_pbf"))
@@ -60,7 +62,7 @@ def assert_same_graph(A: nx.MultiDiGraph, B: nx.MultiDiGraph) -> None:
 @pytest.fixture(scope="module")
 def graphml_files(tmp_path_factory) -> dict[str, Path]:
     """test_pbf's drive network (simplified: lists, geometries) with awkward extras."""
-    G = sources.load_graph(NetworkConfig(source=str(TEST_PBF), mode="drive"))
+    G = load_graph(str(TEST_PBF), mode="drive")
     assert any(isinstance(d.get("osmid"), list) for _, _, d in G.edges(data=True))
     assert any("geometry" in d for _, _, d in G.edges(data=True))
     for i, (_, d) in enumerate(G.nodes(data=True)):
@@ -88,34 +90,31 @@ def graphml_files(tmp_path_factory) -> dict[str, Path]:
 @pytest.mark.parametrize("kind", ["plain", "gz"])
 def test_fast_graphml_readers_equal_osmnx(graphml_files, kind):
     path = graphml_files[kind]
-    ref = sources.read_graphml_osmnx(path)
+    ref = graphml.read_graphml_osmnx(path)
     # the awkward extras made it through osmnx as expected
     assert any(d.get("tags") == ["a", "b&c"] for _, d in ref.nodes(data=True))
     assert any(d.get("extra") == {"k": 1} for _, _, d in ref.edges(data=True))
     assert any(k == "spare" for _, _, k in ref.edges(keys=True))
-    with sources._open_text(path) as raw:
-        fast = sources.read_graphml_text(io.TextIOWrapper(raw, encoding="utf-8"))
+    with open_text(path) as raw:
+        fast = graphml.read_graphml_text(io.TextIOWrapper(raw, encoding="utf-8"))
     assert_same_graph(fast, ref)
-    with sources._open_text(path) as raw:
-        stream = sources.read_graphml_stream(raw)
-    assert_same_graph(stream, ref)
-    assert_same_graph(sources.read_graphml(path), ref)
+    assert_same_graph(graphml.read_graphml(path), ref)
 
 
 def test_fast_graphml_small_chunks(graphml_files, monkeypatch):
     """Elements cut at chunk boundaries are read whole."""
-    monkeypatch.setattr(sources, "_CHUNK_CHARS", 997)
+    monkeypatch.setattr(graphml, "_CHUNK_CHARS", 997)
     path = graphml_files["plain"]
     with open(path, encoding="utf-8") as fh:
-        fast = sources.read_graphml_text(fh)
-    assert_same_graph(fast, sources.read_graphml_osmnx(path))
+        fast = graphml.read_graphml_text(fh)
+    assert_same_graph(fast, graphml.read_graphml_osmnx(path))
 
 
 def test_load_graph_graphml_equals_osmnx_path(graphml_files, monkeypatch):
-    cfg = NetworkConfig(source=str(graphml_files["gz"]), mode="walk")
-    fast = sources.load_graph(cfg)
-    monkeypatch.setattr(sources, "_read_graphml_fast", lambda path: None)
-    slow = sources.load_graph(cfg)
+    source = str(graphml_files["gz"])
+    fast = load_graph(source, mode="walk")
+    monkeypatch.setattr(graphml, "_read_graphml_fast", lambda path: None)
+    slow = load_graph(source, mode="walk")
     fast.graph.pop("load_report")
     slow.graph.pop("load_report")
     assert_same_graph(fast, slow)
@@ -130,19 +129,19 @@ def test_unusual_graphml_goes_to_osmnx(tmp_path):
     G.add_edge(1, 2, length=96.5)
     path = tmp_path / "typed.graphml"
     nx.write_graphml(G, path)
-    with pytest.raises(sources._NotPlainGraphML):
+    with pytest.raises(graphml._NotPlainGraphML):
         with open(path, encoding="utf-8") as fh:
-            sources.read_graphml_text(fh)
+            graphml.read_graphml_text(fh)
     with pytest.raises(InputError, match="not an OSMnx GraphML file"):
-        sources.read_graphml(path)
-    # a comment between elements: declined by the regex reader, read by the streaming one
+        graphml.read_graphml(path)
+    # a comment between elements: declined by the regex reader, read by osmnx
     ox.save_graphml(G, path)
     text = path.read_text(encoding="utf-8").replace("<edge ", "<!-- hi --><edge ", 1)
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(sources._NotPlainGraphML):
+    with pytest.raises(graphml._NotPlainGraphML):
         with open(path, encoding="utf-8") as fh:
-            sources.read_graphml_text(fh)
-    assert_same_graph(sources.read_graphml(path), sources.read_graphml_osmnx(path))
+            graphml.read_graphml_text(fh)
+    assert_same_graph(graphml.read_graphml(path), graphml.read_graphml_osmnx(path))
 
 
 # ----------------------------------------------------------------------------- projection
@@ -150,8 +149,7 @@ def test_unusual_graphml_goes_to_osmnx(tmp_path):
 
 @pytest.mark.parametrize("mode", ["walk", "drive"])
 def test_project_graph_equals_osmnx(mode):
-    cfg = NetworkConfig(source=str(HELSINKI_PBF), mode=mode)
-    G = add_travel_times(sources.load_graph(cfg), cfg)
+    G = add_travel_times(load_graph(str(HELSINKI_PBF), mode=mode), mode=mode)
     crs = choose_crs(graph_bounds_polygon(G))
     before = [dict(d) for _, _, d in G.edges(data=True)]
     fast = project_graph(G, crs)
@@ -259,11 +257,11 @@ def test_largest_component_equals_networkx(edges, n):
 
 
 def test_drive_travel_times_equal_per_edge_rule():
-    cfg = NetworkConfig(source=str(HELSINKI_PBF), mode="drive",
-                        speeds_by_class={"residential": 12})
-    G = add_travel_times(sources.load_graph(cfg), cfg)
+    speeds = {"residential": 12}
+    G = add_travel_times(load_graph(str(HELSINKI_PBF), mode="drive"), mode="drive",
+                         speeds_by_class=speeds)
     from circle15.geo.streets.modes import _values, drive_speed_table
-    table = drive_speed_table(cfg)
+    table = drive_speed_table(speeds)
     capped = 0
     for _, _, d in G.edges(data=True):
         hws = _values(d.get("highway"))

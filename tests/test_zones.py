@@ -14,7 +14,7 @@ from shapely.geometry import Point, Polygon, box
 
 from circle15.geo.areas import ZoneSource
 from circle15.errors import InputError
-from circle15.geo.crs.convert import wgs84_to_gcj02
+from circle15.geo.crs import wgs84_to_gcj02
 from circle15.geo.areas import zones as zones_mod
 from circle15.geo.areas.zones import load_zones
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import signal
 
-from circle15.cli import commands  # noqa: F401  (registers the commands)
-from circle15.cli import history  # noqa: F401  (record, history, compare, problems, dispatch)
+from circle15.cli import (
+    commands,  # noqa: F401  (registers the commands)
+    history,  # noqa: F401  (record, history, compare, problems, dispatch)
+)
 from circle15.cli._common import app
 
 __all__ = ["app", "main"]

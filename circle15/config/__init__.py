@@ -35,9 +35,7 @@ Example
 from circle15.config.load import config_from_dict, load_config
 from circle15.config.sections import (
     CRS_NAMES,
-    DEFAULT_SPEEDS_KMH,
     LANGS,
-    MODES,
     AreaConfig,
     Config,
     CoverageConfig,
@@ -51,6 +49,7 @@ from circle15.config.sections import (
     SitingConfig,
     TargetsConfig,
 )
+from circle15.geo.streets.speeds import DEFAULT_SPEEDS_KMH, MODES
 from circle15.maps.basemaps import BASEMAPS
 
 __all__ = [

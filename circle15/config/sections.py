@@ -13,10 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-#: Travel modes.
-MODES = ("walk", "bike", "ebike", "drive")
-#: Default travel speeds in km/h per mode (drive uses road-class speeds, this is the fallback).
-DEFAULT_SPEEDS_KMH = {"walk": 4.5, "bike": 12.0, "ebike": 18.0, "drive": 30.0}
+from circle15.geo.streets.speeds import DEFAULT_SPEEDS_KMH  # the streets own them
 
 #: Named coordinate systems (besides ``EPSG:<code>``).
 CRS_NAMES = ("wgs84", "gcj02", "bd09", "cgcs2000")

@@ -14,12 +14,12 @@ from typing import Any
 from circle15.config.sections import (
     CRS_NAMES,
     LANGS,
-    MODES,
     POPULATION_KINDS,
     SITING_METHODS,
     Config,
 )
 from circle15.errors import InputError
+from circle15.geo.streets.speeds import MODES
 from circle15.maps.basemaps import basemap_spec
 
 _EPSG_RE = re.compile(r"^(epsg:)?\d{4,6}$", re.IGNORECASE)

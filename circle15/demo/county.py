@@ -47,7 +47,7 @@ from circle15.demo.synthetic import (
     synthetic_network,
     synthetic_population,
 )
-from circle15.geo.crs.convert import wgs84_to_gcj02
+from circle15.geo.crs import wgs84_to_gcj02
 
 __all__ = ["DEMO_NAME_EN", "DEMO_NAME_ZH", "DEMO_TITLE", "LAYER_FILES", "DemoCounty",
            "generate_demo", "synthetic_network", "synthetic_population", "write_demo_inputs"]

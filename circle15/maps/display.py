@@ -89,7 +89,7 @@ def shift_frame(gdf: gpd.GeoDataFrame | None,
 
 
 def gcj02_shift() -> Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
-    """The WGS-84 -> GCJ-02 transform from :mod:`circle15.geo.crs.convert`.
+    """The WGS-84 -> GCJ-02 transform from :mod:`circle15.geo.crs`.
 
     Raises
     ------
@@ -97,10 +97,10 @@ def gcj02_shift() -> Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.nda
         If that module is not available in this installation.
     """
     try:
-        from circle15.geo.crs.convert import wgs84_to_gcj02
+        from circle15.geo.crs import wgs84_to_gcj02
     except ImportError as exc:  # pragma: no cover - depends on the facilities package
         raise RuntimeError(
-            "the Amap basemap needs circle15.geo.crs.convert.wgs84_to_gcj02, which is not "
+            "the Amap basemap needs circle15.geo.crs.wgs84_to_gcj02, which is not "
             "available; use basemap 'none', 'osm' or 'tianditu'") from exc
 
     def fn(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

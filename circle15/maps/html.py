@@ -6,7 +6,7 @@ switching in the page is instant and ``window.circle15.state()`` reports exactly
 numbers. No request leaves the page unless a basemap is chosen. Basemaps: ``none``
 (default; townships and main streets give context), ``osm``, ``tianditu`` (CGCS2000,
 drawn as WGS-84; needs a key), ``amap`` (GCJ-02: every overlay is shifted with
-:func:`circle15.geo.crs.convert.wgs84_to_gcj02` so the data line up, and the page says
+:func:`circle15.geo.crs.wgs84_to_gcj02` so the data line up, and the page says
 so), and ``custom`` / ``custom-gcj02``: a tile URL template of an intranet (政务网) tile
 server whose tiles are WGS-84/CGCS2000 or GCJ-02.
 """

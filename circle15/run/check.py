@@ -39,7 +39,7 @@ class CheckReport:
 
 
 def _network_line(cfg: Config) -> str:
-    from circle15.geo.streets.sources import source_kind
+    from circle15.geo.streets.load import source_kind
 
     kind = source_kind(cfg.network.source)
     if kind == "online":

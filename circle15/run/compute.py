@@ -63,26 +63,22 @@ class _Clock:
 
 def read_zones(cfg: Config) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
     from circle15.geo.areas import load_zones, zones_from_osm
-    from circle15.geo.streets.sources import default_cache_dir
+    from circle15.geo.streets.download import default_cache_dir
 
     if cfg.area.zones is None and cfg.area.place:
         return zones_from_osm(cfg.area.place, cfg.network.cache_dir or default_cache_dir())
     return load_zones(options.zone_source(cfg))
 
 
-def _access_speed(cfg: Config) -> float:
-    """Speed (m/s) of the straight leg between a point and the street: walking for drive."""
-    if cfg.network.mode == "drive":
-        return 4.5 / 3.6
-    return cfg.network.speed_mps
-
-
 def _network(cfg: Config, area: shapely.Geometry) -> tuple[RoutingNetwork, dict[str, Any]]:
-    from circle15.geo.streets.prepare import prepare_network
+    from circle15.geo.routing import load_network
 
-    G, crs, net_report = prepare_network(cfg, area)
-    net = RoutingNetwork.from_graph(G, access_speed=_access_speed(cfg), crs=crs)
-    return net, {**net_report, "segments": net.n_segments, "km": round(net.total_km, 3)}
+    net = cfg.network
+    routing = load_network(net.source, mode=net.mode, speed_kmh=net.speed_kmh, area=area,
+                           crs=net.crs or None, buffer_m=cfg.area.buffer_m,
+                           cache_dir=net.cache_dir, undirected=net.undirected,
+                           speeds_by_class=net.speeds_by_class)
+    return routing, routing.report
 
 
 def read_facilities(cfg: Config, area: shapely.Geometry, zones: gpd.GeoDataFrame

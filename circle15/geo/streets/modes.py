@@ -1,6 +1,6 @@
 """Travel modes: which ways each mode may use, direction rules, speeds and travel times.
 
-Modes (``NetworkConfig.mode``):
+Modes (:data:`MODES`; config key ``network.mode``):
 
 ``walk``
     4.5 km/h by default (``speed_kmh``; :data:`ELDERLY_WALK_KMH` = 3.6 km/h for an elderly
@@ -34,14 +34,13 @@ import networkx as nx
 import numpy as np
 import shapely
 
-from circle15.config import DEFAULT_SPEEDS_KMH, MODES, NetworkConfig
-from circle15.geo.streets.connectivity import isolated_nodes, reverse_twins
-from circle15.geo.streets.project import gc_paused
+from circle15.geo.streets import _nx
+from circle15.geo.streets.connectivity import isolated_nodes, reverse_partners
+from circle15.geo.streets.speeds import DEFAULT_SPEEDS_KMH, MODES
 
 log = logging.getLogger(__name__)
 
-#: Walking speed for an elderly scenario (km/h).
-ELDERLY_WALK_KMH = 3.6
+
 
 #: Typical driving speeds (km/h) per OSM highway class in a Chinese county town.
 DRIVE_SPEEDS_KMH: dict[str, float] = {
@@ -116,6 +115,24 @@ def _mode_key(mode: str) -> str:
     return mode
 
 
+def _closed(tags: Mapping[str, Any], mode: str) -> bool:
+    """Closed to ``mode`` by access tags, an excluded service kind or a separate sidewalk."""
+    # access hierarchy: the most specific key present decides whether the way is closed
+    for key in _ACCESS_KEYS[mode]:
+        vals = _values(tags.get(key))
+        if vals:
+            if any(v in _CLOSED for v in vals):
+                return True
+            break
+    if any(v in _EXCLUDED_SERVICE[mode] for v in _values(tags.get("service"))):
+        return True
+    if mode == "walk":
+        for key in ("sidewalk", "sidewalk:both", "sidewalk:left", "sidewalk:right"):
+            if "separate" in _values(tags.get(key)):
+                return True
+    return False
+
+
 def way_allowed(tags: Mapping[str, Any], mode: str) -> bool:
     """Whether a way with OSM ``tags`` may be used by ``mode``.
 
@@ -137,23 +154,10 @@ def way_allowed(tags: Mapping[str, Any], mode: str) -> bool:
         return False
     if "yes" in _values(tags.get("area")):
         return False
-    # access hierarchy: the most specific key present decides whether the way is closed
-    specific = None
-    for key in _ACCESS_KEYS[mode]:
-        vals = _values(tags.get(key))
-        if vals:
-            specific = vals
-            break
-    if specific is not None and any(v in _CLOSED for v in specific):
+    if _closed(tags, mode):
         return False
     mode_tag = _values(tags.get(_ACCESS_KEYS[mode][0]))
     explicitly_allowed = any(v in _ALLOWED for v in mode_tag)
-    if any(v in _EXCLUDED_SERVICE[mode] for v in _values(tags.get("service"))):
-        return False
-    if mode == "walk":
-        for key in ("sidewalk", "sidewalk:both", "sidewalk:left", "sidewalk:right"):
-            if "separate" in _values(tags.get(key)):
-                return False
     for hw in highways:
         if hw in _ALWAYS_EXCLUDED:
             continue
@@ -222,56 +226,42 @@ def filter_graph(G: nx.MultiDiGraph, mode: str, *, copy: bool = True
     return H, len(drop)
 
 
-def is_two_way(net_cfg: NetworkConfig) -> bool:
-    """Whether every street is traversable both ways for this config."""
-    if net_cfg.undirected is not None:
-        return bool(net_cfg.undirected)
-    return net_cfg.mode != "drive"
+def is_two_way(mode: str, undirected: bool | None = None) -> bool:
+    """Whether every street is traversable both ways.
+
+    Parameters
+    ----------
+    mode : {"walk", "bike", "ebike", "drive"}
+    undirected : bool, optional
+        Overrides the mode's rule (only drive honours one-way streets).
+    """
+    if undirected is not None:
+        return bool(undirected)
+    return mode != "drive"
 
 
 def make_two_way(G: nx.MultiDiGraph) -> tuple[nx.MultiDiGraph, int]:
-    """Add the reverse of every edge that has no reverse twin (same length within 1 cm).
+    """Add the reverse of every edge that has no reverse twin.
 
-    The added edge copies the attributes, reverses ``geometry`` when present and sets
-    ``reversed`` to the negation of the original and ``oneway`` to False.
+    Twins are paired by :func:`circle15.geo.streets.connectivity.reverse_partners` (the
+    same rule that counts street kilometres); loops are their own reverse. The added edge
+    copies the attributes, reverses ``geometry`` when present and sets ``reversed`` to the
+    negation of the original and ``oneway`` to False.
 
     Returns
     -------
     (networkx.MultiDiGraph, int)
         The graph (modified in place) and the number of edges added.
     """
-    edges = list(G.edges(keys=True, data=True))
-    m = len(edges)
-    if m == 0:
+    edges = _nx.edge_quads(G)
+    if not edges:
         return G, 0
-    # Vectorised for the usual case: at most one edge each way between two distinct nodes.
-    ln, simple, twin, _ = reverse_twins(G, edges)
-    needs = simple & ~twin
-    # Everything else (parallel edges, loops) with the greedy pairing, in edge order:
-    # pairing only involves the edges between the same two nodes, all of them complex.
-    complex_idx = np.flatnonzero(~simple).tolist()
-    lengths: dict[tuple[Any, Any], list[float]] = {}
-    for i in complex_idx:
-        lengths.setdefault((edges[i][0], edges[i][1]), []).append(float(ln[i]))
-    for i in complex_idx:
-        u, v, _k, d = edges[i]
-        back = lengths.get((v, u))
-        li = float(ln[i])
-        if back is not None:
-            for j, b in enumerate(back):
-                if abs(b - li) < 0.01:
-                    back.pop(j)  # each reverse edge is the twin of one edge only
-                    break
-            else:
-                back = None
-            if back is not None:
-                continue
-        if u == v and "geometry" not in d:
-            continue  # a loop without geometry is its own reverse
-        needs[i] = True
+    _, partner = reverse_partners(G, edges)
     to_add = []
-    for i in np.flatnonzero(needs).tolist():
+    for i in np.flatnonzero(partner < 0).tolist():
         u, v, _k, d = edges[i]
+        if u == v:
+            continue
         rd = dict(d)
         rd["oneway"] = False
         rd["reversed"] = not bool(d.get("reversed", False))
@@ -282,7 +272,7 @@ def make_two_way(G: nx.MultiDiGraph) -> tuple[nx.MultiDiGraph, int]:
         for rd, g in zip(with_geom, rev.tolist(), strict=True):
             rd["geometry"] = g
     G.add_edges_from(to_add)
-    for _u, _v, d in G.edges(data=True):
+    for _u, _v, d in _nx.edge_rows(G):
         d["oneway"] = False
     return G, len(to_add)
 
@@ -302,10 +292,10 @@ def parse_maxspeed(value: Any) -> float | None:
     return min(speeds) if speeds else None
 
 
-def drive_speed_table(net_cfg: NetworkConfig) -> dict[str, float]:
-    """Speeds (km/h) by highway class: the defaults updated with ``speeds_by_class``."""
+def drive_speed_table(speeds_by_class: Mapping[str, float] | None = None) -> dict[str, float]:
+    """Speeds (km/h) by highway class: :data:`DRIVE_SPEEDS_KMH` updated with ``speeds_by_class``."""
     table = dict(DRIVE_SPEEDS_KMH)
-    for k, v in (net_cfg.speeds_by_class or {}).items():
+    for k, v in (speeds_by_class or {}).items():
         table[str(k)] = float(v)
     return table
 
@@ -322,59 +312,52 @@ def _drive_kmh(highway: Any, maxspeed: Any, table: dict[str, float], base_kmh: f
     return float(kmh)
 
 
-def add_travel_times(G: nx.MultiDiGraph, net_cfg: NetworkConfig) -> nx.MultiDiGraph:
+def add_travel_times(G: nx.MultiDiGraph, *, mode: str, speed_kmh: float | None = None,
+                     speeds_by_class: Mapping[str, float] | None = None,
+                     undirected: bool | None = None) -> nx.MultiDiGraph:
     """Set ``speed_kph`` and ``travel_time`` (s) on every edge, and apply direction rules.
 
     Parameters
     ----------
     G : networkx.MultiDiGraph
         Graph with ``length`` (m) on every edge (osmnx convention); modified in place.
-    net_cfg : NetworkConfig
-        ``mode``, ``speed_kmh``, ``speeds_by_class``, ``undirected``.
+    mode : {"walk", "bike", "ebike", "drive"}
+    speed_kmh : float, optional
+        Travel speed; default :data:`DEFAULT_SPEEDS_KMH` of the mode. For drive, the speed
+        of classes without a class speed.
+    speeds_by_class : mapping, optional
+        Drive only: km/h per highway class, overriding :data:`DRIVE_SPEEDS_KMH` (and not
+        capped by ``maxspeed``).
+    undirected : bool, optional
+        Overrides the mode's direction rule (:func:`is_two_way`).
 
     Returns
     -------
     networkx.MultiDiGraph
-        ``G``. For walk/bike/ebike (or ``undirected = true``) every edge has a reverse twin;
+        ``G``. For walk/bike/ebike (or ``undirected=True``) every edge has a reverse twin;
         for drive one-way edges stay one-way. ``G.graph["mode"]`` and
         ``G.graph["speed_kmh"]`` record the settings.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_edge(1, 2, length=450.0)
+    0
+    >>> G = add_travel_times(G, mode="walk")
+    >>> G[2][1][0]["travel_time"]  # 450 m at 4.5 km/h, the reverse edge added
+    360.0
     """
-    with gc_paused():
-        return _add_travel_times(G, net_cfg)
-
-
-def _add_travel_times(G: nx.MultiDiGraph, net_cfg: NetworkConfig) -> nx.MultiDiGraph:
-    mode = _mode_key(net_cfg.mode)
+    mode = _mode_key(mode)
     added = 0
-    if is_two_way(net_cfg):
+    if is_two_way(mode, undirected):
         G, added = make_two_way(G)
-    base_kmh = net_cfg.speed_kmh if net_cfg.speed_kmh is not None else DEFAULT_SPEEDS_KMH[mode]
-    table = drive_speed_table(net_cfg) if mode == "drive" else {}
-    user = {str(k) for k in (net_cfg.speeds_by_class or {})}
-    datas = [d for _u, _v, d in G.edges(data=True)]
-    raw = [d.get("length") for d in datas]
-    try:
-        if any(x is None for x in raw):
-            raise ValueError
-        length = np.array([float(x) for x in raw], dtype=float)
-    except (TypeError, ValueError):
-        length = np.array([np.nan])
-    if not np.isfinite(length).all():
-        raise ValueError("every edge needs a 'length' in metres before travel times")
+    base_kmh = speed_kmh if speed_kmh is not None else DEFAULT_SPEEDS_KMH[mode]
+    datas = [d for _u, _v, d in _nx.edge_rows(G)]
+    length = _edge_lengths(datas)
     if mode == "drive":
-        memo: dict[Any, float] = {}
-        kmh_list = []
-        for d in datas:
-            hw_val, ms_val = d.get("highway"), d.get("maxspeed")
-            try:
-                key = (type(hw_val), hw_val, type(ms_val), ms_val)
-                kmh = memo[key]
-            except (KeyError, TypeError):
-                kmh = _drive_kmh(hw_val, ms_val, table, base_kmh, user)
-                with contextlib.suppress(TypeError):
-                    memo[key] = kmh
-            kmh_list.append(kmh)
-        kmh_arr = np.array(kmh_list, dtype=float)
+        kmh_arr = _drive_speeds(datas, drive_speed_table(speeds_by_class), base_kmh,
+                                {str(k) for k in (speeds_by_class or {})})
     else:
         kmh_arr = np.full(len(datas), float(base_kmh))
     tt = (length / (kmh_arr / 3.6)).tolist()
@@ -387,3 +370,35 @@ def _add_travel_times(G: nx.MultiDiGraph, net_cfg: NetworkConfig) -> nx.MultiDiG
     log.info("travel times for %s at %.1f km/h on %d edges (%d reverse edges added)",
              mode, base_kmh, len(datas), added)
     return G
+
+
+def _edge_lengths(datas: list[dict[str, Any]]) -> np.ndarray:
+    """Every edge's ``length`` as floats; ValueError if one is missing or not finite."""
+    raw = [d.get("length") for d in datas]
+    try:
+        if any(x is None for x in raw):
+            raise ValueError
+        length = np.array([float(x) for x in raw], dtype=float)
+    except (TypeError, ValueError):
+        length = np.array([np.nan])
+    if not np.isfinite(length).all():
+        raise ValueError("every edge needs a 'length' in metres before travel times")
+    return length
+
+
+def _drive_speeds(datas: list[dict[str, Any]], table: dict[str, float], base_kmh: float,
+                  user: set[str]) -> np.ndarray:
+    """Driving km/h of each edge (:func:`_drive_kmh`, memoised on highway and maxspeed)."""
+    memo: dict[Any, float] = {}
+    kmh_list = []
+    for d in datas:
+        hw_val, ms_val = d.get("highway"), d.get("maxspeed")
+        try:
+            key = (type(hw_val), hw_val, type(ms_val), ms_val)
+            kmh = memo[key]
+        except (KeyError, TypeError):
+            kmh = _drive_kmh(hw_val, ms_val, table, base_kmh, user)
+            with contextlib.suppress(TypeError):
+                memo[key] = kmh
+        kmh_list.append(kmh)
+    return np.array(kmh_list, dtype=float)

@@ -1,126 +1,33 @@
-"""Metric coordinate systems for projected work, and reprojection of graphs and layers.
+"""Reprojection of street graphs and point layers to a metric CRS.
 
-Distances and travel times are computed in a metric CRS. For Chinese study areas we use
-the national CGCS2000 3-degree Gauss-Krüger grid of the local zone (EPSG:4534–4554,
-central meridians 75°E–135°E); Zhuji (120.0–120.6°E) falls in the zone with central
-meridian 120°E, **EPSG:4549**, the grid Zhejiang planning offices use. Elsewhere the local
-UTM zone (WGS-84, EPSG:326xx north / 327xx south) is chosen. ``NetworkConfig.crs``
-overrides both.
+The metric CRS itself is chosen by :func:`circle15.geo.crs.choose_crs` (CGCS2000
+Gauss-Krüger in China, EPSG:4549 for Zhuji; UTM elsewhere).
 """
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import itertools
-import logging
 import math
-from collections.abc import Iterable, Iterator
-from typing import Any
+import sys
+from typing import TYPE_CHECKING, Any
 
-import geopandas as gpd
 import networkx as nx
 import numpy as np
-import osmnx as ox
-import pandas as pd
 import pyproj
 import shapely
-from shapely.geometry.base import BaseGeometry
 
-from circle15.errors import InputError
+from circle15.geo.streets import _nx
 
-log = logging.getLogger(__name__)
-
-#: CGCS2000 / 3-degree Gauss-Kruger CM 120E (no zone prefix): Zhuji, Hangzhou, Shaoxing.
-ZHUJI_CRS = "EPSG:4549"
-#: EPSG code of CGCS2000 / 3-degree Gauss-Kruger CM 75E; CM 78E is +1, ..., CM 135E is 4554.
-_CGCS2000_GK3_FIRST = 4534
-#: Rough bounding box of China (lon_min, lat_min, lon_max, lat_max), for choosing the grid.
-_CHINA_BBOX = (73.5, 18.0, 135.1, 53.6)
-
-
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while working on a large graph.
-
-    Building or walking a graph allocates millions of small objects and none of them are
-    garbage; the collector would scan the whole graph again and again (it doubles or
-    triples the time on a 200,000-node network). Reference counting still frees memory.
-    The collector is re-enabled (if it was enabled) on exit, also on error.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def _normalize_override(override: str) -> str:
-    text = override.strip()
-    if text.isdigit():
-        text = f"EPSG:{text}"
-    try:
-        crs = pyproj.CRS.from_user_input(text)
-    except pyproj.exceptions.CRSError as exc:
-        raise InputError(f"not a coordinate system: {override!r} ({exc})", key="network.crs",
-                         hint="e.g. EPSG:4549") from None
-    if not crs.is_projected:
-        raise InputError(f"{override!r} is not a projected (metric) coordinate system",
-                         key="network.crs", hint="e.g. EPSG:4549 for Zhuji")
-    unit = crs.axis_info[0].unit_name if crs.axis_info else ""
-    if unit not in ("metre", "meter"):
-        raise InputError(f"{override!r} has axis unit {unit!r}, not metres", key="network.crs",
-                         hint="e.g. EPSG:4549 for Zhuji")
-    epsg = crs.to_epsg()
-    return f"EPSG:{epsg}" if epsg else crs.to_wkt()
-
-
-def choose_crs(area_wgs84: BaseGeometry | None, override: str = "") -> str:
-    """Choose the metric CRS for projected work on a study area.
-
-    Parameters
-    ----------
-    area_wgs84 : shapely geometry or None
-        Study area (or the network's extent) in WGS-84 longitude/latitude.
-    override : str, optional
-        A CRS given by the user (``"EPSG:4549"``, ``"4549"``); must be projected in metres.
-
-    Returns
-    -------
-    str
-        ``"EPSG:<code>"``: the override if given; inside China the CGCS2000 3-degree
-        Gauss-Krüger zone of the area's centre (EPSG:4549 for Zhuji); elsewhere the local
-        UTM zone.
-
-    Raises
-    ------
-    InputError
-        If the override is not a metric projected CRS, or there is no area and no override.
-    """
-    if override:
-        return _normalize_override(override)
-    if area_wgs84 is None or area_wgs84.is_empty:
-        raise InputError("cannot choose a metric coordinate system without a study area",
-                         key="network.crs", hint="set network.crs, e.g. EPSG:4549")
-    c = area_wgs84.centroid
-    lon, lat = float(c.x), float(c.y)
-    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-        raise InputError(f"study area centre ({lon:.3f}, {lat:.3f}) is not longitude/latitude",
-                         hint="declare the coordinate system of the zones file (area.crs)")
-    x0, y0, x1, y1 = _CHINA_BBOX
-    if x0 <= lon <= x1 and y0 <= lat <= y1:
-        cm = int(round(lon / 3.0) * 3)
-        cm = min(max(cm, 75), 135)
-        return f"EPSG:{_CGCS2000_GK3_FIRST + (cm - 75) // 3}"
-    zone = int(math.floor((lon + 180.0) / 6.0)) % 60 + 1
-    return f"EPSG:{32600 + zone if lat >= 0 else 32700 + zone}"
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 
 def _present(value: Any) -> bool:
     """What :func:`osmnx.convert.graph_from_gdfs` keeps: lists and non-missing values."""
-    if value is None or value is pd.NA or value is pd.NaT:
+    if value is None:
+        return False
+    pd = sys.modules.get("pandas")  # pd.NA/pd.NaT exist only once pandas is imported
+    if pd is not None and (value is pd.NA or value is pd.NaT):
         return False
     if isinstance(value, float):
         return not math.isnan(value)
@@ -147,30 +54,6 @@ def _kept(d: dict[str, Any], nodes: bool = False) -> dict[str, Any]:
         return dict(d)
     return {k: v.item() if isinstance(v, np.generic) else v for k, v in d.items()
             if (not nodes and isinstance(v, list)) or _present(v)}
-
-
-def add_edges_uncopied(G: nx.MultiDiGraph,
-                       edges: Iterable[tuple[Any, Any, Any, dict[str, Any]]]) -> None:
-    """``G.add_edges_from(edges)`` for ``(u, v, key, data)`` between existing nodes.
-
-    Same result (edge order, keys, a later duplicate key updating the earlier edge's
-    data) without copying each data dict: the dicts are stored as they are, so the caller
-    must not reuse them. Falls back to ``add_edges_from`` for subclasses of
-    ``MultiDiGraph`` (other dict factories).
-    """
-    if type(G) is not nx.MultiDiGraph:
-        G.add_edges_from(edges)
-        return
-    succ, pred = G._succ, G._pred
-    for u, v, key, data in edges:
-        nbrs = succ[u]
-        keydict = nbrs.get(v)
-        if keydict is None:
-            nbrs[v] = pred[v][u] = {key: data}
-        elif key in keydict:
-            keydict[key].update(data)
-        else:
-            keydict[key] = data
 
 
 def _project_geometries(geoms: np.ndarray, transformer: pyproj.Transformer) -> np.ndarray:
@@ -203,7 +86,7 @@ def project_graph(G: nx.MultiDiGraph, crs: str) -> nx.MultiDiGraph:
     G : networkx.MultiDiGraph
         Graph with ``G.graph["crs"]`` set (EPSG:4326 for loaded networks).
     crs : str
-        Target CRS (from :func:`choose_crs`).
+        Target CRS (from :func:`circle15.geo.crs.choose_crs`).
 
     Returns
     -------
@@ -217,46 +100,56 @@ def project_graph(G: nx.MultiDiGraph, crs: str) -> nx.MultiDiGraph:
         H = G.copy()
         H.graph["crs"] = crs
         return H
-    # (u, v, key, data) in G.edges order, read straight from the adjacency (fast)
-    edges = [(u, v, k, d) for u, nbrs in G._succ.items() for v, kd in nbrs.items()
-             for k, d in kd.items()]
+    edges = _nx.edge_quads(G)  # (u, v, key, data) in G.edges order
     if not edges:  # osmnx cannot build the edge table; keep its behaviour (an error)
+        import osmnx as ox
+
         Gp = ox.projection.project_graph(G, to_crs=crs)
         Gp.graph["crs"] = crs
         return Gp
     transformer = pyproj.Transformer.from_crs(G.graph["crs"], crs, always_xy=True)
-    with gc_paused():
-        nodes = list(G.nodes(data=True))
-        xs = np.fromiter((d["x"] for _, d in nodes), float, len(nodes))
-        ys = np.fromiter((d["y"] for _, d in nodes), float, len(nodes))
-        px, py = transformer.transform(xs, ys)
-        node_data: dict[Any, dict[str, Any]] = {}
-        for (n, d), x, y in zip(nodes, np.asarray(px).tolist(), np.asarray(py).tolist(),
-                                strict=True):
-            nd = _kept(d, nodes=True)
-            nd["x"] = x
-            nd["y"] = y
-            node_data[n] = nd
-        del nodes, xs, ys, px, py
-        # osmnx rebuilds the graph edge by edge: nodes in order of first appearance
-        order = dict.fromkeys(itertools.chain.from_iterable((u, v) for u, v, _, _ in edges))
-        lonely = set(G.nodes) - set(order)
-        edge_data = [_kept(d) for _, _, _, d in edges]
-        with_geom = [i for i, d in enumerate(edge_data) if "geometry" in d]
-        if with_geom:
-            geoms = np.empty(len(with_geom), dtype=object)
-            geoms[:] = [edge_data[i]["geometry"] for i in with_geom]
-            for i, g in zip(with_geom, _project_geometries(geoms, transformer).tolist(),
-                            strict=True):
-                edge_data[i]["geometry"] = g
-        H = nx.MultiDiGraph(**G.graph)
-        H.add_nodes_from((n, node_data[n]) for n in order)
-        H.add_nodes_from((n, node_data[n]) for n in lonely)
-        del node_data
-        add_edges_uncopied(H, ((u, v, k, d) for (u, v, k, _), d
+    nodes = _projected_nodes(G, transformer)
+    edge_data = _projected_edge_data(edges, transformer)
+    # osmnx rebuilds the graph edge by edge: nodes in order of first appearance
+    order = dict.fromkeys(itertools.chain.from_iterable((u, v) for u, v, _, _ in edges))
+    lonely = set(G.nodes) - set(order)
+    H = nx.MultiDiGraph(**G.graph)
+    H.add_nodes_from((n, nodes[n]) for n in order)
+    H.add_nodes_from((n, nodes[n]) for n in lonely)
+    del nodes
+    _nx.add_edges_uncopied(H, ((u, v, k, d) for (u, v, k, _), d
                                in zip(edges, edge_data, strict=True)))
     H.graph["crs"] = crs
     return H
+
+
+def _projected_nodes(G: nx.MultiDiGraph, transformer: pyproj.Transformer
+                     ) -> dict[Any, dict[str, Any]]:
+    """New node attribute dicts (as :func:`_kept` leaves them) with projected ``x``/``y``."""
+    ids, xs, ys = node_xy(G)
+    px, py = transformer.transform(xs, ys)
+    data = _nx.node_data(G)
+    out: dict[Any, dict[str, Any]] = {}
+    for n, x, y in zip(ids, np.asarray(px).tolist(), np.asarray(py).tolist(), strict=True):
+        nd = _kept(data[n], nodes=True)
+        nd["x"] = x
+        nd["y"] = y
+        out[n] = nd
+    return out
+
+
+def _projected_edge_data(edges: list[tuple[Any, Any, Any, dict[str, Any]]],
+                         transformer: pyproj.Transformer) -> list[dict[str, Any]]:
+    """New edge attribute dicts (as :func:`_kept` leaves them) with projected geometries."""
+    edge_data = [_kept(d) for _, _, _, d in edges]
+    with_geom = [i for i, d in enumerate(edge_data) if "geometry" in d]
+    if with_geom:
+        geoms = np.empty(len(with_geom), dtype=object)
+        geoms[:] = [edge_data[i]["geometry"] for i in with_geom]
+        for i, g in zip(with_geom, _project_geometries(geoms, transformer).tolist(),
+                        strict=True):
+            edge_data[i]["geometry"] = g
+    return edge_data
 
 
 def project_gdf(gdf: gpd.GeoDataFrame, crs: str) -> gpd.GeoDataFrame:
@@ -272,34 +165,10 @@ def project_gdf(gdf: gpd.GeoDataFrame, crs: str) -> gpd.GeoDataFrame:
     return gdf.to_crs(crs)
 
 
-def transform_to_wgs84(geom: BaseGeometry, crs: str) -> BaseGeometry:
-    """Convert a geometry's vertices from a declared coordinate system to WGS-84.
-
-    Parameters
-    ----------
-    geom : shapely geometry
-    crs : str
-        ``"wgs84"``, ``"gcj02"``, ``"bd09"``, ``"cgcs2000"`` or ``"EPSG:<code>"`` (see
-        :func:`circle15.geo.crs.convert.to_wgs84`).
-
-    Returns
-    -------
-    shapely geometry
-        Same structure, vertices in WGS-84 longitude/latitude.
-    """
-    from circle15.geo.crs.convert import to_wgs84
-
-    def _fn(coords: np.ndarray) -> np.ndarray:
-        lon, lat = to_wgs84(coords[:, 0], coords[:, 1], crs)
-        return np.column_stack([lon, lat])
-
-    return shapely.transform(geom, _fn)
-
-
 def node_xy(G: nx.MultiDiGraph) -> tuple[list[Any], np.ndarray, np.ndarray]:
     """Node ids of ``G`` (in node order) and their ``x`` and ``y`` as float arrays."""
     ids = list(G)
-    nodes = G._node
+    nodes = _nx.node_data(G)
     xs = np.fromiter((nodes[n]["x"] for n in ids), float, len(ids))
     ys = np.fromiter((nodes[n]["y"] for n in ids), float, len(ids))
     return ids, xs, ys
