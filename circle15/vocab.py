@@ -115,6 +115,27 @@ def county_name(synthetic: bool, lang: str) -> str:
     return "示例县（合成）" if synthetic else "全县"
 
 
+def county_label(title_or_area: str, lang: str) -> str:
+    """The county-wide word for an area: 全市 / 全县 / 全区 from its admin level.
+
+    The level is the last character of the area's name (诸暨市 -> 全市, 示例县 -> 全县,
+    柯桥区 -> 全区); a title such as "示例县 15分钟公共服务圈" is read from its first word.
+    Unknown levels give 全市 ("county-wide" in English, whatever the level).
+
+    Parameters
+    ----------
+    title_or_area : str
+        Area name (``诸暨市``) or a run title starting with it.
+    lang : {"zh", "en"}
+    """
+    if lang == "en":
+        return "county-wide"
+    m = re.match(r"\s*[\u4e00-\u9fff]{1,8}?([市县区])", str(title_or_area or ""))
+    if m:
+        return "全" + m.group(1)
+    return "全市"
+
+
 class RunFiles:
     """File names inside a run's output folder (one place for writers and readers)."""
 
