@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -144,7 +144,7 @@ def beijing_time(stamp: Any, lang: str = "zh") -> str:
     except ValueError:
         return str(stamp)
     if t.tzinfo is None:
-        t = t.replace(tzinfo=timezone.utc)
+        t = t.replace(tzinfo=UTC)
     return t.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M") + _t("（北京时间）",
                                                                  " (Beijing time)", lang)
 
@@ -388,7 +388,9 @@ def actions(targets: pd.DataFrame, ctx: Context) -> list[Action]:
         elif len(names) == len(zones["zone_id"].unique()):
             towns = _t(f"全部{len(names)}个", f"all {len(names)}", lang)
         else:
-            towns = _t(f"{len(names)}个：", f"{len(names)}: ", lang) + _sep(lang).join(names)
+            more = _t("等", " ...", lang) if len(names) > 4 else ""
+            towns = _t(f"{len(names)}个：", f"{len(names)}: ", lang) + \
+                _sep(lang).join(names[:4]) + more
         resp = str(r.get("responsible") or "") if lang != "en" else \
             str(ctx.responsible_en.get(str(r["indicator_id"])) or r.get("responsible") or "")
         out.append(Action(resp or "—", marked_name(r, lang), towns, _missing_text(r, zr, lang)))
@@ -448,9 +450,11 @@ def build_briefing(targets: pd.DataFrame, params: Mapping[str, Any], ctx: Contex
     sentences = [s for s in (_overview(county, ctx), _met_sentence(county, zones, ctx),
                              _behind_sentence(county, ctx), _townships_sentence(targets, ctx),
                              _needs_sentence(needs, ctx)) if s is not None]
-    title = f"{params.get('title') or 'circle15'} " + _t(
-        f"15分钟公共服务圈评估简报（{ctx.year}年目标）",
-        f"15-minute public-service circle: briefing ({ctx.year} targets)", lang)
+    name = str(params.get("title") or "circle15")
+    circle = "" if "15分钟" in name or "15-minute" in name else _t("15分钟公共服务圈",
+                                                                   "15-minute circle ", lang)
+    title = f"{name} " + _t(f"{circle}评估简报（{ctx.year}年目标）",
+                            f"{circle}briefing ({ctx.year} targets)", lang)
     plan_line = ""
     if ctx.plan.title:
         plan_line = _t(f"依据：{ctx.plan.issuer}《{ctx.plan.title}》（{ctx.plan.document}）",

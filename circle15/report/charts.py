@@ -134,25 +134,30 @@ def _draw_panel(ax: Any, p: Panel, names: Sequence[str], font: Any, lang: str) -
             ax.axvline(v, color="#7f7f7f", lw=0.8, ls=":", zorder=3)
     for z, b in zip(list(p.bars), bars, strict=True):
         ax.text(b.get_width() + hi * 0.01, b.get_y() + b.get_height() / 2,
-                L.fmt_num(p.bars[z], 1), fontsize=6, va="center", ha="left", color="#333333",
+                L.fmt_num(p.bars[z], 1), fontsize=7, va="center", ha="left", color="#333333",
                 fontproperties=font, zorder=4)
     if p.target is not None:
         ax.axvline(p.target, color="#1f4e79", lw=1.6, zorder=3)
         ax.text(p.target, top, _t(f"{p.year}年目标 {L.fmt_num(p.target, 1)}",
                                   f"{p.year} target {L.fmt_num(p.target, 1)}", lang),
-                fontproperties=font, fontsize=7, color="#1f4e79", ha="right", va="bottom")
+                fontproperties=font, fontsize=7.5, color="#1f4e79", ha="right", va="bottom")
     if p.county_value is not None:
         ax.axvline(p.county_value, color="#222222", lw=1.0, ls="--", zorder=3)
-    ax.set_yticks(ys, names, fontproperties=font, fontsize=7.5)
+    ax.set_yticks(ys, names, fontproperties=font, fontsize=8)
     unit = f"（{p.unit}）" if p.unit and lang != "en" else f" ({p.unit})" if p.unit else ""
-    ax.set_title(f"{p.indicator_id} {p.name}{unit}", fontproperties=font, fontsize=8, pad=16,
-                 loc="left")
+    ax.set_title(_wrap(f"{p.indicator_id} {p.name}{unit}", 22 if lang != "en" else 40),
+                 fontproperties=font, fontsize=8.5, pad=14, loc="left")
     ax.set_xlim(0, 100 * 1.08 if p.unit == "%" and hi <= 100 else hi * 1.12)
     ax.set_ylim(-0.6, len(ys) - 0.1)
     ax.tick_params(axis="x", labelsize=7)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     ax.grid(axis="x", color="#e0e0e0", lw=0.5, zorder=0)
+
+
+def _wrap(text: str, width: int) -> str:
+    """Break a long panel title into lines of at most ``width`` characters."""
+    return "\n".join(text[i:i + width] for i in range(0, len(text), width))
 
 
 def domain_chart(path: str | Path, targets: pd.DataFrame, domain: str, *,
@@ -173,7 +178,7 @@ def domain_chart(path: str | Path, targets: pd.DataFrame, domain: str, *,
     order = list(zrows["zone_id"])
     names = list(zrows["zone_name"].astype(str))
     panels = [_panel(targets, targets_all, i, order, lang) for i in inds]
-    fig = new_figure((2.9 * len(panels) + 0.9, 0.19 * len(order) + 1.0), dpi=150)
+    fig = new_figure((5.4, 0.2 * len(order) + 1.3), dpi=170)
     axes = fig.subplots(1, len(panels), sharey=True, squeeze=False)[0]
     for ax, p in zip(axes, panels, strict=True):
         _draw_panel(ax, p, names, font, lang)
@@ -184,7 +189,7 @@ def domain_chart(path: str | Path, targets: pd.DataFrame, domain: str, *,
     fig.text(0.01, 0.01, _t("实线：目标年份目标值；点线：规划其他年份目标值；虚线：全域现状值；"
                             "绿色达标，红色未达标", "solid: target of the year; dotted: the plan's "
                             "other years; dashed: county value; green met, red not met", lang),
-             fontproperties=font, fontsize=6.5, color="#555555")
+             fontproperties=font, fontsize=7, color="#555555")
     save_png(fig, path)
     return Chart(key=f"domain_{domain}", kind="domain", title=title, path=Path(path),
                  panels=panels)
@@ -264,3 +269,93 @@ def write_charts(out_dir: str | Path, targets: pd.DataFrame, *,
     charts.append(status_chart(out_dir / "chart_status.png", targets, lang=lang, domains=order))
     write_charts_json(out_dir / "charts.json", charts)
     return charts
+
+
+#: Classes of the overview map (percent, upper bounds) and their colours (light to dark).
+MAP_BINS = (20.0, 40.0, 60.0, 80.0, 100.0001)
+MAP_COLOURS = ("#f7fbff", "#c6dbef", "#6baed6", "#2171b5", "#08306b")
+
+
+def _bin_colour(v: float | None) -> str:
+    if v is None:
+        return "#e0e0e0"
+    for hi, colour in zip(MAP_BINS, MAP_COLOURS, strict=True):
+        if v < hi:
+            return colour
+    return MAP_COLOURS[-1]
+
+
+def overview_map(path: str | Path, zones: Any, targets: pd.DataFrame, *,
+                 facilities: Any = None, layers: Sequence[Mapping[str, Any]] = (),
+                 crs: Any = None, lang: str = "zh") -> Chart | None:
+    """Townships shaded by the full circle's coverage (%), with facilities, north arrow,
+    scale bar and legend. ``None`` without zones or a network-coverage indicator.
+
+    ``zones`` is a GeoDataFrame (``zone_id``, ``zone_name``); ``facilities`` a GeoDataFrame
+    with ``layer``; ``crs`` the run's metric CRS (default: a local UTM zone).
+    """
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    from circle15.maps import display
+    from circle15.maps.static import (
+        add_north_arrow,
+        add_scale_bar,
+        find_cjk_font,
+        new_figure,
+        save_png,
+    )
+    from circle15.report.briefing import headline_indicator
+
+    head = headline_indicator(targets)
+    if zones is None or not len(zones) or head is None:
+        return None
+    font = find_cjk_font()
+    metric = display.metric_crs(zones, crs)
+    z = zones.to_crs(metric)
+    rows = targets[(targets["indicator_id"] == head["indicator_id"])
+                   & (targets["zone_id"] != COUNTY)].set_index("zone_id")
+    vals = {str(i): _num(rows["value"].get(str(i))) for i in z["zone_id"]}
+    fig = new_figure((6.2, 5.4), dpi=150)
+    ax = fig.add_subplot()
+    z.plot(ax=ax, color=[_bin_colour(vals[str(i)]) for i in z["zone_id"]], edgecolor="#555555",
+           linewidth=0.6)
+    handles: list[Any] = []
+    names = L.layer_labels(layers)
+    colours = {str(s["key"]): str(s.get("color") or "#333333") for s in layers}
+    if facilities is not None and len(facilities):
+        f = facilities.to_crs(metric)
+        for key, part in f.groupby(f["layer"].astype(str), sort=False):
+            ax.scatter(part.geometry.x, part.geometry.y, s=7, c=colours.get(key, "#333333"),
+                       edgecolors="white", linewidths=0.3, zorder=4)
+            handles.append(Line2D([], [], marker="o", ls="", markersize=4,
+                                  color=colours.get(key, "#333333"),
+                                  label=f"{L.label(names, key, lang)}（{len(part)}）"
+                                  if lang != "en" else f"{L.label(names, key, lang)} ({len(part)})"))
+    import shapely
+
+    pts = shapely.point_on_surface(z.geometry.to_numpy())
+    for p, zid, name in zip(pts, z["zone_id"], z["zone_name"], strict=True):
+        v = vals[str(zid)]
+        ax.annotate(f"{name}\n{'—' if v is None else L.fmt_num(v, 1) + '%'}", (p.x, p.y),
+                    ha="center", va="center", fontproperties=font, fontsize=6, color="#111111",
+                    bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.7})
+    ax.set_axis_off()
+    ax.set_aspect("equal")
+    add_north_arrow(ax, font)
+    add_scale_bar(ax, font, lang)
+    lows = (0, *MAP_BINS[:-1])
+    handles = [Patch(facecolor=c, edgecolor="#555555",
+                     label=f"{lo:g}–{min(hi, 100):g}%") for lo, hi, c in
+               zip(lows, MAP_BINS, MAP_COLOURS, strict=True)] + handles
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), prop=font,
+              fontsize=7, frameon=False, title=L.indicator_name(head, lang),
+              title_fontproperties=font)
+    fig.tight_layout()
+    save_png(fig, path)
+    panel = Panel(indicator_id=str(head["indicator_id"]), name=L.indicator_name(head, lang),
+                  unit=L.unit_text(head, lang), year=int(head["year"]),
+                  target=_num(head.get("target_value")),
+                  bars={k: v for k, v in vals.items() if v is not None})
+    return Chart(key="overview_map", kind="map", title=L.indicator_name(head, lang),
+                 path=Path(path), panels=[panel])
