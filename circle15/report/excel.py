@@ -238,7 +238,7 @@ def _param_value(k: str, v: Any, lang: str, plan: Any) -> Any:
 
 
 def _about_sheet(ws: Worksheet, params: Mapping[str, Any], targets: pd.DataFrame | None,
-                 lang: str, plan: Any) -> None:
+                 lang: str, plan: Any, county: str) -> None:
     ws["A1"] = str(params.get("title") or "circle15")
     ws["A1"].font = Font(bold=True, size=16)
     row = 2
@@ -274,7 +274,7 @@ def _about_sheet(ws: Worksheet, params: Mapping[str, Any], targets: pd.DataFrame
         text = L.pick(expl[st], lang)
         if targets is not None and "zone_id" in targets.columns:
             n = int(((targets["status"] == st) & (targets["zone_id"] == COUNTY)).sum())
-            text += L.pick((f"（全域 {n} 项）", f" (county: {n})"), lang)
+            text += L.pick((f"（{county} {n} 项）", f" (county: {n})"), lang)
         ws.cell(row=row, column=2, value=text)
     row += 2
     notes = L.pick((
@@ -440,7 +440,7 @@ def write_workbook(
     wb = Workbook()
     ws = wb.active
     ws.title = L.pick(SHEETS["about"], lang)
-    _about_sheet(ws, params, targets, lang, plan)
+    _about_sheet(ws, params, targets, lang, plan, county)
     if targets is not None and len(targets):
         _matrix_sheet(wb.create_sheet(L.pick(SHEETS["matrix"], lang)), targets, lang, county)
     if targets_all is not None and len(targets_all):
@@ -452,7 +452,8 @@ def write_workbook(
         zone_rows = targets[targets["zone_id"] != COUNTY].sort_values(
             ["zone_id", "indicator_id"], kind="stable")
         for key, part, with_zone in (("county", county_rows, False), ("zones", zone_rows, True)):
-            ws = wb.create_sheet(L.pick(SHEETS[key], lang))
+            name = L.pick(SHEETS[key], lang)
+            ws = wb.create_sheet(name.replace("全市", county) if key == "county" else name)
             disp = targets_display(part, lang, zones=with_zone, layers=layers, county=county)
             _write_table(ws, disp, disp.attrs["headers"])
             _colour_status(ws, disp, part["status"], lang)

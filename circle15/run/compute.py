@@ -497,8 +497,7 @@ def _origins_out(origins: gpd.GeoDataFrame, layer_keys) -> gpd.GeoDataFrame:
 
 def write_outputs(result: RunResult, out_dir: str | Path) -> dict[str, Any]:
     """Write all outputs into ``out_dir`` atomically; return the final ``run.json`` content."""
-    from circle15.report.excel import write_workbook
-    from circle15.report.summary import write_reports
+    from circle15.report import write_briefing, write_workbook
 
     cfg = result.config
     lang = cfg.output.lang
@@ -525,13 +524,19 @@ def write_outputs(result: RunResult, out_dir: str | Path) -> dict[str, Any]:
         if result.isochrones is not None and len(result.isochrones):
             result.isochrones.to_file(tmp / "isochrones.gpkg", layer="isochrones",
                                       driver="GPKG")
-        write_workbook(tmp / "coverage.xlsx", coverage=result.coverage, targets=result.targets,
-                       params=result.params, lang=lang,
-                       extra_sheets=_extra_sheets(result, lang))
         siting = pd.concat([sr.before_after for sr in result.siting], ignore_index=True) \
             if result.siting else None
-        write_reports(tmp, targets=result.targets, coverage=result.coverage,
-                      params=result.params, lang=lang, siting=siting)
+        if result.targets is not None:
+            write_briefing(tmp, coverage=result.coverage, targets=result.targets,
+                           targets_all=result.targets_all, params=result.params,
+                           layers=result.layers, siting=siting,
+                           siting_info={sr.layer: sr.report for sr in result.siting},
+                           capacity=result.capacity, admin=result.admin, zones=result.zones,
+                           facilities=result.facilities, lang=lang)
+        else:
+            write_workbook(tmp / "coverage.xlsx", coverage=result.coverage, params=result.params,
+                           lang=lang, layers=result.layers,
+                           extra_sheets={"admin": result.admin})
         report["inputs"] = [{"path": str(p), "sha256": file_sha256(p)}
                             for p in _input_files(cfg)]
         report["config"] = cfg.to_dict()
