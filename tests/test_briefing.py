@@ -290,3 +290,16 @@ def test_number_format_is_one_everywhere():
     assert L.fmt_value(36.3636, "%", "zh") == "36.4%"
     assert L.fmt_value(2.6772, "个", "zh") == "2.68 个"
     assert L.fmt_value(float("nan"), "%", "zh") == "—"
+
+
+def test_static_map_furniture_and_one_png_per_layer(run, tmp_path):
+    from circle15.maps.static import _nice_length, render_png, render_png_sheet
+
+    assert [_nice_length(x) for x in (23_000, 4_100, 700)] == [2_000, 500, 100]
+    a = render_png(run["dir"], tmp_path / "a.png", layer="clinic")
+    b = render_png(run["dir"], tmp_path / "b.png", layer="clinic")
+    assert a.read_bytes() == b.read_bytes()  # no time stamp in the PNG
+    required = [s["key"] for s in run["info"]["layers"] if s.get("required", True)]
+    paths = render_png_sheet(run["dir"], tmp_path)
+    assert [p.name for p in paths] == [f"coverage_map_{k}.png" for k in required]
+    assert len({p.read_bytes() for p in paths}) == len(paths)
