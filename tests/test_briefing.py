@@ -303,3 +303,10 @@ def test_static_map_furniture_and_one_png_per_layer(run, tmp_path):
     paths = render_png_sheet(run["dir"], tmp_path)
     assert [p.name for p in paths] == [f"coverage_map_{k}.png" for k in required]
     assert len({p.read_bytes() for p in paths}) == len(paths)
+
+
+def test_workbook_prints_the_synthetic_label_on_every_page(run):
+    wb = openpyxl.load_workbook(run["dir"] / "coverage.xlsx")
+    for ws in wb.worksheets:
+        assert "示例数据（合成）" in (ws.oddHeader.center.text or ""), ws.title
+        assert ws.oddFooter.center.text == "&P / &N"

@@ -145,7 +145,8 @@ def _draw_panel(ax: Any, p: Panel, names: Sequence[str], font: Any, lang: str) -
         ax.axvline(p.county_value, color="#222222", lw=1.0, ls="--", zorder=3)
     ax.set_yticks(ys, names, fontproperties=font, fontsize=8)
     unit = f"（{p.unit}）" if p.unit and lang != "en" else f" ({p.unit})" if p.unit else ""
-    ax.set_title(_wrap(f"{p.indicator_id} {p.name}{unit}", 22 if lang != "en" else 40),
+    ax.set_title(_wrap(f"{p.indicator_id} {p.name}{unit}", 22 if lang != "en" else 40,
+                       lang == "en"),
                  fontproperties=font, fontsize=8.5, pad=14, loc="left")
     ax.set_xlim(0, 100 * 1.08 if p.unit == "%" and hi <= 100 else hi * 1.12)
     ax.set_ylim(-0.6, len(ys) - 0.1)
@@ -155,8 +156,12 @@ def _draw_panel(ax: Any, p: Panel, names: Sequence[str], font: Any, lang: str) -
     ax.grid(axis="x", color="#e0e0e0", lw=0.5, zorder=0)
 
 
-def _wrap(text: str, width: int) -> str:
-    """Break a long panel title into lines of at most ``width`` characters."""
+def _wrap(text: str, width: int, words: bool = False) -> str:
+    """Break a long title into lines of at most ``width`` characters (at spaces: ``words``)."""
+    if words:
+        import textwrap
+
+        return "\n".join(textwrap.wrap(text, width))
     return "\n".join(text[i:i + width] for i in range(0, len(text), width))
 
 
@@ -349,7 +354,8 @@ def overview_map(path: str | Path, zones: Any, targets: pd.DataFrame, *,
                      label=f"{lo:g}–{min(hi, 100):g}%") for lo, hi, c in
                zip(lows, MAP_BINS, MAP_COLOURS, strict=True)] + handles
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), prop=font,
-              fontsize=7, frameon=False, title=L.indicator_name(head, lang),
+              fontsize=7, frameon=False,
+              title=_wrap(L.indicator_name(head, lang), 14 if lang != "en" else 28, lang == "en"),
               title_fontproperties=font)
     fig.tight_layout()
     save_png(fig, path)

@@ -465,6 +465,11 @@ def write_workbook(
         ws = wb.create_sheet(title[:31])
         _write_table(ws, coverage_display(df, lang, layers, county), heads)
     _set_font(wb)
+    if params.get("synthetic"):  # printed: the synthetic-data label on every page
+        for ws in wb.worksheets:
+            ws.oddHeader.center.text = L.pick(L.SYNTHETIC_BANNER, lang)
+            ws.oddHeader.center.size = 9
+            ws.oddHeader.center.color = "9C0006"
     with atomic_file(path) as tmp:
         wb.save(tmp)
     return path
