@@ -118,14 +118,7 @@ def render_png(run_dir: Path, out_path: Path | None = None, *, layer: str = "",
     if fac is not None and len(fac):
         ax.scatter(fac.geometry.x, fac.geometry.y, s=14, marker="o", c=lay.color or "#333333",
                    edgecolors="white", linewidths=0.6, zorder=4)
-    pts = shapely.point_on_surface(z.geometry.to_numpy())
-    size = 9 if len(z) <= 30 else 7
-    for p, zid, name in zip(pts, z["zone_id"], z["zone_name"]):
-        rate = tab["rate"].get(zid, math.nan)
-        ax.annotate(f"{name}\n{fmt_pct(rate)}", (p.x, p.y), ha="center", va="center",
-                    fontproperties=font, fontsize=size, color="#111111",
-                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none",
-                          "alpha": 0.6})
+    _zone_labels(ax, z, tab, font)
     ax.set_axis_off()
     ax.set_aspect("equal")
     p = info.params
@@ -153,6 +146,18 @@ def render_png(run_dir: Path, out_path: Path | None = None, *, layer: str = "",
              color="#a15c00" if p.get("synthetic") else "#444444")
     save_png(fig, out_path)
     return out_path
+
+
+def _zone_labels(ax: Axes, z: gpd.GeoDataFrame, tab: Any, font: Any) -> None:
+    """Township name and coverage rate on each township."""
+    pts = shapely.point_on_surface(z.geometry.to_numpy())
+    size = 9 if len(z) <= 30 else 7
+    for p, zid, name in zip(pts, z["zone_id"], z["zone_name"]):
+        rate = tab["rate"].get(zid, math.nan)
+        ax.annotate(f"{name}\n{fmt_pct(rate)}", (p.x, p.y), ha="center", va="center",
+                    fontproperties=font, fontsize=size, color="#111111",
+                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none",
+                          "alpha": 0.6})
 
 
 def _legend_handles(stats, lang: str) -> list[Patch]:

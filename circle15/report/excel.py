@@ -381,6 +381,20 @@ def _headers(lang: str) -> dict[str, str]:
     return out
 
 
+def _targets_sheets(wb: Workbook, targets: pd.DataFrame, lang: str,
+                    layers: Sequence[Mapping[str, Any]], county: str) -> None:
+    """The targets county-wide and per township, statuses coloured."""
+    county_rows = targets[targets["zone_id"] == COUNTY]
+    zone_rows = targets[targets["zone_id"] != COUNTY].sort_values(
+        ["zone_id", "indicator_id"], kind="stable")
+    for key, part, with_zone in (("county", county_rows, False), ("zones", zone_rows, True)):
+        name = L.pick(SHEETS[key], lang)
+        ws = wb.create_sheet(name.replace("全市", county) if key == "county" else name)
+        disp = targets_display(part, lang, zones=with_zone, layers=layers, county=county)
+        _write_table(ws, disp, disp.attrs["headers"])
+        _colour_status(ws, disp, part["status"], lang)
+
+
 def _set_font(wb: Workbook) -> None:
     """Every written cell in the CJK font (Calibri has no Chinese glyphs)."""
     for ws in wb.worksheets:
@@ -448,15 +462,7 @@ def write_workbook(
     ws = wb.create_sheet(L.pick(SHEETS["coverage"], lang))
     _write_table(ws, coverage_display(coverage, lang, layers, county), heads)
     if targets is not None:
-        county_rows = targets[targets["zone_id"] == COUNTY]
-        zone_rows = targets[targets["zone_id"] != COUNTY].sort_values(
-            ["zone_id", "indicator_id"], kind="stable")
-        for key, part, with_zone in (("county", county_rows, False), ("zones", zone_rows, True)):
-            name = L.pick(SHEETS[key], lang)
-            ws = wb.create_sheet(name.replace("全市", county) if key == "county" else name)
-            disp = targets_display(part, lang, zones=with_zone, layers=layers, county=county)
-            _write_table(ws, disp, disp.attrs["headers"])
-            _colour_status(ws, disp, part["status"], lang)
+        _targets_sheets(wb, targets, lang, layers, county)
     if siting is not None and len(siting):
         ws = wb.create_sheet(L.pick(SHEETS["siting"], lang))
         _write_table(ws, _siting_display(siting, lang, layers, county), heads)

@@ -67,7 +67,8 @@ def write_briefing(out_dir: str | Path, *, coverage: pd.DataFrame, targets: pd.D
                    siting_info: Mapping[str, Any] | None = None,
                    capacity: pd.DataFrame | None = None, admin: pd.DataFrame | None = None,
                    zones: Any = None, facilities: Any = None, lang: str = "zh",
-                   pdf: bool = True, chromium: str | Path | None = None) -> list[Path]:
+                   pdf: bool = True, chromium: str | Path | None = None
+                   ) -> list[Path]:
     """Write the whole report stage into ``out_dir``.
 
     Parameters
@@ -96,9 +97,7 @@ def write_briefing(out_dir: str | Path, *, coverage: pd.DataFrame, targets: pd.D
         For the overview map (no map without ``zones``).
     lang : {"zh", "en"}
     pdf : bool
-        Print ``briefing.pdf`` with Chromium (skipped with a warning when absent).
-    chromium : path, optional
-        Chromium executable (default ``/usr/bin/chromium``).
+        Print ``briefing.pdf`` with Chromium (``chromium``: its path; a warning when absent).
 
     Returns
     -------
@@ -133,14 +132,10 @@ def write_briefing(out_dir: str | Path, *, coverage: pd.DataFrame, targets: pd.D
         page = S.render_html(b.title, b.banners, front, lang, font_css=font_css, brief=True)
         p = html_to_pdf(page, out_dir / "briefing.pdf", chromium=chromium,
                         max_pages=BRIEFING_PAGES)
-        if p is not None:
-            written.append(p)
+        written += [p] if p is not None else []
     written.append(write_docx(out_dir / "briefing.docx", b, front, appendix, lang))
-    extra = {}
-    if admin is not None and len(admin):
-        extra["admin"] = admin
-    if capacity is not None and len(capacity):
-        extra["capacity"] = capacity
+    extra = {k: v for k, v in (("admin", admin), ("capacity", capacity))
+             if v is not None and len(v)}
     written.append(write_workbook(out_dir / "coverage.xlsx", coverage=coverage, targets=targets,
                                   targets_all=targets_all, params=params, lang=lang,
                                   layers=layers, siting=siting, extra_sheets=extra, plan=plan))
