@@ -120,7 +120,8 @@ def _panel(targets: pd.DataFrame, targets_all: pd.DataFrame | None, ind: str, zo
     return p
 
 
-def _draw_panel(ax: Any, p: Panel, names: Sequence[str], font: Any, lang: str) -> None:
+def _draw_panel(ax: Any, p: Panel, names: Sequence[str], font: Any, lang: str,
+                width: int = 34) -> None:
     """Horizontal township bars, the target year's target and the other plan years'."""
     ys = np.arange(len(p.bars))[::-1]
     colours = [BAR_COLOURS.get(p.status[z], "#9e9e9e") for z in p.bars]
@@ -145,7 +146,7 @@ def _draw_panel(ax: Any, p: Panel, names: Sequence[str], font: Any, lang: str) -
         ax.axvline(p.county_value, color="#222222", lw=1.0, ls="--", zorder=3)
     ax.set_yticks(ys, names, fontproperties=font, fontsize=8)
     unit = f"（{p.unit}）" if p.unit and lang != "en" else f" ({p.unit})" if p.unit else ""
-    ax.set_title(_wrap(f"{p.indicator_id} {p.name}{unit}", 22 if lang != "en" else 40,
+    ax.set_title(_wrap(f"{p.indicator_id} {p.name}{unit}", width if lang != "en" else 2 * width,
                        lang == "en"),
                  fontproperties=font, fontsize=8.5, pad=14, loc="left")
     ax.set_xlim(0, 100 * 1.08 if p.unit == "%" and hi <= 100 else hi * 1.12)
@@ -166,12 +167,14 @@ def _wrap(text: str, width: int, words: bool = False) -> str:
 
 
 def domain_chart(path: str | Path, targets: pd.DataFrame, domain: str, *,
-                 targets_all: pd.DataFrame | None = None, lang: str = "zh") -> Chart | None:
+                 targets_all: pd.DataFrame | None = None, lang: str = "zh",
+                 county: str = "全市") -> Chart | None:
     """Townships against the target year's target and the 2023–2027 targets, one domain.
 
     One panel per measured indicator of the domain (bars = township values, coloured by
     status; solid line = the selected year's target; dotted lines = the other plan years'
-    targets; dashed line = the county value). ``None`` when nothing in the domain is measured.
+    targets; dashed line = the county value, ``county`` its name: 全市 / 全县). ``None``
+    when nothing in the domain is measured.
     """
     from circle15.maps.static import find_cjk_font, new_figure, save_png
 
@@ -186,12 +189,13 @@ def domain_chart(path: str | Path, targets: pd.DataFrame, domain: str, *,
     fig = new_figure((5.4, 0.2 * len(order) + 1.3), dpi=170)
     axes = fig.subplots(1, len(panels), sharey=True, squeeze=False)[0]
     for ax, p in zip(axes, panels, strict=True):
-        _draw_panel(ax, p, names, font, lang)
+        _draw_panel(ax, p, names, font, lang, width=34 // len(panels) - (2 if len(panels) > 1
+                                                                          else 0))
     first = targets[targets["domain"] == domain].iloc[0]
     title = L.domain_text(first, lang)
     fig.suptitle(title, fontproperties=font, fontsize=10, x=0.01, ha="left")
     fig.tight_layout(rect=(0, 0.06, 1, 1))
-    fig.text(0.01, 0.01, _t("实线：目标年份目标值；点线：规划其他年份目标值；虚线：全域现状值；"
+    fig.text(0.01, 0.01, _t(f"实线：目标年份目标值；点线：规划其他年份目标值；虚线：{county}现状值；"
                             "绿色达标，红色未达标", "solid: target of the year; dotted: the plan's "
                             "other years; dashed: county value; green met, red not met", lang),
              fontproperties=font, fontsize=7, color="#555555")
@@ -248,7 +252,8 @@ def write_charts_json(path: str | Path, charts: Sequence[Chart]) -> Path:
 
 def write_charts(out_dir: str | Path, targets: pd.DataFrame, *,
                  targets_all: pd.DataFrame | None = None, lang: str = "zh",
-                 domains: Mapping[str, Any] | None = None) -> list[Chart]:
+                 domains: Mapping[str, Any] | None = None, county: str = "全市"
+                 ) -> list[Chart]:
     """Every briefing chart (``chart_<domain>.png``, ``chart_status.png``) and ``charts.json``.
 
     Parameters
@@ -261,6 +266,8 @@ def write_charts(out_dir: str | Path, targets: pd.DataFrame, *,
     lang : {"zh", "en"}
     domains : mapping, optional
         Domain order (the plan's ``domains``); default the order in ``targets``.
+    county : str
+        The county's word (:func:`circle15.vocab.county_label`).
 
     Returns
     -------
@@ -270,7 +277,8 @@ def write_charts(out_dir: str | Path, targets: pd.DataFrame, *,
     order = list(domains or {}) + [d for d in dict.fromkeys(targets["domain"])
                                    if d not in (domains or {})]
     charts = [c for d in order if (c := domain_chart(out_dir / f"chart_{d}.png", targets, d,
-                                                      targets_all=targets_all, lang=lang))]
+                                                      targets_all=targets_all, lang=lang,
+                                                      county=county))]
     charts.append(status_chart(out_dir / "chart_status.png", targets, lang=lang, domains=order))
     write_charts_json(out_dir / "charts.json", charts)
     return charts

@@ -112,7 +112,7 @@ def write_briefing(out_dir: str | Path, *, coverage: pd.DataFrame, targets: pd.D
     plan = _load_plan(params, plan)
     ctx = make_context(params, targets, plan=plan, layers=layers, lang=lang)
     charts = write_charts(out_dir, targets, targets_all=targets_all, lang=lang,
-                          domains=ctx.plan.domains)
+                          domains=ctx.plan.domains, county=ctx.county_word)
     ov = overview_map(out_dir / "overview_map.png", zones, targets, facilities=facilities,
                       layers=layers, crs=params.get("crs"), lang=lang)
     if ov is not None:

@@ -208,7 +208,7 @@ def briefing_sections(b: Briefing, lang: str, *, overview: Path | None = None,
         secs.append(Section(_t("各领域：乡镇（街道）与目标", "Domains: townships against the "
                                "targets", lang), part="briefing", blocks=[*imgs, _t(
                                    "图中每条为一个乡镇（街道）的现状值；竖实线为目标年份目标值，"
-                                   "点线为规划其他年份目标值，虚线为全域现状值。",
+                                   f"点线为规划其他年份目标值，虚线为{b.county_word}现状值。",
                                    "Each bar is a township; solid line: the year's target; "
                                    "dotted: the plan's other years; dashed: county value.",
                                    lang)]))
@@ -454,6 +454,7 @@ border:2px solid #9c0006;margin:.6em 0}
 .fig{border:1px solid #9dc3e6;background:#f3f8fc;padding:.3em .7em;min-width:8em}
 .fig b{display:block;font-size:1.3em;color:#1f4e79}.fig span{font-size:.8em;color:#444}
 figure{margin:.4em 0;break-inside:avoid}figure img{max-width:100%}
+.overview img{max-width:760px}
 figcaption{font-size:.8em;color:#555}
 .grid{display:grid;grid-template-columns:1fr 1fr;gap:.3em .8em}
 .pb{break-before:page}
