@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import io
 import logging
-import os
 import re
 import shutil
 from pathlib import Path
@@ -110,6 +109,3 @@ def html_to_pdf(html_text: str, out_path: str | Path, *, chromium: str | Path | 
     return out_path
 
 
-def in_ci() -> bool:
-    """True under continuous integration (``CI`` set), where Chromium must exist."""
-    return bool(os.environ.get("CI"))
