@@ -188,6 +188,10 @@ def test_docx_has_the_briefing(run):
     assert "PAGE" in sec.footer._element.xml and "示例数据（合成）" in sec.header.paragraphs[0].text
     assert 'w:eastAsia="宋体"' in d.styles["Normal"].element.xml
     assert 'w:eastAsia="黑体"' in d.styles["Heading 1"].element.xml
+    import zipfile
+
+    fonts = zipfile.ZipFile(run["dir"] / "briefing.docx").read("word/fontTable.xml").decode()
+    assert 'w:name="宋体"><w:altName w:val="SimSun"/>' in fonts  # the fallback name
 
 
 def test_workbook_matrix_equals_the_csv(run):

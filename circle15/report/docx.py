@@ -44,6 +44,23 @@ def _set_fonts(target: Any, east_asia: str, latin: str) -> None:
     fonts.set(qn("w:eastAsia"), east_asia)
 
 
+#: Chinese font names -> the English names Word/WPS also look for (w:altName): the fallback.
+FONT_ALT_NAMES = {BODY_FONT: "SimSun", HEADING_FONT: "SimHei"}
+
+
+def _font_table(doc: Any) -> None:
+    """Declare 宋体 / 黑体 in the font table, GB2312 charset, with their English alt names."""
+    part = next((r.target_part for r in doc.part.rels.values()
+                 if r.reltype.endswith("/fontTable")), None)
+    if part is None or not hasattr(part, "_blob"):
+        return
+    entries = "".join(f'<w:font w:name="{zh}"><w:altName w:val="{en}"/><w:charset w:val="86"/>'
+                      '<w:family w:val="auto"/><w:pitch w:val="variable"/></w:font>'
+                      for zh, en in FONT_ALT_NAMES.items())
+    blob = part._blob.decode("utf-8")
+    part._blob = blob.replace("</w:fonts>", entries + "</w:fonts>").encode("utf-8")
+
+
 def _styles(doc: Any) -> None:
     normal = doc.styles["Normal"]
     _set_fonts(normal, BODY_FONT, BODY_LATIN)
@@ -168,6 +185,7 @@ def write_docx(path: str | Path, briefing: Briefing, front: Sequence[Section],
     """
     doc = Document()
     _styles(doc)
+    _font_table(doc)
     _page_setup(doc, briefing.banners[0] if briefing.banners else "", lang)
     doc.add_heading(briefing.title, level=0)
     for banner in briefing.banners:
