@@ -22,7 +22,7 @@ import pandas as pd
 
 from circle15.io import write_text
 from circle15.report import labels as L
-from circle15.vocab import COUNTY
+from circle15.vocab import COUNTY, RunFiles
 
 #: Bar colours by status (the workbook's font colours, readable in print).
 BAR_COLOURS = {"met": "#1a9850", "not_met": "#d73027", "no_target": "#9e9e9e",
@@ -280,7 +280,7 @@ def write_charts(out_dir: str | Path, targets: pd.DataFrame, *,
                                                       targets_all=targets_all, lang=lang,
                                                       county=county))]
     charts.append(status_chart(out_dir / "chart_status.png", targets, lang=lang, domains=order))
-    write_charts_json(out_dir / "charts.json", charts)
+    write_charts_json(out_dir / RunFiles.CHARTS_JSON, charts)
     return charts
 
 

@@ -21,6 +21,7 @@ from circle15.io import write_text
 from circle15.report import summary as S
 from circle15.report.briefing import Briefing, Context, build_briefing, make_context
 from circle15.report.charts import Chart, overview_map, write_charts, write_charts_json
+from circle15.vocab import RunFiles
 
 log = logging.getLogger(__name__)
 
@@ -113,30 +114,30 @@ def write_briefing(out_dir: str | Path, *, coverage: pd.DataFrame, targets: pd.D
     ctx = make_context(params, targets, plan=plan, layers=layers, lang=lang)
     charts = write_charts(out_dir, targets, targets_all=targets_all, lang=lang,
                           domains=ctx.plan.domains, county=ctx.county_word)
-    ov = overview_map(out_dir / "overview_map.png", zones, targets, facilities=facilities,
+    ov = overview_map(out_dir / RunFiles.OVERVIEW_PNG, zones, targets, facilities=facilities,
                       layers=layers, crs=params.get("crs"), lang=lang)
     if ov is not None:
         charts = [ov, *charts]
-        write_charts_json(out_dir / "charts.json", charts)
+        write_charts_json(out_dir / RunFiles.CHARTS_JSON, charts)
     b, front, appendix = build_report(targets, params, ctx, coverage=coverage, charts=charts,
                                       overview=ov.path if ov else None, siting=siting,
                                       siting_info=siting_info)
     text = S.report_text(b.title, b.banners, [*front, *appendix])
     font_css = font_face_css(text)
-    written = [*(Path(c.path) for c in charts), out_dir / "charts.json"]
+    written = [*(Path(c.path) for c in charts), out_dir / RunFiles.CHARTS_JSON]
     written += S.write_report_files(out_dir, b.title, b.banners, [*front, *appendix], lang,
                                     font_css)
-    written.append(write_text(out_dir / "briefing.json", json.dumps(
+    written.append(write_text(out_dir / RunFiles.BRIEFING_JSON, json.dumps(
         b.to_dict(), ensure_ascii=False, indent=1, default=str) + "\n"))
     if pdf:
         page = S.render_html(b.title, b.banners, front, lang, font_css=font_css, brief=True)
-        p = html_to_pdf(page, out_dir / "briefing.pdf", chromium=chromium,
+        p = html_to_pdf(page, out_dir / RunFiles.BRIEFING_PDF, chromium=chromium,
                         max_pages=BRIEFING_PAGES)
         written += [p] if p is not None else []
-    written.append(write_docx(out_dir / "briefing.docx", b, front, appendix, lang))
+    written.append(write_docx(out_dir / RunFiles.BRIEFING_DOCX, b, front, appendix, lang))
     extra = {k: v for k, v in (("admin", admin), ("capacity", capacity))
              if v is not None and len(v)}
-    written.append(write_workbook(out_dir / "coverage.xlsx", coverage=coverage, targets=targets,
+    written.append(write_workbook(out_dir / RunFiles.WORKBOOK, coverage=coverage, targets=targets,
                                   targets_all=targets_all, params=params, lang=lang,
                                   layers=layers, siting=siting, extra_sheets=extra, plan=plan))
     return written

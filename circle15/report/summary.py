@@ -32,7 +32,7 @@ from circle15.report.briefing import (
     marked_name,
     marks_note,
 )
-from circle15.vocab import COMPOSITE, COUNTY
+from circle15.vocab import COMPOSITE, COUNTY, RunFiles
 
 #: Kinds of indicator computed from facilities and the network (shown per township).
 SPATIAL_KINDS = ("network_coverage", "admin_coverage", "per_capita")
@@ -564,7 +564,7 @@ def write_report_files(out_dir: str | Path, title: str, banners: Sequence[str],
                        ) -> list[Path]:
     """Write ``report.md`` and ``report.html`` from built sections."""
     out_dir = Path(out_dir)
-    md = write_text(out_dir / "report.md", render_markdown(title, banners, sections))
-    page = write_text(out_dir / "report.html",
+    md = write_text(out_dir / RunFiles.REPORT_MD, render_markdown(title, banners, sections))
+    page = write_text(out_dir / RunFiles.REPORT_HTML,
                       render_html(title, banners, sections, lang, font_css=font_css))
     return [md, page]
