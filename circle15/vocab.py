@@ -161,8 +161,9 @@ def county_label(area_name: str, lang: str) -> str:
     Parameters
     ----------
     area_name : str
-        The area's name, e.g. "诸暨市" (a county-level city: 全市) or "示例县" (全县).
-        A trailing parenthetical note such as "（合成）" is ignored.
+        The area's name, e.g. "诸暨市" (a county-level city: 全市) or "示例县" (全县), or a
+        run title starting with it ("示例县 15分钟公共服务圈": its first word). A trailing
+        parenthetical note such as "（合成）" is ignored.
     lang : {"zh", "en"}
 
     Returns
@@ -171,7 +172,8 @@ def county_label(area_name: str, lang: str) -> str:
         "全市" / "全县" / "全区" (English "Citywide" / "Countywide" / "Districtwide");
         "全域" / "Whole area" when the level cannot be read from the name.
     """
-    name = re.sub(r"[（(][^（）()]*[）)]\s*$", "", str(area_name or "")).strip()
+    words = str(area_name or "").split()
+    name = re.sub(r"[（(][^（）()]*[）)]\s*$", "", words[0] if words else "").strip()
     zh, en = _ADMIN_WHOLE.get(name[-1:], ("全域", "Whole area"))
     return en if lang == "en" else zh
 
@@ -206,6 +208,11 @@ class RunFiles:
     WORKBOOK = "coverage.xlsx"
     REPORT_MD = "report.md"
     REPORT_HTML = "report.html"
+    BRIEFING_PDF = "briefing.pdf"
+    BRIEFING_DOCX = "briefing.docx"
+    BRIEFING_JSON = "briefing.json"
+    CHARTS_JSON = "charts.json"
+    OVERVIEW_PNG = "overview_map.png"
     MAP_HTML = "map.html"
     MAP_PNG = "coverage_map.png"
     PROPOSED_CSV = "proposed_sites.csv"

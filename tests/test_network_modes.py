@@ -11,8 +11,8 @@ from shapely.geometry import LineString, Point, box
 from circle15.errors import InputError
 from circle15.geo.crs import choose_crs
 from circle15.geo.streets.connectivity import largest_component, street_km
+from circle15.geo.streets.speeds import ELDERLY_WALK_KMH
 from circle15.geo.streets.modes import (
-    ELDERLY_WALK_KMH,
     add_travel_times,
     make_two_way,
     parse_maxspeed,

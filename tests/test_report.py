@@ -12,8 +12,7 @@ import pytest
 
 from circle15.coverage.plan import COLUMNS, evaluate_targets, load_plan
 from circle15.io import read_csv
-from circle15.report.excel import write_targets_csv, write_workbook
-from circle15.report.summary import write_reports
+from circle15.report import write_reports, write_targets_csv, write_workbook
 
 ZONES = pd.DataFrame({"zone_id": ["330681001", "330681002"], "zone_name": ["暨阳街道", "浣东街道"],
                       "population": [1000, 3000], "age_60p": [100, 400]})
@@ -70,7 +69,8 @@ def test_workbook_chinese_headers_and_fills(inputs, tmp_path):
     p = write_workbook(tmp_path / "coverage.xlsx", coverage=cov, targets=targets, params=PARAMS,
                        extra_sheets=extra)
     wb = openpyxl.load_workbook(p)
-    assert wb.sheetnames == ["说明", "覆盖率", "目标-全市", "目标-乡镇", "选址建议"]
+    # 全县 from the area's admin level (合成示例县)
+    assert wb.sheetnames == ["说明", "指标矩阵", "覆盖率", "目标-全县", "目标-乡镇", "选址建议"]
     about = [c for row in wb["说明"].iter_rows(values_only=True) for c in row if c]
     assert any("示例数据（合成）" in str(c) for c in about)
     assert "步行" in about and "10, 15" in about
@@ -79,8 +79,8 @@ def test_workbook_chinese_headers_and_fills(inputs, tmp_path):
     assert head[:4] == ["乡镇（街道）代码", "乡镇（街道）", "设施类型", "人群"]
     rate_col = head.index("覆盖率") + 1
     assert cov_ws.cell(row=2, column=rate_col).number_format == "0.0%"
-    assert cov_ws.cell(row=2, column=3).value == "全部设施（完整服务圈）"
-    ws = wb["目标-全市"]
+    assert cov_ws.cell(row=2, column=3).value == "完整服务圈（全部设施）"
+    ws = wb["目标-全县"]
     head = [c.value for c in ws[1]]
     for h in ("领域", "指标", "目标值", "现状值", "达标情况", "需覆盖人口缺口（人）", "测算所需数据"):
         assert h in head
@@ -108,7 +108,7 @@ def test_workbook_english(inputs, tmp_path):
     p = write_workbook(tmp_path / "c.xlsx", coverage=cov, targets=targets,
                        params={**PARAMS, "synthetic": False}, lang="en")
     wb = openpyxl.load_workbook(p)
-    assert wb.sheetnames[:2] == ["About", "Coverage"]
+    assert wb.sheetnames[:3] == ["About", "Matrix", "Coverage"]
     head = [c.value for c in wb["Targets - county"][1]]
     assert "Status" in head and "Indicator" in head
     about = [c for row in wb["About"].iter_rows(values_only=True) for c in row if c]
@@ -146,8 +146,8 @@ def test_reports_synthetic_banner_and_content(inputs, tmp_path):
         assert "2027" in text and "2024-06" in text and "步行" in text
         assert "暨阳街道" in text and "浣东街道" in text
     # The banner comes before any result.
-    assert md.index("示例数据（合成）") < md.index("全市概况")
-    assert page.index('class="banner"') < page.index("全市概况")
+    assert md.index("示例数据（合成）") < md.index("主要结论")
+    assert page.index('class="banner"') < page.index("主要结论")
     c = _Collect()
     c.feed(page)
     assert c.refs == [] and "script" not in c.tags and "link" not in c.tags
@@ -165,5 +165,43 @@ def test_reports_real_data_has_no_banner(inputs, tmp_path):
                           params={**PARAMS, "synthetic": False, "title": "县"}, lang="en")
     md, page = (p.read_text(encoding="utf-8") for p in paths)
     assert "synthetic" not in md.lower() and 'class="banner"' not in page
-    assert "County summary" in md and "Not met" in page
+    assert "Conclusions" in md and "Not met" in page
     assert '<html lang="en">' in page
+
+
+LAYERS = [{"key": "fitness", "label_zh": "全民健身点", "label_en": "Fitness spots",
+           "color": "#2ca02c", "group": "total", "required": True}]
+
+
+def test_layer_labels_come_from_the_run(inputs, tmp_path):
+    """The run's layer specs are the one source of layer names (workbook and report)."""
+    cov, targets = inputs
+    p = write_workbook(tmp_path / "c.xlsx", coverage=cov, targets=targets, params=PARAMS,
+                       layers=LAYERS)
+    cells = {c for row in openpyxl.load_workbook(p)["覆盖率"].iter_rows(values_only=True)
+             for c in row}
+    assert "全民健身点" in cells and "健身" not in cells
+    md, _ = write_reports(tmp_path, targets=targets, coverage=cov, params=PARAMS,
+                          layers=LAYERS)
+    assert "| 全民健身点 |" in md.read_text(encoding="utf-8")
+    en = write_workbook(tmp_path / "e.xlsx", coverage=cov, targets=targets, params=PARAMS,
+                        layers=LAYERS, lang="en")
+    cells = {c for row in openpyxl.load_workbook(en)["Coverage"].iter_rows(values_only=True)
+             for c in row}
+    assert "Fitness spots" in cells
+
+
+def test_write_briefing_english_without_zones(inputs, tmp_path):
+    """The whole stage runs without a map (no zones) and in English."""
+    from circle15.report import write_briefing
+
+    cov, targets = inputs
+    paths = write_briefing(tmp_path, coverage=cov, targets=targets, params=PARAMS,
+                           layers=LAYERS, lang="en", pdf=False)
+    names = {p.name for p in paths}
+    assert {"report.md", "report.html", "briefing.docx", "coverage.xlsx", "charts.json",
+            "briefing.json", "chart_status.png"} <= names
+    assert "overview_map.png" not in names and "briefing.pdf" not in names
+    md = (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert "Conclusions" in md and "Actions by responsible department" in md
+    assert "Municipal Government" in md or "Bureau" in md  # departments in English

@@ -54,7 +54,7 @@ class ProblemChanges:
 def _responsible(plan_name: str | None) -> dict[str, str]:
     if not plan_name:
         return {}
-    from circle15.coverage.plan.evaluate import load_plan
+    from circle15.coverage.plan import load_plan
 
     try:
         plan = load_plan(plan_name)

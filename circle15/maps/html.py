@@ -141,8 +141,8 @@ def build(run_dir: Path, out_path: Path, info: rundata.RunInfo, cfg: dict, *, la
 
 def _plan(name: object):
     """The plan's metadata (title, document number, responsible units), or None."""
-    if not name:
-        return None
+    if not name or str(name).strip().lower() in ("", "none"):
+        return None  # the run evaluated no plan
     from circle15.coverage.plan import load_plan
 
     try:

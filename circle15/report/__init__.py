@@ -1,11 +1,13 @@
-"""circle15.report: the Excel workbook, the targets CSV and the officials' summary.
+"""circle15.report: the documents officials read and brief from.
 
+- :func:`circle15.report.stage.write_briefing` -> the whole report stage: ``report.md``,
+  ``report.html``, ``briefing.pdf``, ``briefing.docx``, charts, ``coverage.xlsx``
 - :func:`circle15.report.excel.write_workbook` -> ``coverage.xlsx``
 - :func:`circle15.report.excel.write_targets_csv` -> ``targets_by_zone.csv`` (UTF-8 BOM)
-- :func:`circle15.report.summary.write_reports` -> ``report.md`` and ``report.html``
+- :func:`circle15.report.stage.write_reports` -> ``report.md`` and ``report.html`` only
 """
 
 from circle15.report.excel import write_targets_csv, write_workbook
-from circle15.report.summary import write_reports
+from circle15.report.stage import write_briefing, write_reports
 
-__all__ = ["write_reports", "write_targets_csv", "write_workbook"]
+__all__ = ["write_briefing", "write_reports", "write_targets_csv", "write_workbook"]

@@ -7,7 +7,10 @@ from typing import Any
 
 import pandas as pd
 
-from circle15.vocab import GROUP_LABELS, MODE_LABELS
+from circle15.vocab import COMPOSITE, GROUP_LABELS, MODE_LABELS
+
+#: Label of the composite layer (people who reach every required layer).
+COMPOSITE_LABEL = ("完整服务圈（全部设施）", "Full circle (all services)")
 
 #: Status -> (Chinese, English) label.
 STATUS = {
@@ -24,14 +27,6 @@ STATUS_COLOURS = {
     "not_measurable": ("FFEB9C", "9C5700"),
 }
 
-LAYERS = {
-    "ALL": ("全部设施（完整服务圈）", "All services (full circle)"),
-    "childcare": ("托育", "Childcare"),
-    "clinic": ("卫生", "Clinics"),
-    "elderly": ("养老", "Elderly care"),
-    "fitness": ("健身", "Fitness"),
-    "disability": ("残疾人之家", "Disability homes"),
-}
 GROUPS = GROUP_LABELS
 
 #: Coverage table columns.
@@ -104,10 +99,10 @@ PARAMS = {
 }
 MODES = MODE_LABELS
 
-SYNTHETIC_BANNER = ("示例数据（合成）/ synthetic demo data：本结果由程序生成的合成数据计算，"
-                    "不代表任何真实地区的实际情况",
-                    "Synthetic demo data / 示例数据（合成）: computed from generated data; it "
-                    "does not describe any real place")
+SYNTHETIC_BANNER = (("示例数据（合成）/ synthetic demo data：本结果由程序生成的合成数据计算，"
+                     "不代表任何真实地区的实际情况"),
+                    ("Synthetic demo data / 示例数据（合成）: computed from generated data; it "
+                     "does not describe any real place"))
 REAL_DATA = ("实际数据", "real data")
 
 
@@ -135,17 +130,60 @@ def param_text(key: str, value: Any, lang: str) -> str:
     return fmt_num(value) if isinstance(value, float) else str(value)
 
 
+def _missing(v: Any) -> bool:
+    return v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
+
+
 def fmt_num(v: Any, digits: int = 2) -> str:
-    """A number as text: integers plain, others with up to ``digits`` decimals; NaN -> ''."""
-    if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
+    """A number as text, the one format of every output.
+
+    Thousands separators always (``9,437``), at most ``digits`` decimals without
+    trailing zeros (``2.68``, ``36.4`` with ``digits=1``); NaN -> ``""``.
+    """
+    if _missing(v):
         return ""
     if isinstance(v, bool):
         return str(v)
-    if isinstance(v, (int,)) or (isinstance(v, float) and float(v).is_integer()):
-        return f"{int(v):,}" if abs(v) >= 10000 else str(int(v))
-    if isinstance(v, float):
-        return f"{v:.{digits}f}".rstrip("0").rstrip(".")
-    return str(v)
+    try:
+        x = float(v)
+    except (TypeError, ValueError):
+        return str(v)
+    if x.is_integer() or digits == 0:
+        return f"{round(x):,}"
+    text = f"{x:,.{digits}f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def fmt_int(v: Any) -> str:
+    """A count (people, places, sites) as text: rounded, with thousands separators."""
+    return fmt_num(v, 0)
+
+
+def fmt_pct(rate: Any, digits: int = 1) -> str:
+    """A fraction 0..1 as a percentage (``0.3052`` -> ``30.5%``); NaN -> ``—``."""
+    return "—" if _missing(rate) else f"{fmt_num(100 * float(rate), digits)}%"
+
+
+def fmt_value(v: Any, unit: str, lang: str, digits: int = 1) -> str:
+    """An indicator value with its unit (``36.4%``, ``2.68 个``, ``12 places``); NaN -> ``—``."""
+    if _missing(v):
+        return "—"
+    text = fmt_num(v, digits if unit in ("%", "‰") else 2)
+    if not unit:
+        return text
+    return f"{text}{unit}" if unit in ("%", "‰") else f"{text} {unit}"
+
+
+def layer_labels(layers: Any) -> dict[str, tuple[str, str]]:
+    """Layer key -> (Chinese, English) label, from the run's layer specs (the one source).
+
+    ``layers`` are the run's layer dicts (``key``, ``label_zh``, ``label_en``, ...); the
+    composite layer ``ALL`` is added as the full circle.
+    """
+    out = {str(s["key"]): (str(s.get("label_zh") or s["key"]), str(s.get("label_en") or s["key"]))
+           for s in (layers or [])}
+    out.setdefault(COMPOSITE, COMPOSITE_LABEL)
+    return out
 
 
 def indicator_name(row: Any, lang: str) -> str:
@@ -169,3 +207,75 @@ def county_name(synthetic: bool, lang: str) -> str:
     if lang == "en":
         return "County (synthetic demo)" if synthetic else "County"
     return "示例县（合成）" if synthetic else "全县"
+
+
+_LEVEL_ZH = {"township": "乡镇（街道）", "village": "村（社区）", "zone": "乡镇（街道）"}
+_QUANTITY_ZH = {"capacity": "容量（托位/床位）数据", "staff": "人员数", "area_m2": "面积（平方米）",
+                "subtype": "设施类型"}
+
+
+def needs_text(need: Any, lang: str, layers: Any = None) -> str:
+    """What an unmeasurable indicator needs, for people: complete Chinese for every case.
+
+    ``need`` is the evaluator's English description (``targets_by_zone.csv`` ``needs``);
+    English runs show it as is. ``layers`` (the run's layer dicts) name the layers.
+    """
+    import re
+
+    text = "" if _missing(need) else str(need)
+    if lang == "en" or not text:
+        return text
+    names = layer_labels(layers)
+
+    def lay(key: str) -> str:
+        return pick(names[key], "zh") if key in names else key
+
+    rules: list[tuple[str, Any]] = [
+        (r"a reported value \(targets\.reported CSV, zone_id (\S+)\)",
+         lambda m: "部门上报数值（上报数据表，" + ("全市一行" if m[1] == "ALL" else
+                                                   f"乡镇 {m[1]}") + "）"),
+        (r"a '(\w+)' column in facility layer '([^']+)'(?: \((.*)\))?",
+         lambda m: f"设施图层“{lay(m[2])}”的{_QUANTITY_ZH.get(m[1], m[1])}"
+                   + (f"（{m[3]}）" if m[3] else "")),
+        (r"facility layer '([^']+)'.*", lambda m: f"设施图层“{lay(m[1])}”的设施名录"),
+        (r"a villages table.*|a non-empty villages table|the \w+s of zone \S+ in the "
+         + r"villages table", lambda m: "村（社区）名录（村代码、村名、所属乡镇）"),
+        (r"a coverage table \((.*), ([\d.]+) min, group '(\w+)'\)",
+         lambda m: f"{m[2]}分钟路网覆盖率（{label(GROUPS, m[3], 'zh')}）"),
+        (r"coverage rows for .*", lambda m: "路网覆盖率测算结果"),
+        (r"people of group '(\w+)' in this zone.*",
+         lambda m: f"本乡镇{label(GROUPS, m[1], 'zh')}人口数"),
+        (r"zone_id of each facility of layer '([^']+)'",
+         lambda m: f"设施图层“{lay(m[1])}”各设施所属乡镇"),
+    ]
+    for pattern, make in rules:
+        m = re.fullmatch(pattern, text)
+        if m:
+            return make(m)
+    return "补充测算所需数据"
+
+
+def note_text(note: Any, lang: str) -> str:
+    """An evaluator note for people; in Chinese, the known notes translated, others dropped."""
+    text = "" if _missing(note) else str(note)
+    if lang == "en" or not text:
+        return text
+    parts = [_note_part(p.strip()) for p in text.split("; ")]
+    return "；".join(p for p in parts if p)
+
+
+def _note_part(text: str) -> str:
+    import re
+
+    m = re.fullmatch(r"(\d+) of (\d+) (\w+?)s", text)
+    if m:
+        return f"{m[2]} 个{_LEVEL_ZH.get(m[3], m[3])}中 {m[1]} 个有设施"
+    m = re.fullmatch(r"without: (.*)", text)
+    if m:
+        return f"无设施：{m[1]}"
+    m = re.fullmatch(r"(\d+) township\(s\) below target", text)
+    if m:
+        return f"{m[1]} 个乡镇（街道）未达标"
+    known = {"no population of this group": "该人群无人口",
+             "the target applies to every township": "目标适用于每个乡镇（街道）"}
+    return known.get(text, "")

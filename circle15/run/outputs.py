@@ -13,7 +13,6 @@ import numpy as np
 import pandas as pd
 
 from circle15.config import Config
-from circle15.coverage.plan import COLUMNS as TARGET_COLUMNS
 from circle15.coverage.plan import reported_template
 from circle15.errors import InputError
 from circle15.io import atomic_output_dir, write_csv, write_json
@@ -104,31 +103,29 @@ def _write_layers(result: RunResult, tmp: Path) -> None:
                                   driver="GPKG")
 
 
-def _extra_sheets(result: RunResult, lang: str) -> dict[str, pd.DataFrame]:
-    zh = lang == "zh"
-    sheets = {("行政覆盖" if zh else "Admin coverage"): result.admin}
-    if result.capacity is not None and len(result.capacity):
-        sheets["设施容量" if zh else "Capacity"] = result.capacity
-    return sheets
-
-
 def _write_documents(result: RunResult, tmp: Path) -> None:
-    from circle15.report.excel import write_workbook
-    from circle15.report.summary import write_reports
+    """The briefing (report.md/html, briefing.pdf/docx, charts) and the workbook."""
+    from circle15.report import write_briefing, write_workbook
 
     lang = result.config.output.lang
-    targets = result.targets if result.targets is not None else pd.DataFrame(
-        columns=TARGET_COLUMNS)  # no plan: the documents say so, with the coverage
-    write_workbook(tmp / RunFiles.WORKBOOK, coverage=result.coverage, targets=targets,
-                   params=result.params, lang=lang, extra_sheets=_extra_sheets(result, lang))
+    layers = result.report["layers"]  # the run.json form every document reads
+    if result.targets is None:  # no plan: the workbook of coverage only
+        write_workbook(tmp / RunFiles.WORKBOOK, coverage=result.coverage,
+                       params=result.params, lang=lang, layers=layers,
+                       extra_sheets={"admin": result.admin})
+        return
     siting = pd.concat([sr.before_after for sr in result.siting], ignore_index=True) \
         if result.siting else None
-    write_reports(tmp, targets=targets, coverage=result.coverage,
-                  params=result.params, lang=lang, siting=siting)
+    write_briefing(tmp, coverage=result.coverage, targets=result.targets,
+                   targets_all=result.targets_all, params=result.params, layers=layers,
+                   siting=siting, siting_info={sr.layer: sr.report for sr in result.siting},
+                   capacity=result.capacity, admin=result.admin, zones=result.zones,
+                   facilities=result.facilities, lang=lang)
 
 
 def _write_maps(result: RunResult, tmp: Path) -> Path:
     from circle15.maps import render_map, render_png
+    from circle15.maps.static import render_png_sheet
 
     cfg = result.config
     layer = cfg.map.layer or result.layers[0].key
@@ -137,6 +134,7 @@ def _write_maps(result: RunResult, tmp: Path) -> Path:
                       lang=cfg.output.lang, basemap=cfg.map.basemap,
                       tianditu_key=cfg.map.tianditu_key, tile_url=cfg.map.tile_url)
     render_png(tmp, tmp / RunFiles.MAP_PNG, layer=layer, minutes=minutes, lang=cfg.output.lang)
+    render_png_sheet(tmp, tmp, minutes=minutes, lang=cfg.output.lang)  # one PNG per layer
     return path
 
 

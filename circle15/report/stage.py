@@ -1,0 +1,153 @@
+"""The report stage: one call writes every document an official reads.
+
+:func:`write_briefing` writes ``report.md``, ``report.html`` (briefing + appendix),
+``briefing.pdf`` (the briefing, at most two A4 pages; skipped with a warning without
+Chromium), ``briefing.docx``, the charts (``chart_*.png``, ``overview_map.png``) with their
+numbers (``charts.json``), the briefing's quoted numbers (``briefing.json``) and
+``coverage.xlsx``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from circle15.io import write_text
+from circle15.report import summary as S
+from circle15.report.briefing import Briefing, Context, build_briefing, make_context
+from circle15.report.charts import Chart, overview_map, write_charts, write_charts_json
+from circle15.vocab import RunFiles
+
+log = logging.getLogger(__name__)
+
+#: Most printed pages of ``briefing.pdf``.
+BRIEFING_PAGES = 2
+
+
+def _load_plan(params: Mapping[str, Any], plan: Any) -> Any:
+    if plan is not None or not params.get("plan"):
+        return plan
+    from circle15.coverage.plan import load_plan
+    from circle15.errors import InputError
+
+    try:
+        return load_plan(params["plan"])
+    except (InputError, OSError) as exc:  # the report still renders without the metadata
+        log.warning("plan %s not loaded for the report (%s)", params["plan"], exc)
+        return None
+
+
+def build_report(targets: pd.DataFrame, params: Mapping[str, Any], ctx: Context, *,
+                 coverage: pd.DataFrame | None = None, charts: Sequence[Chart] = (),
+                 overview: Path | None = None, siting: pd.DataFrame | None = None,
+                 siting_info: Mapping[str, Any] | None = None
+                 ) -> tuple[Briefing, list[S.Section], list[S.Section]]:
+    """The briefing and the two parts of the report (front pages, appendix)."""
+    b = build_briefing(targets, params, ctx, coverage=coverage)
+    front = S.briefing_sections(b, ctx.lang, overview=overview, charts=charts)
+    status = next((Path(c.path) for c in charts if c.kind == "status"), None)
+    scen = S.scenario_sections(siting, siting_info, targets, ctx)
+    n = 3 if scen else 2
+    numerals = ("二", "三", "四", "五", "六") if ctx.lang != "en" else ("2", "3", "4", "5", "6")
+    appendix = [*S.domain_sections(targets, ctx), *scen,
+                S.needs_section(b, ctx.lang, numerals[n - 2]),
+                *S.township_sections(targets, coverage, ctx, numerals[n - 1]),
+                S.params_section(params, ctx.lang, numerals[n], status)]
+    return b, front, appendix
+
+
+def write_briefing(out_dir: str | Path, *, coverage: pd.DataFrame, targets: pd.DataFrame,
+                   params: Mapping[str, Any], layers: Sequence[Mapping[str, Any]],
+                   targets_all: pd.DataFrame | None = None, plan: Any = None,
+                   siting: pd.DataFrame | None = None,
+                   siting_info: Mapping[str, Any] | None = None,
+                   capacity: pd.DataFrame | None = None, admin: pd.DataFrame | None = None,
+                   zones: Any = None, facilities: Any = None, lang: str = "zh",
+                   pdf: bool = True, chromium: str | Path | None = None
+                   ) -> list[Path]:
+    """Write the whole report stage into ``out_dir``.
+
+    Parameters
+    ----------
+    out_dir : str or Path
+    coverage : pandas.DataFrame
+        ``coverage_by_zone`` table (rates 0..1).
+    targets : pandas.DataFrame
+        The selected year's targets (:func:`~circle15.coverage.plan.evaluate.evaluate_targets`).
+    params : mapping
+        Run parameters (title, synthetic, plan, year, mode, ..., generated_at in UTC).
+    layers : sequence of dict
+        The run's layer specs (``key``, ``label_zh``, ``label_en``, ``color``, ...): the one
+        source of layer names.
+    targets_all : pandas.DataFrame, optional
+        Every plan year (``year`` column) for the trajectories and the workbook.
+    plan : Plan, optional
+        Default: ``load_plan(params["plan"])`` (title, document number, domains).
+    siting : pandas.DataFrame, optional
+        Before/after table of the siting scenario (every layer).
+    siting_info : mapping, optional
+        Layer -> siting report (target, method, candidates, sites ...).
+    capacity, admin : pandas.DataFrame, optional
+        Extra workbook sheets.
+    zones, facilities : geopandas.GeoDataFrame, optional
+        For the overview map (no map without ``zones``).
+    lang : {"zh", "en"}
+    pdf : bool
+        Print ``briefing.pdf`` with Chromium (``chromium``: its path; a warning when absent).
+
+    Returns
+    -------
+    list of Path
+        Every file written.
+    """
+    from circle15.report.docx import write_docx
+    from circle15.report.excel import write_workbook
+    from circle15.report.pdf import font_face_css, html_to_pdf
+
+    out_dir = Path(out_dir)
+    plan = _load_plan(params, plan)
+    ctx = make_context(params, targets, plan=plan, layers=layers, lang=lang)
+    charts = write_charts(out_dir, targets, targets_all=targets_all, lang=lang,
+                          domains=ctx.plan.domains, county=ctx.county_word)
+    ov = overview_map(out_dir / RunFiles.OVERVIEW_PNG, zones, targets, facilities=facilities,
+                      layers=layers, crs=params.get("crs"), lang=lang)
+    if ov is not None:
+        charts = [ov, *charts]
+        write_charts_json(out_dir / RunFiles.CHARTS_JSON, charts)
+    b, front, appendix = build_report(targets, params, ctx, coverage=coverage, charts=charts,
+                                      overview=ov.path if ov else None, siting=siting,
+                                      siting_info=siting_info)
+    text = S.report_text(b.title, b.banners, [*front, *appendix])
+    font_css = font_face_css(text)
+    written = [*(Path(c.path) for c in charts), out_dir / RunFiles.CHARTS_JSON]
+    written += S.write_report_files(out_dir, b.title, b.banners, [*front, *appendix], lang,
+                                    font_css)
+    written.append(write_text(out_dir / RunFiles.BRIEFING_JSON, json.dumps(
+        b.to_dict(), ensure_ascii=False, indent=1, default=str) + "\n"))
+    if pdf:
+        page = S.render_html(b.title, b.banners, front, lang, font_css=font_css, brief=True)
+        p = html_to_pdf(page, out_dir / RunFiles.BRIEFING_PDF, chromium=chromium,
+                        max_pages=BRIEFING_PAGES)
+        written += [p] if p is not None else []
+    written.append(write_docx(out_dir / RunFiles.BRIEFING_DOCX, b, front, appendix, lang))
+    extra = {k: v for k, v in (("admin", admin), ("capacity", capacity))
+             if v is not None and len(v)}
+    written.append(write_workbook(out_dir / RunFiles.WORKBOOK, coverage=coverage, targets=targets,
+                                  targets_all=targets_all, params=params, lang=lang,
+                                  layers=layers, siting=siting, extra_sheets=extra, plan=plan))
+    return written
+
+
+def write_reports(out_dir: str | Path, *, targets: pd.DataFrame, coverage: pd.DataFrame,
+                  params: Mapping[str, Any], lang: str = "zh",
+                  siting: pd.DataFrame | None = None,
+                  layers: Sequence[Mapping[str, Any]] = ()) -> list[Path]:
+    """Write ``report.md`` and ``report.html`` only (no charts, PDF, Word or workbook)."""
+    ctx = make_context(params, targets, plan=_load_plan(params, None), layers=layers, lang=lang)
+    b, front, appendix = build_report(targets, params, ctx, coverage=coverage, siting=siting)
+    return S.write_report_files(out_dir, b.title, b.banners, [*front, *appendix], lang)
