@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from support import SHARED
+
 #: ../shared relative to the repository root (real Zhuji and Hangzhou data; may be absent).
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import circle15 as c15
-from _tiny import EXPECTED, lonlat, write_tiny_inputs
+from support.tiny import EXPECTED, lonlat, write_tiny_inputs
 
 
 @pytest.fixture(scope="module")
