@@ -147,6 +147,13 @@ def atomic_file(path: str | Path) -> Iterator[Path]:
         raise
 
 
+def write_bytes(path: str | Path, data: bytes) -> Path:
+    """Write bytes atomically (see :func:`atomic_file`)."""
+    with atomic_file(path) as tmp:
+        tmp.write_bytes(data)
+    return Path(path)
+
+
 def write_text(path: str | Path, text: str) -> Path:
     """Write UTF-8 text atomically (see :func:`atomic_file`)."""
     with atomic_file(path) as tmp:

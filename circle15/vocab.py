@@ -193,6 +193,11 @@ MODE_LABELS = {"walk": ("步行", "walking"), "bike": ("自行车", "cycling"),
 class RunFiles:
     """File names inside a run's output folder (one place for writers and readers)."""
 
+    @classmethod
+    def names(cls) -> list[str]:
+        """Every output file name a run (or ``circle15 site``) may write."""
+        return [v for k, v in vars(cls).items() if k.isupper() and isinstance(v, str)]
+
     RUN_JSON = "run.json"
     COVERAGE = "coverage_by_zone.csv"
     TARGETS = "targets_by_zone.csv"

@@ -107,7 +107,7 @@ def trend_chart(ev: YearEvaluation, path: Path, synthetic: bool = False) -> Path
     domains with no measurable target are left out."""
     from matplotlib.figure import Figure
 
-    from circle15.maps.static import find_cjk_font
+    from circle15.fonts import find_cjk_font
 
     font = find_cjk_font()
     fig = Figure(figsize=(8, 4.5), dpi=120)

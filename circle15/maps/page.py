@@ -11,6 +11,7 @@ import html
 import json
 from dataclasses import dataclass
 
+from circle15 import fonts
 from circle15.maps.assets import asset_text
 
 #: Scripts inlined in this order (Leaflet first).
@@ -112,12 +113,21 @@ def page_html(data: dict, parts: PageParts) -> str:
     styles = "".join(f"<style>/* {s} */\n{asset_text(s)}\n</style>\n" for s in STYLES)
     scripts = "".join(f"<script>/* {s} */\n{_script_text(s)}\n</script>\n" for s in SCRIPTS)
     lang = "zh-CN" if parts.lang == "zh" else "en"
+    body = _body(data, parts, badge, warn, scripts)
+    # the glyphs this page uses, from the bundled font: no system CJK font needed
+    font = fonts.font_face_css(body + title_text)
+    head = (f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
+            f'<meta name="renderer" content="webkit">\n'
+            f'<meta http-equiv="X-UA-Compatible" content="IE=edge">\n'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{_e(title_text)}</title>\n<style>{font}</style>\n{styles}</head>\n")
+    return head + body
+
+
+def _body(data: dict, parts: PageParts, badge: str, warn: str, scripts: str) -> str:
+    t = data["t"]
     return (
-        f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
-        f'<meta name="renderer" content="webkit">\n'
-        f'<meta http-equiv="X-UA-Compatible" content="IE=edge">\n'
-        f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{_e(title_text)}</title>\n{styles}</head>\n<body>\n"
+        "<body>\n"
         f'<div id="c15-oldie" class="c15-oldie" hidden>{_e(t["old_ie"])}</div>\n'
         f"<!--[if IE]><script>document.getElementById('c15-oldie').hidden=false;"
         f"</script><![endif]-->\n"

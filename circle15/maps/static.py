@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from circle15.errors import InputError
+from circle15.fonts import find_cjk_font
 from circle15.io import atomic_file
 from circle15.maps import display
 from circle15.maps.labels import check_lang, t
@@ -32,44 +32,6 @@ from circle15.maps.zonestats import (
     legend_entries,
     target_caption,
 )
-
-#: The CJK font the package installs (OFL-licensed Noto Sans CJK, from PyPI's
-#: ``noto-cjk-sans-otc``) and the face used: Simplified Chinese glyph forms.
-BUNDLED_FONT_PACKAGE = "noto_cjk_sans_otc"
-BUNDLED_FONT_FILE = "NotoSansCJK-Regular.ttc"
-BUNDLED_FAMILY = "Noto Sans CJK SC"
-
-
-def bundled_font_path() -> Path:
-    """Path of the bundled CJK font collection (installed with circle15 from PyPI)."""
-    from importlib import resources
-
-    return Path(str(resources.files(BUNDLED_FONT_PACKAGE) / BUNDLED_FONT_FILE))
-
-
-def find_cjk_font() -> font_manager.FontProperties:
-    """The bundled Noto Sans CJK SC as a matplotlib font (never a system font).
-
-    The font file comes with the package's dependencies, so Chinese labels render the
-    same on every machine. It is registered with matplotlib's font manager the first
-    time (adding a font changes no setting).
-
-    Raises
-    ------
-    InputError
-        If the font package is missing (a broken install).
-    """
-    try:
-        path = bundled_font_path()
-    except ModuleNotFoundError:
-        path = None
-    if path is None or not path.is_file():
-        raise InputError("the bundled Chinese font is missing",
-                         hint="reinstall circle15 (pip install circle15) to restore "
-                              "the noto-cjk-sans-otc package")
-    if BUNDLED_FAMILY not in {f.name for f in font_manager.fontManager.ttflist}:
-        font_manager.fontManager.addfont(str(path))
-    return font_manager.FontProperties(family=BUNDLED_FAMILY)
 
 
 def render_png(run_dir: Path, out_path: Path | None = None, *, layer: str = "",

@@ -176,7 +176,8 @@ def domain_chart(path: str | Path, targets: pd.DataFrame, domain: str, *,
     targets; dashed line = the county value, ``county`` its name: 全市 / 全县). ``None``
     when nothing in the domain is measured.
     """
-    from circle15.maps.static import find_cjk_font, new_figure, save_png
+    from circle15.fonts import find_cjk_font
+    from circle15.maps.static import new_figure, save_png
 
     inds = charted_indicators(targets, domain)
     if not inds:
@@ -207,7 +208,8 @@ def domain_chart(path: str | Path, targets: pd.DataFrame, domain: str, *,
 def status_chart(path: str | Path, targets: pd.DataFrame, *, lang: str = "zh",
                  domains: Sequence[str] | None = None) -> Chart:
     """County indicators per domain by status (stacked horizontal bars)."""
-    from circle15.maps.static import find_cjk_font, new_figure, save_png
+    from circle15.fonts import find_cjk_font
+    from circle15.maps.static import new_figure, save_png
 
     font = find_cjk_font()
     county = targets[targets["zone_id"] == COUNTY]
@@ -310,14 +312,9 @@ def overview_map(path: str | Path, zones: Any, targets: pd.DataFrame, *,
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
+    from circle15.fonts import find_cjk_font
     from circle15.maps import display
-    from circle15.maps.static import (
-        add_north_arrow,
-        add_scale_bar,
-        find_cjk_font,
-        new_figure,
-        save_png,
-    )
+    from circle15.maps.static import add_north_arrow, add_scale_bar, new_figure, save_png
     from circle15.report.briefing import headline_indicator
 
     head = headline_indicator(targets)

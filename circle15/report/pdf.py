@@ -8,19 +8,18 @@ characters the page shows) as an ``@font-face`` data URI.
 
 from __future__ import annotations
 
-import base64
-import io
 import logging
 import re
 import shutil
 from pathlib import Path
 
+from circle15 import fonts
 from circle15.io import atomic_file
 
 log = logging.getLogger(__name__)
 
 #: Font family name of the embedded subset (distinct from any installed font).
-FONT_FAMILY = "C15 Noto Sans CJK SC"
+FONT_FAMILY = fonts.EMBEDDED_FAMILY
 #: Chromium used when no path is given: Debian's, then one on PATH.
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
 _ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -28,30 +27,9 @@ _ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-ne
 
 
 def font_face_css(text: str) -> str:
-    """An ``@font-face`` rule embedding the bundled CJK font, subset to ``text``'s characters.
-
-    Face 2 of the bundled ``NotoSansCJK-Regular.ttc`` (Simplified Chinese forms), as an
-    OpenType data URI; digits, Latin letters and common punctuation are always included.
-    """
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
-
-    from circle15.maps.static import bundled_font_path
-
-    chars = set(text) | set("0123456789%.,:;/()-–—+<>=≥≤*▲ ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                            "abcdefghijklmnopqrstuvwxyz，。、；：（）《》“”")
-    font = TTFont(str(bundled_font_path()), fontNumber=2, lazy=False)
-    opts = subset.Options(hinting=False, desubroutinize=True, name_IDs=["*"],
-                          layout_features=["*"], notdef_outline=True)
-    sub = subset.Subsetter(opts)
-    sub.populate(text="".join(sorted(chars)))
-    sub.subset(font)
-    buf = io.BytesIO()
-    font.save(buf)
-    data = base64.b64encode(buf.getvalue()).decode("ascii")
-    return (f'@font-face{{font-family:"{FONT_FAMILY}";'
-            f'src:url(data:font/otf;base64,{data}) format("opentype");'
-            "font-weight:100 900;font-style:normal}\n")
+    """An ``@font-face`` rule embedding the bundled CJK font subset to ``text``
+    (see :func:`circle15.fonts.font_face_css`)."""
+    return fonts.font_face_css(text, FONT_FAMILY)
 
 
 def find_chromium(path: str | Path | None = None) -> Path | None:

@@ -22,13 +22,17 @@ from circle15.vocab import RunFiles
 
 
 def previous_outputs(out_dir: Path) -> list[str]:
-    """Files an earlier run wrote into ``out_dir`` (from its ``run.json``), or none."""
+    """Files of an earlier run in ``out_dir``: those its ``run.json`` lists, and any file
+    with the name of a circle15 output (``circle15 site`` adds siting files later)."""
     try:
         report = json.loads((out_dir / RunFiles.RUN_JSON).read_text(encoding="utf-8"))
-        names = list(report.get("outputs", {}))
+        listed = [n for n in report.get("outputs", {}) if isinstance(n, str)]
     except (OSError, ValueError, AttributeError):
-        return []
-    return [n for n in names if isinstance(n, str) and "/" not in n and not n.startswith(".")]
+        listed = []
+    known = [n for n in RunFiles.names() if (out_dir / n).is_file()]
+    safe = [n for n in [*listed, *known]
+            if n and not Path(n).is_absolute() and ".." not in Path(n).parts]
+    return sorted(set(safe))
 
 
 def writable(folder: Path) -> bool:
@@ -174,7 +178,8 @@ def write_outputs(result: RunResult, out_dir: str | Path) -> dict[str, Any]:
                 write_siting_outputs(sr, tmp)
             report["siting"] = {sr.layer: sr.report for sr in result.siting}
         map_html = _write_maps(result, tmp)
-        report["outputs"] = {p.name: p.stat().st_size for p in sorted(tmp.iterdir())
+        report["outputs"] = {p.relative_to(tmp).as_posix(): p.stat().st_size
+                             for p in sorted(tmp.rglob("*"))
                              if p.is_file() and p.name != RunFiles.RUN_JSON}
         report["map_html_mb"] = round(map_html.stat().st_size / 1e6, 2)
         write_json(report, tmp / RunFiles.RUN_JSON)

@@ -322,7 +322,7 @@ def test_png_renders_chinese_with_the_bundled_font(run_dir, tmp_path):
     from matplotlib import font_manager
     from matplotlib.ft2font import FT2Font
 
-    from circle15.maps.static import bundled_font_path, find_cjk_font
+    from circle15.fonts import bundled_font_path, find_cjk_font
 
     font = find_cjk_font()
     path = font_manager.findfont(font, fallback_to_default=False)
@@ -342,9 +342,13 @@ def test_png_renders_chinese_with_the_bundled_font(run_dir, tmp_path):
 
 
 def test_png_without_the_bundled_font_fails_clearly(run_dir, tmp_path, monkeypatch):
-    from circle15.maps import static
+    from importlib import resources
 
-    monkeypatch.setattr(static, "bundled_font_path", lambda: tmp_path / "gone.ttc")
+    from circle15 import fonts
+
+    # a broken install: the font package's file is gone
+    monkeypatch.setattr(fonts, "BUNDLED_FONT_FILE", "gone.ttc")
+    assert not (resources.files(fonts.BUNDLED_FONT_PACKAGE) / "gone.ttc").is_file()
     with pytest.raises(InputError, match="bundled Chinese font"):
         render_png(run_dir, tmp_path / "x.png")
     assert not (tmp_path / "x.png").exists()

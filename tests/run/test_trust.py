@@ -95,8 +95,20 @@ def test_rerun_retires_outputs_it_does_not_write(cfg: Path, tmp_path: Path):
     assert not (out / "proposed_sites.csv").exists()
     assert (out / "my-notes.txt").read_text(encoding="utf-8") == "keep me"
     listed = set(json.loads((out / "run.json").read_text(encoding="utf-8"))["outputs"])
-    on_disk = {p.name for p in out.iterdir()} - {"run.json", "my-notes.txt"}
-    assert listed == on_disk
+    on_disk = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    assert listed == on_disk - {"run.json", "my-notes.txt"}
+
+
+def test_sites_of_an_old_circle15_site_do_not_reappear(cfg: Path, tmp_path: Path):
+    out = tmp_path / "o"
+    assert _run("run", str(cfg), "--out", str(out)).exit_code == 0
+    res = _run("site", str(cfg), "--layer", "clinic", "--out", str(out), "--max-sites", "1",
+               "--target-rate", "1")
+    assert res.exit_code == 0, res.output
+    assert (out / "proposed_sites.csv").is_file()
+    assert _run("run", str(cfg), "--out", str(out)).exit_code == 0  # no [siting] this time
+    assert not (out / "proposed_sites.csv").exists()
+    assert not (out / "siting_before_after.csv").exists()
 
 
 def test_failed_swap_leaves_the_previous_run_whole(tmp_path: Path, monkeypatch):
