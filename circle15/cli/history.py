@@ -124,7 +124,7 @@ def record(
 
 def _run_config(config: Path, out_dir: Path | None, st: _State) -> Path:
     from circle15.config import load_config
-    from circle15.run.compute import run as run_pipeline
+    from circle15.run import run_config as run_pipeline
 
     cfg = load_config(config, {"output.dir": out_dir})
     target = cfg.output.dir
