@@ -16,7 +16,7 @@ from circle15.config import Config
 from circle15.coverage.plan import reported_template
 from circle15.errors import InputError
 from circle15.io import atomic_output_dir, write_csv, write_json
-from circle15.run import provenance
+from circle15.run import provenance, stamps
 from circle15.run.result import RunResult
 from circle15.vocab import RunFiles
 
@@ -164,18 +164,22 @@ def write_outputs(result: RunResult, out_dir: str | Path) -> dict[str, Any]:
     """
     report = dict(result.report)
     out_dir = Path(out_dir)
+    when = stamps.run_time(result.params["generated_at"])
     with atomic_output_dir(out_dir, retire=previous_outputs(out_dir)) as tmp:
         _write_tables(result, tmp)
-        _write_layers(result, tmp)
-        _write_documents(result, tmp)
+        with stamps.gdal_time(when):
+            _write_layers(result, tmp)
+            _write_documents(result, tmp)
+        stamps.stamp_documents(tmp, when)
         report["inputs"] = provenance.input_hashes(result.config)
         report["config"] = result.config.to_dict()
         write_json(report, tmp / RunFiles.RUN_JSON)  # first: the map reads params from it
         if result.siting:
             from circle15.coverage.siting import write_siting_outputs
 
-            for sr in result.siting:
-                write_siting_outputs(sr, tmp)
+            with stamps.gdal_time(when):
+                for sr in result.siting:
+                    write_siting_outputs(sr, tmp)
             report["siting"] = {sr.layer: sr.report for sr in result.siting}
         map_html = _write_maps(result, tmp)
         report["outputs"] = {p.relative_to(tmp).as_posix(): p.stat().st_size

@@ -191,3 +191,46 @@ def test_bad_command_line_value_names_the_option(cfg: Path, tmp_path: Path):
     assert res.exit_code == 2 and "option --year" in res.output
     res = _run("targets", "--lang", "fr")
     assert res.exit_code == 2 and "--lang" in res.output
+
+
+def _stamps(run: Path) -> dict:
+    import datetime as dt
+
+    t = dt.datetime.fromisoformat(json.loads((run / "run.json").read_text(encoding="utf-8"))
+                                  ["params"]["generated_at"]).astimezone(dt.UTC)
+    zip_time = (*t.timetuple()[:5], t.second - t.second % 2)  # zip keeps even seconds
+    return {"iso": t.strftime("%Y-%m-%dT%H:%M:%SZ").encode(), "zip": zip_time,
+            ".pdf": t.strftime("D:%Y%m%d%H%M%S").encode(),
+            ".gpkg": t.strftime("%Y-%m-%dT%H:%M:%S.000Z").encode()}
+
+
+def _same_but_stamp(a: Path, b: Path, sa: dict, sb: dict) -> bool:
+    import zipfile
+
+    if a.suffix in (".xlsx", ".docx"):
+        za, zb = zipfile.ZipFile(a), zipfile.ZipFile(b)
+        return [i.filename for i in za.infolist()] == [i.filename for i in zb.infolist()] \
+            and {i.date_time for i in za.infolist()} == {sa["zip"]} \
+            and {i.date_time for i in zb.infolist()} == {sb["zip"]} \
+            and all(za.read(i).replace(sa["iso"], b"T") == zb.read(i.filename).replace(
+                sb["iso"], b"T") for i in za.infolist())
+    key = a.suffix
+    return key in (".pdf", ".gpkg") and a.read_bytes().replace(sa[key], b"T") == \
+        b.read_bytes().replace(sb[key], b"T")
+
+
+def test_two_runs_differ_only_in_their_recorded_time(cfg: Path, tmp_path: Path):
+    for name in ("a", "b"):
+        assert _run("run", str(cfg), "--out", str(tmp_path / name)).exit_code == 0
+    sa, sb = _stamps(tmp_path / "a"), _stamps(tmp_path / "b")
+    files = sorted(p for p in (tmp_path / "a").rglob("*") if p.is_file())
+    assert {p.suffix for p in files} >= {".csv", ".geojson", ".png", ".html", ".md", ".xlsx",
+                                         ".gpkg", ".docx"}
+    for p in files:
+        if p.name == "run.json":  # its timings differ, by nature
+            continue
+        q = tmp_path / "b" / p.relative_to(tmp_path / "a")
+        if p.suffix in (".csv", ".geojson", ".png", ".html", ".md", ".json"):
+            assert p.read_bytes() == q.read_bytes(), p.name
+        else:
+            assert p.read_bytes() == q.read_bytes() or _same_but_stamp(p, q, sa, sb), p.name
