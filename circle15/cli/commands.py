@@ -69,9 +69,15 @@ def _summary(result: Any, out_dir: Path, st: _State) -> None:
     labels = {lay.key: lay.label("zh" if zh else "en") for lay in result.layers}
     labels["ALL"] = "完整服务圈（全部设施）" if zh else "Full circle (every layer)"
     county = cov[(cov["zone_id"] == COUNTY) & (cov["group"] == "total")]
+    mode = result.params["mode"]
     t = Table(title=f"{result.params['title']} — {result.params['mode']} "
-              f"{result.params['speed_kmh']} km/h")
-    t.add_column("设施" if zh else "layer")
+              f"{result.params['speed_kmh']} km/h",
+              caption=("覆盖率：全部常住人口中可在时限内到达的比例（按设施的目标人群计的覆盖率"
+                       "见 coverage_by_zone.csv 与地图）") if zh else
+              ("Coverage of all residents within each time (rates for each layer's own "
+               "group are in coverage_by_zone.csv and on the map)"))
+    t.add_column(f"设施（{_group_label('total', zh)}，{_mode_label(mode, zh)}）" if zh
+                 else f"layer ({_group_label('total', zh)}, {_mode_label(mode, zh)})")
     for m in result.params["thresholds"]:
         t.add_column(f"≤{m} 分钟" if zh else f"≤{m} min", justify="right")
     for layer, rows in county.groupby("layer", sort=False):
@@ -79,6 +85,20 @@ def _summary(result: Any, out_dir: Path, st: _State) -> None:
                   *[f"{r:.1%}" if r == r else "—" for r in rows["coverage_rate"]])
     out.print(t)
     typer.echo(f"outputs: {out_dir}")
+
+
+def _group_label(group: str, zh: bool) -> str:
+    from circle15.vocab import GROUP_LABELS
+
+    zh_text, en_text = GROUP_LABELS.get(group, (group, group))
+    return zh_text if zh else en_text.lower()
+
+
+def _mode_label(mode: str, zh: bool) -> str:
+    from circle15.vocab import MODE_LABELS
+
+    zh_text, en_text = MODE_LABELS.get(mode, (mode, mode))
+    return zh_text if zh else en_text
 
 
 def _problems(result: Any, st: _State) -> None:
@@ -350,18 +370,35 @@ def site(
             _site_summary(sr)
 
 
+#: Why siting stopped, as sentences (what to change when it stopped early).
+STOP_TEXT = {
+    "targets_met": "every township reaches its target",
+    "max_sites": "the most sites allowed were placed (raise --max-sites for more)",
+    "budget": "the budget is spent (raise --budget for more)",
+    "no_gain": "no candidate site brings anyone more within reach; try a finer candidate "
+               "grid ([siting] spacing_m), a candidate file, or a longer --minutes",
+    "no_candidates": "there are no candidate sites (check [siting] candidates or the "
+                     "populated area)",
+}
+STATUS_TEXT = {"met": "met", "not_met": "not met", "no_target": "no target",
+               "not_measurable": "not measurable"}
+
+
 def _site_summary(sr: Any) -> None:
     rep = sr.report
-    t = Table(title=f"{sr.layer}: {rep.get('sites', 0)} new sites "
-              f"(stopped: {rep.get('stop_reason', '?')})")
+    reason = rep.get("stop_reason", "")
+    t = Table(title=f"{sr.layer}: {rep.get('sites', 0)} new sites; stopped because "
+              f"{STOP_TEXT.get(reason, reason or 'unknown')}")
     for c in ("township", "before", "after", "target", "new sites", "status"):
         t.add_column(c, justify="left" if c == "township" else "right")
     for r in sr.before_after.itertuples(index=False):
+        before = STATUS_TEXT.get(str(r.status_before), str(r.status_before))
+        after = STATUS_TEXT.get(str(r.status_after), str(r.status_after))
         t.add_row(str(r.zone_name), _pct(r.rate_before), _pct(r.rate_after),
                   _pct(getattr(r, "target_rate", float("nan"))), str(r.new_sites),
-                  f"{r.status_before} → {r.status_after}")
+                  after if before == after else f"{before}, now {after}")
     out.print(t)
-    out.print(f"outputs: {sr.out_dir}")
+    typer.echo(f"outputs: {sr.out_dir}")
 
 
 def _pct(v: Any) -> str:

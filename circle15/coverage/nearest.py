@@ -65,7 +65,7 @@ def _own_zone_times(graph: SourceGraph, fac_links: Links, in_layer: np.ndarray,
         r = nearest_facility(graph.net, fac_links.subset(sel_f), org_links.subset(sel_o),
                              cutoff, graph=graph, which=sel_f)
         seconds[sel_o] = r.seconds
-        nearest[sel_o] = np.where(r.facility >= 0, sel_f[np.maximum(r.facility, 0)], -1)
+        nearest[sel_o] = _rows_of(sel_f, r.facility)
     return LayerTimes(seconds / 60.0, nearest)
 
 
@@ -101,13 +101,23 @@ def layer_times(graph: SourceGraph, fac_layer: np.ndarray, fac_links: Links, key
     sel_f = np.flatnonzero(in_layer)
     r = nearest_facility(graph.net, fac_links.subset(sel_f), org_links, cutoff_s, graph=graph,
                          which=sel_f)
-    nearest = np.where(r.facility >= 0, sel_f[np.maximum(r.facility, 0)], -1)
-    return LayerTimes(r.seconds / 60.0, nearest)
+    return LayerTimes(r.seconds / 60.0, _rows_of(sel_f, r.facility))
+
+
+def _rows_of(rows: np.ndarray, found: np.ndarray) -> np.ndarray:
+    """``rows[found]`` where ``found >= 0``, else ``-1`` (also for an empty layer)."""
+    out = np.full(len(found), -1, np.int64)
+    ok = found >= 0
+    out[ok] = np.asarray(rows)[found[ok]]
+    return out
 
 
 def facility_labels(ids: np.ndarray, nearest: np.ndarray) -> np.ndarray:
     """The ``f_<layer>`` column: the nearest facility's id, ``""`` when none."""
-    return np.where(nearest >= 0, np.asarray(ids, dtype=object)[np.maximum(nearest, 0)], "")
+    out = np.full(len(nearest), "", dtype=object)
+    ok = nearest >= 0
+    out[ok] = np.asarray(ids, dtype=object)[nearest[ok]]
+    return out
 
 
 def _check_frames(facilities: gpd.GeoDataFrame, origins: gpd.GeoDataFrame, layer: str,

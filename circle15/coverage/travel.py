@@ -227,6 +227,8 @@ def nearest_facility(net: RoutingNetwork, fac: Links, origins: Links, cutoff: fl
     -------
     NearestResult
     """
+    if len(fac) == 0 or (which is not None and len(which) == 0):  # an empty layer
+        return NearestResult(np.full(len(origins), np.inf), np.full(len(origins), -1, np.int64))
     if graph is None:
         node_t, node_f = node_times_to(net, fac, cutoff)
     else:

@@ -191,6 +191,8 @@ def read_facilities(run_dir: Path) -> gpd.GeoDataFrame:
     """Facility points with ``layer``, ``name``, ``subtype``, ``capacity``, ``address``."""
     path = Path(run_dir) / FACILITIES
     gdf = _read_vector(path)
+    if gdf.empty and "layer" not in gdf.columns:  # no facility at all: GeoJSON keeps no columns
+        gdf["layer"] = pd.Series(dtype=str)
     _check_columns(gdf, ("layer",), path)
     for col in ("facility_id", "name", "subtype", "capacity", "address", "zone_id"):
         if col not in gdf.columns:

@@ -234,3 +234,32 @@ def test_two_runs_differ_only_in_their_recorded_time(cfg: Path, tmp_path: Path):
             assert p.read_bytes() == q.read_bytes(), p.name
         else:
             assert p.read_bytes() == q.read_bytes() or _same_but_stamp(p, q, sa, sb), p.name
+
+
+def test_an_empty_layer_gives_explicit_zero_coverage_and_says_so(cfg: Path, tmp_path: Path):
+    import pandas as pd
+
+    (cfg.parent / "clinic.csv").write_text("编号,名称,类型,经度,纬度,地址\n", encoding="utf-8")
+    res = _run("run", str(cfg), "--out", str(tmp_path / "o"))
+    assert res.exit_code == 0, res.output
+    assert "clinic" in res.output and "0%" in res.output  # the data-problem line
+    cov = pd.read_csv(tmp_path / "o" / "coverage_by_zone.csv", encoding="utf-8-sig")
+    clinic = cov[cov["layer"] == "clinic"]
+    assert len(clinic) and (clinic["covered_population"] == 0).all()
+    assert (clinic["coverage_rate"].dropna() == 0).all()
+    problems = json.loads((tmp_path / "o" / "run.json").read_text(encoding="utf-8"))
+    assert "layer_empty:clinic" in {p["code"] for p in problems["data_problems"]}
+
+
+def test_siting_with_nobody_to_serve_does_not_crash(cfg: Path, tmp_path: Path):
+    import pandas as pd
+
+    pop = pd.read_csv(cfg.parent / "population.csv")
+    pop["population"] = 0
+    pop.to_csv(cfg.parent / "population.csv", index=False)
+    text = cfg.read_text(encoding="utf-8").replace(
+        "[output]", '[siting]\nlayers = ["clinic"]\n\n[output]')
+    cfg.write_text(text, encoding="utf-8")
+    res = _run("run", str(cfg), "--out", str(tmp_path / "o"))
+    assert res.exit_code in (0, 2), res.output
+    assert "internal error" not in res.output

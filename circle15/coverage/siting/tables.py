@@ -113,7 +113,8 @@ def before_after_table(res: SitingResult, zone_ids: list[str], zone_names: dict[
     pandas.DataFrame
     """
     nz = len(zone_ids)
-    after = cov_z + res.zone_new.sum(axis=0)
+    # no site at all (e.g. no candidate): nobody new, whatever shape the empty table has
+    after = cov_z + (res.zone_new.sum(axis=0) if len(res.sites) else 0.0)
     sites_z = np.bincount(cand_zone[res.sites][cand_zone[res.sites] >= 0], minlength=nz)[:nz] \
         if len(res.sites) else np.zeros(nz, int)
     req = required if required is not None else np.full(nz, np.nan)
