@@ -110,6 +110,15 @@ def find_problems(report: dict[str, Any], origins: gpd.GeoDataFrame) -> list[Pro
     out = _people_problems(report, total) + _facility_problems(report)
     for key, hit in report.get("gcj02_suspects", {}).items():
         n = float(hit.get("n_points", 0)) if isinstance(hit, dict) else 0.0
+        if isinstance(hit, dict) and hit.get("declared") == "gcj02":
+            out.append(Problem(
+                f"wgs84_declared_gcj02:{key}", n, 0,
+                f"图层 {key} 声明为 GCJ-02，但换算后点位整体偏离道路约 500 米，疑似本来就是 "
+                "WGS-84 坐标（请将 crs 改为 \"wgs84\"）",
+                f"layer {key} is declared GCJ-02 but after the conversion its points sit "
+                "~500 m off the streets: they are probably WGS-84 already (set crs = "
+                "\"wgs84\")", "[[layers]] crs"))
+            continue
         out.append(Problem(
             f"gcj02_suspect:{key}", n, 0,
             f"图层 {key} 声明为 WGS-84，但点位整体偏离道路约 500 米，疑似高德 GCJ-02 坐标",

@@ -48,19 +48,19 @@ def require_linked(fac: gpd.GeoDataFrame, cfg: Config) -> None:
 
 def gcj02_suspects(fac: gpd.GeoDataFrame, net: RoutingNetwork, cfg: Config
                    ) -> dict[str, Any]:
-    """Layers declared WGS-84 whose points sit 300-700 m off the streets the GCJ-02 way."""
+    """Layers whose points sit 300-700 m off the streets the GCJ-02 way: declared WGS-84
+    but probably GCJ-02 (Amap), or declared GCJ-02 but probably WGS-84 already."""
     edges = gpd.GeoDataFrame(geometry=net.seg_geometry, crs=net.crs)
     found = {}
     for lay in cfg.layers:
         pts = fac[fac["layer"] == lay.key]
-        if lay.crs.lower() != "wgs84" or len(pts) < 5:
+        declared = lay.crs.lower()
+        if declared not in ("wgs84", "gcj02") or len(pts) < 5:
             continue
-        hit = detect_gcj02_offset(pts, edges, net.crs)
+        hit = detect_gcj02_offset(pts, edges, net.crs, declared=declared)
         if hit:
             found[lay.key] = hit
-            log.warning("layer %s (%s): points sit off the streets in the GCJ-02 direction; "
-                        "if the file comes from Amap/Gaode, set crs = \"gcj02\" for it",
-                        lay.key, lay.source)
+            log.warning("%s (%s)", hit["message"], lay.source)
     return found
 
 

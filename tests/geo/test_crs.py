@@ -201,6 +201,25 @@ def test_detect_gcj02_offset_fires_on_undeclared_gcj02():
     assert "gcj02" in rep["message"] and rep["layer"] == "clinic"
 
 
+def test_detect_wgs84_declared_gcj02():
+    """The reverse mistake: a WGS-84 file declared GCJ-02 is converted 300-700 m off its
+    place; undoing the conversion puts it back on the streets."""
+    metric = "EPSG:4549"
+    edges = _street_grid(120.24, 29.71, metric)
+    truth = _points_on(edges, 25)
+    # declared gcj02 and right: the loaded (converted) points are the truth
+    assert crs.detect_gcj02_offset(truth, edges, metric, declared="gcj02") is None
+    # declared gcj02 but WGS-84 already: the loader converted true points once more
+    slon, slat = crs.gcj02_to_wgs84(truth.geometry.x, truth.geometry.y)
+    moved = truth.set_geometry(gpd.points_from_xy(slon, slat), crs="EPSG:4326")
+    rep = crs.detect_gcj02_offset(moved, edges, metric, declared="gcj02")
+    assert rep is not None and rep["declared"] == "gcj02"
+    assert 300 < rep["median_shift_m"] < 700 and rep["median_distance_if_gcj02_m"] < 1.0
+    assert 'crs = "wgs84"' in rep["message"]
+    # and the forward check does not mistake them for undeclared GCJ-02
+    assert crs.detect_gcj02_offset(moved, edges, metric) is None
+
+
 def test_detect_gcj02_offset_quiet_on_random_points():
     metric = "EPSG:4549"
     edges = _street_grid(120.24, 29.71, metric)

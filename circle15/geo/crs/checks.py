@@ -1,4 +1,4 @@
-"""Checks on coordinates as read: swapped longitude/latitude, undeclared GCJ-02, points in an area."""
+"""Checks on coordinates as read: swapped lon/lat, undeclared GCJ-02, points in an area."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from circle15.geo.crs.transforms import _arrays, gcj02_to_wgs84, out_of_china
+from circle15.geo.crs.transforms import _arrays, gcj02_to_wgs84, out_of_china, wgs84_to_gcj02
 
 log = logging.getLogger(__name__)
 
@@ -72,8 +72,9 @@ def detect_gcj02_offset(
     *,
     min_points: int = 5,
     improvement: float = 0.5,
+    declared: str = "wgs84",
 ) -> dict | None:
-    """Report a layer that is probably GCJ-02 although declared WGS-84.
+    """Report a layer that is probably GCJ-02 although declared WGS-84 (or the reverse).
 
     GCJ-02 points plotted as WGS-84 sit 300–700 m off their true position, in a direction
     that is nearly constant over a county. This compares the distance from each point to
@@ -95,6 +96,11 @@ def detect_gcj02_offset(
     improvement : float, default 0.5
         The GCJ-02 shift must bring the median distance below ``improvement`` times the
         median as given, and below ``improvement`` times the best control direction.
+    declared : {"wgs84", "gcj02"}
+        What the layer was declared as. ``"gcj02"``: the points were converted from GCJ-02
+        on load, and the check asks whether undoing that conversion (the WGS-84→GCJ-02
+        shift) brings them onto the streets — a WGS-84 file declared GCJ-02 is moved 300–700
+        m off its true place.
 
     Returns
     -------
@@ -118,7 +124,7 @@ def detect_gcj02_offset(
         return None
     lon, lat = lon[inside], lat[inside]
     dist = _street_distance(edges, crs_metric)
-    s_lon, s_lat = gcj02_to_wgs84(lon, lat)
+    s_lon, s_lat = (wgs84_to_gcj02 if declared == "gcj02" else gcj02_to_wgs84)(lon, lat)
     d0 = dist(lon, lat)
     d1 = dist(s_lon, s_lat)
     shift_m, mc = _control_median(dist, lon, lat, s_lon, s_lat)
@@ -132,10 +138,15 @@ def detect_gcj02_offset(
     if "layer" in pts.columns and len(pts):
         layer = str(pts["layer"].iloc[0])
     msg = (f"{'layer ' + repr(layer) + ': ' if layer else ''}{int(inside.sum())} points sit a "
-           f"median {m0:.0f} m from the nearest street, but {m1:.0f} m after the GCJ-02→WGS-84 "
-           f"shift ({np.median(shift_m):.0f} m); the coordinates are probably GCJ-02 "
-           "(AMap/Gaode, Tencent): declare crs = \"gcj02\" for this layer")
+           f"median {m0:.0f} m from the nearest street, but {m1:.0f} m without the "
+           f"{'GCJ-02 conversion' if declared == 'gcj02' else 'GCJ-02→WGS-84 shift'} "
+           f"({np.median(shift_m):.0f} m); " + (
+               "the coordinates are probably WGS-84 already: declare crs = \"wgs84\" for "
+               "this layer" if declared == "gcj02" else
+               "the coordinates are probably GCJ-02 (AMap/Gaode, Tencent): declare crs = "
+               "\"gcj02\" for this layer"))
     return {
+        "declared": declared,
         "layer": layer,
         "n_points": int(inside.sum()),
         "median_shift_m": float(np.median(shift_m)),
