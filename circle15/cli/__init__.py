@@ -6,6 +6,7 @@ Each module adds its commands to the one :data:`~circle15.cli._common.app`:
 
 from __future__ import annotations
 
+from circle15.cli import batch as _batch  # noqa: F401  (batch, cache clear)
 from circle15.cli import commands  # noqa: F401  (registers the commands)
 from circle15.cli._common import app
 
