@@ -10,9 +10,9 @@ import networkx as nx
 import numpy as np
 import pytest
 import shapely
+from _bruteforce import random_graph
 from typer.testing import CliRunner
 
-from _bruteforce import random_graph
 from circle15.cli import app
 from circle15.coverage.travel import node_times_to
 from circle15.geo.routing.cache import (
@@ -122,7 +122,7 @@ def test_failed_build_writes_nothing(tmp_path):
 def test_key_follows_content_and_parameters(tmp_path):
     src = tmp_path / "a.graphml"
     src.write_text("one", encoding="utf-8")
-    base = dict(mode="walk", speed_kmh=4.5, crs="EPSG:4549")
+    base = {"mode": "walk", "speed_kmh": 4.5, "crs": "EPSG:4549"}
     k = network_key(src, **base)
     assert network_key(src, **base) == k
     copy = tmp_path / "b.graphml"  # same content, other name: same network
@@ -160,6 +160,7 @@ def test_cache_dir_and_clear(tmp_path, monkeypatch):
 def test_real_prepared_network_round_trip(tmp_path):
     """The tiny county's GraphML, prepared as the pipeline does, survives the cache."""
     from _tiny import write_tiny_inputs
+
     from circle15.config import load_config
     from circle15.geo.streets.prepare import prepare_network
 
