@@ -22,12 +22,15 @@ about one grid cell of the exact buffered streets, outwards and inwards (see
 
 from __future__ import annotations
 
+import threading
+import warnings
 from collections.abc import Iterator, Sequence
 
+import geopandas as gpd
 import numpy as np
-import pyproj
 import shapely
 from affine import Affine
+from rasterio.errors import NotGeoreferencedWarning
 from rasterio.features import shapes
 
 #: Band value of a cell that no threshold reaches.
@@ -184,11 +187,22 @@ def _tile_shapes(band: np.ndarray, tile: int = TILE) -> Iterator[tuple[dict, flo
     used = (full != NO_BAND).reshape(nr, tile, nc, tile).any(axis=(1, 3))
     for r, c in zip(*np.nonzero(used), strict=True):
         sub = full[r * tile:(r + 1) * tile, c * tile:(c + 1) * tile]
-        # grid units are shifted by one cell (SHIFT): no tile has the identity transform,
-        # which rasterio takes for "not georeferenced" and warns about
-        yield from shapes(sub, mask=sub != NO_BAND, connectivity=4,
-                          transform=Affine.translation(float(c * tile + SHIFT),
-                                                       float(r * tile + SHIFT)))
+        # grid units are shifted by one cell (SHIFT) so that no tile has the identity
+        # transform, which rasterio takes for "not georeferenced"
+        yield from _shapes(sub, Affine.translation(float(c * tile + SHIFT),
+                                                   float(r * tile + SHIFT)))
+
+
+#: Serialises the warning filter around rasterio's polygonisation between threads.
+_SHAPES_LOCK = threading.Lock()
+
+
+def _shapes(sub: np.ndarray, transform: Affine) -> list[tuple[dict, float]]:
+    """``shapes`` of one tile, without rasterio's warning that its mask (an in-memory
+    raster it builds without a transform) is not georeferenced."""
+    with _SHAPES_LOCK, warnings.catch_warnings():
+        warnings.simplefilter("ignore", NotGeoreferencedWarning)
+        return list(shapes(sub, mask=sub != NO_BAND, connectivity=4, transform=transform))
 
 
 def _keys(xy: np.ndarray) -> np.ndarray:
@@ -219,18 +233,6 @@ def keep_corners(geoms: np.ndarray, corners: np.ndarray) -> np.ndarray:
     out = geoms.copy()
     out[full] = shapely.from_ragged_array(kind, xy[keep], (new_ring, *offsets[1:]))
     return out
-
-
-def _reprojector(src: str, dst: str | None):
-    if dst is None:
-        return None
-    tr = pyproj.Transformer.from_crs(src, dst, always_xy=True)
-
-    def f(c: np.ndarray) -> np.ndarray:
-        x, y = tr.transform(c[:, 0], c[:, 1])
-        return np.column_stack([x, y])
-
-    return f
 
 
 def grid_polygons(samples: Sequence[np.ndarray], *, buffer_m: float, cell_m: float,
@@ -282,7 +284,7 @@ def grid_polygons(samples: Sequence[np.ndarray], *, buffer_m: float, cell_m: flo
     if simplify_m <= 0:
         polys = keep_corners(polys, corners)
     polys = grid.to_metres(polys)
-    proj = _reprojector(src, dst)
-    if proj is not None:
-        polys = shapely.transform(polys, proj)
+    if dst is not None:
+        # vertex by vertex (geopandas keeps its transformers: building one takes 0.1 s)
+        polys = gpd.GeoSeries(polys, crs=src).to_crs(dst).values
     return list(polys)
