@@ -36,7 +36,7 @@ from rasterio.features import shapes
 #: Band value of a cell that no threshold reaches.
 NO_BAND = 255
 #: Side of the square tiles polygonised one by one (cells).
-TILE = 128
+TILE = 256
 #: The disc around a sample's cell is this many cells narrower than the buffer: a sample
 #: lies anywhere in its cell, and the trim balances the boundary's error to within about
 #: one cell outwards and inwards (measured against exact buffers in the tests).
@@ -146,32 +146,75 @@ def band_grid(samples: Sequence[np.ndarray], grid: Grid, radius_cells: float) ->
     return band.reshape(grid.nrow, grid.ncol)
 
 
-def band_polygons(band: np.ndarray, n_bands: int) -> tuple[list[np.ndarray], np.ndarray]:
+def band_polygons(band: np.ndarray, n_bands: int) -> list[np.ndarray]:
     """Polygons of each band, in grid units, edge-matched (a polygonal coverage).
 
-    Returns
-    -------
-    polygons : list of numpy.ndarray
-        Per band, its polygons with every cell corner on their boundary as a vertex
-        (integer coordinates), so that neighbouring polygons share their boundary vertex
-        for vertex.
-    corners : numpy.ndarray
-        Sorted keys (:func:`_keys`) of the corners: the points where some band's boundary
-        turns (the vertices of the polygonisation).
+    Every *corner* (a point where the boundary of some band's polygon turns) that lies on a
+    polygon's boundary is a vertex of that polygon, so neighbouring polygons share their
+    boundary vertex for vertex, with no more vertices than the corners.
     """
     out: list[list] = [[] for _ in range(n_bands)]
     for geom, value in _tile_shapes(band):
         out[int(value)].append(shapely.geometry.shape(geom))
-    res, corners = [], []
-    for polys in out:
-        arr = np.empty(len(polys), dtype=object)
-        arr[:] = polys
-        if len(arr):
-            corners.append(_keys(shapely.get_coordinates(arr)))
-            arr = shapely.transform(shapely.segmentize(arr, 1.0), np.round)
-        res.append(arr)
-    keys = np.unique(np.concatenate(corners)) if corners else np.empty(0, np.int64)
-    return res, keys
+    sizes = [len(p) for p in out]
+    flat = np.empty(sum(sizes), dtype=object)
+    flat[:] = [g for p in out for g in p]
+    if len(flat):
+        flat = insert_corners(flat)
+    return np.split(flat, np.cumsum(sizes)[:-1])
+
+
+def insert_corners(polys: np.ndarray) -> np.ndarray:
+    """Add to rectilinear integer polygons every vertex of the others lying on their edges.
+
+    Parameters
+    ----------
+    polys : numpy.ndarray
+        Polygons with integer, axis-parallel edges (a polygonisation of a grid).
+
+    Returns
+    -------
+    numpy.ndarray
+        The same polygons; each edge also passes through the corners of the others on it.
+    """
+    kind, xy, (ring_off, poly_off) = shapely.to_ragged_array(polys)
+    ij = np.round(xy).astype(np.int64)
+    big = np.int64(1) << 31
+    v_keys = np.unique(ij[:, 0] * big + ij[:, 1])  # by x, then y
+    corners = np.column_stack(np.divmod(v_keys, big))
+    h_keys = corners[:, 1] * big + corners[:, 0]  # by y, then x
+    h_order = np.argsort(h_keys)
+    h_keys = h_keys[h_order]
+    # edges: every vertex but the last of its ring, to the next
+    last = np.zeros(len(ij), bool)
+    last[ring_off[1:] - 1] = True
+    a = np.flatnonzero(~last)
+    pa, pb = ij[a], ij[a + 1]
+    horiz = pa[:, 1] == pb[:, 1]
+    key_lo = np.where(horiz, pa[:, 1] * big + np.minimum(pa[:, 0], pb[:, 0]),
+                      pa[:, 0] * big + np.minimum(pa[:, 1], pb[:, 1]))
+    key_hi = np.where(horiz, pa[:, 1] * big + np.maximum(pa[:, 0], pb[:, 0]),
+                      pa[:, 0] * big + np.maximum(pa[:, 1], pb[:, 1]))
+    lo = np.where(horiz, np.searchsorted(h_keys, key_lo, "right"),
+                  np.searchsorted(v_keys, key_lo, "right"))
+    hi = np.where(horiz, np.searchsorted(h_keys, key_hi, "left"),
+                  np.searchsorted(v_keys, key_hi, "left"))
+    n_in = hi - lo
+    # output: per edge its start vertex and the corners inside it, then each ring's end
+    count = np.ones(len(ij), np.int64)
+    count[a] += n_in
+    start = np.cumsum(count) - count
+    out = np.empty((int(count.sum()), 2))
+    out[start] = xy
+    e = np.repeat(np.arange(len(a)), n_in)
+    k = np.arange(len(e)) - np.repeat(np.cumsum(n_in) - n_in, n_in) if len(e) else e
+    falling = np.where(horiz, pb[:, 0] < pa[:, 0], pb[:, 1] < pa[:, 1])[e]
+    pos = np.where(falling, hi[e] - 1 - k, lo[e] + k)
+    pts = np.where(horiz[e][:, None], corners[h_order[np.minimum(pos, len(h_order) - 1)]],
+                   corners[np.minimum(pos, len(corners) - 1)])
+    out[start[a][e] + 1 + k] = pts
+    new_ring = np.concatenate([[0], np.cumsum(np.add.reduceat(count, ring_off[:-1]))])
+    return shapely.from_ragged_array(kind, out, (new_ring, poly_off))
 
 
 def _tile_shapes(band: np.ndarray, tile: int = TILE) -> Iterator[tuple[dict, float]]:
@@ -203,36 +246,6 @@ def _shapes(sub: np.ndarray, transform: Affine) -> list[tuple[dict, float]]:
     with _SHAPES_LOCK, warnings.catch_warnings():
         warnings.simplefilter("ignore", NotGeoreferencedWarning)
         return list(shapes(sub, mask=sub != NO_BAND, connectivity=4, transform=transform))
-
-
-def _keys(xy: np.ndarray) -> np.ndarray:
-    """One int64 per integer grid point."""
-    ij = np.round(xy).astype(np.int64)
-    return ij[:, 0] * (1 << 31) + ij[:, 1]
-
-
-def keep_corners(geoms: np.ndarray, corners: np.ndarray) -> np.ndarray:
-    """Drop every vertex that is not a corner of the band coverage.
-
-    Applied to cumulative polygons (unions of bands, every cell corner a vertex) it
-    removes the straight runs' inner vertices and keeps exactly the corners on each
-    boundary: a part of boundary that two polygons share keeps the same vertices in both,
-    so they stay edge-matched through any later vertex-by-vertex transformation. Each
-    ring starts at its smallest vertex (``shapely.normalize``), always a corner, so rings
-    stay closed.
-    """
-    geoms = shapely.normalize(geoms)
-    full = ~shapely.is_empty(geoms)
-    if not full.any():
-        return geoms
-    kind, xy, offsets = shapely.to_ragged_array(geoms[full])
-    ring_off = offsets[0]
-    keep = np.isin(_keys(xy), corners)
-    counts = np.add.reduceat(keep.astype(np.int64), ring_off[:-1]) if len(xy) else []
-    new_ring = np.concatenate([[0], np.cumsum(counts)])
-    out = geoms.copy()
-    out[full] = shapely.from_ragged_array(kind, xy[keep], (new_ring, *offsets[1:]))
-    return out
 
 
 def grid_polygons(samples: Sequence[np.ndarray], *, buffer_m: float, cell_m: float,
@@ -268,22 +281,19 @@ def grid_polygons(samples: Sequence[np.ndarray], *, buffer_m: float, cell_m: flo
     bounds = (*xy.min(axis=0), *xy.max(axis=0))
     grid = Grid(bounds, cell_m, buffer_m + 2 * cell_m)
     band = band_grid(samples, grid, buffer_m / cell_m - DISC_TRIM)
-    parts, corners = band_polygons(band, n)
+    parts = band_polygons(band, n)
     if simplify_m > 0:
         sizes = np.cumsum([len(p) for p in parts])
         flat = shapely.coverage_simplify(np.concatenate(parts), simplify_m / cell_m)
         parts = np.split(flat, sizes[:-1])
     # each union adds the next band to the previous union: still edge-matched (the union
-    # keeps every vertex), so a coverage union, linear in the vertices
+    # keeps every vertex of the boundary left), so a coverage union, linear in the vertices
     polys, prev = [], shapely.Polygon()
     for p in parts:
         acc = np.concatenate([[prev], p]) if not prev.is_empty else p
         prev = shapely.coverage_union_all(acc) if len(acc) else prev
         polys.append(prev)
-    polys = np.array(polys, dtype=object)
-    if simplify_m <= 0:
-        polys = keep_corners(polys, corners)
-    polys = grid.to_metres(polys)
+    polys = grid.to_metres(np.array(polys, dtype=object))
     if dst is not None:
         # vertex by vertex (geopandas keeps its transformers: building one takes 0.1 s)
         polys = gpd.GeoSeries(polys, crs=src).to_crs(dst).values
