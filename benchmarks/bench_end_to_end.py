@@ -28,6 +28,7 @@ import json
 import os
 import platform
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -44,7 +45,17 @@ SCALE_201K = 9.1
 
 
 def peak_gb() -> float:
-    """Peak resident memory of this process so far (GB; Linux reports kB)."""
+    """Peak resident memory of this process so far (GB).
+
+    ``VmHWM`` of ``/proc/self/status`` where there is one: ``ru_maxrss`` of a process
+    started from a large parent includes the parent's memory at the fork.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1e6
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
 
 
@@ -173,20 +184,30 @@ def _child(*args: str) -> dict:
     return json.loads(res.stdout.strip().splitlines()[-1])
 
 
-def county_rows(work: Path, scale: float) -> tuple[list[tuple[str, str, str]], dict]:
-    """Generate the county, run it cold and warm, run the baseline; table rows."""
+def _inputs(folder: Path, seed: int, scale: float, reuse: bool) -> Path:
+    """The demo county's inputs (generated, or kept from an earlier run with ``reuse``)."""
     from circle15.demo.county import write_demo_inputs
 
+    if reuse and (folder / "config.toml").is_file():
+        return folder / "config.toml"
+    return write_demo_inputs(folder, seed=seed, scale=scale)
+
+
+def county_rows(work: Path, scale: float, reuse: bool = False
+                ) -> tuple[list[tuple[str, str, str]], dict]:
+    """Generate the county, run it cold and warm, run the baseline; table rows."""
     t = time.perf_counter()
-    config = write_demo_inputs(work / "county" / "inputs", seed=15, scale=scale)
+    config = _inputs(work / "county" / "inputs", 15, scale, reuse)
     gen_s = time.perf_counter() - t
     cache = work / "cache"
+    shutil.rmtree(cache, ignore_errors=True)  # the cold run starts without a cache
     cold = _child("run", str(config), str(work / "cold"), str(cache))
     warm = _child("run", str(config), str(work / "warm"), str(cache))
     base = _child("baseline", str(config))
-    rows = [("county (SYNTHETIC)", f"{cold['nodes']:,} nodes, {cold['people']:,.0f} people, "
-             f"{cold['origins']:,} points, {cold['facilities']} facilities", ""),
-            ("generate inputs", f"{gen_s:.1f}", "")]
+    desc = (f"{cold['nodes']:,} nodes, {cold['people']:,.0f} people, "
+            f"{cold['origins']:,} points, {cold['facilities']} facilities")
+    rows = [("county (SYNTHETIC)", desc, ""),
+            ("generate inputs" + (" (kept)" if reuse else ""), f"{gen_s:.1f}", "")]
     rows.append(("imports", f"{cold['imports_s']:.2f}", f"{warm['imports_s']:.2f}"))
     rows.append((f"network ({cold['network_cache']} / {warm['network_cache']})",
                  f"{cold['network_stage_s']:.2f}", f"{warm['network_stage_s']:.2f}"))
@@ -206,24 +227,19 @@ def county_rows(work: Path, scale: float) -> tuple[list[tuple[str, str, str]], d
 
 
 def _worker_peaks(client) -> list[float]:
-    def peak() -> float:
-        import resource as r
-
-        return r.getrusage(r.RUSAGE_SELF).ru_maxrss / 1e6
-
-    return sorted(client.run(peak).values())
+    return sorted(client.run(peak_gb).values())
 
 
-def batch_rows(work: Path, n: int, scale: float) -> list[tuple[str, str, str]]:
+def batch_rows(work: Path, n: int, scale: float, reuse: bool = False
+               ) -> list[tuple[str, str, str]]:
     """``n`` demo counties on 1 and on 2 worker processes."""
     from dask.distributed import Client, LocalCluster
 
-    from circle15.demo.county import write_demo_inputs
     from circle15.run.batch import BatchSpec, BatchTask, run_batch
 
     tasks = []
     for seed in range(1, n + 1):
-        cfg = write_demo_inputs(work / f"c{seed}" / "inputs", seed=seed, scale=scale)
+        cfg = _inputs(work / f"c{seed}" / "inputs", seed, scale, reuse)
         tasks.append(BatchTask(f"county{seed}", cfg))
     spec = BatchSpec(tuple(tasks))
     rows, times = [], {}
@@ -274,14 +290,16 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--scale", type=float, default=None, help="county scale (default 9.1)")
     ap.add_argument("--batch", type=int, default=8, help="counties in the batch (0: none)")
     ap.add_argument("--workdir", type=Path, default=None)
+    ap.add_argument("--reuse", action="store_true",
+                    help="keep generated inputs found in --workdir")
     args = ap.parse_args(argv)
     scale = args.scale or (0.2 if args.quick else SCALE_201K)
     n_batch, batch_scale = (2, 0.2) if args.quick else (args.batch, 1.0)
     with tempfile.TemporaryDirectory(prefix="c15-e2e-") as tmp:
         work = args.workdir or Path(tmp)
-        rows, _ = county_rows(work, scale)
+        rows, _ = county_rows(work, scale, args.reuse)
         if n_batch:
-            rows += batch_rows(work, n_batch, batch_scale)
+            rows += batch_rows(work, n_batch, batch_scale, args.reuse)
     print(f"# circle15 end-to-end benchmark — {platform.node()} ({_cores()} cores, "
           f"python {platform.python_version()}, {platform.machine()}); SYNTHETIC data")
     print(format_table(rows, markdown=args.markdown))
