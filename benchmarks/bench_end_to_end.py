@@ -245,7 +245,7 @@ def batch_rows(work: Path, n: int, scale: float, reuse: bool = False
     rows, times = [], {}
     for w in (1, 2):
         with LocalCluster(n_workers=w, threads_per_worker=1, processes=True,
-                          dashboard_address=None) as cluster, Client(cluster) as client:
+                          dashboard_address=":0") as cluster, Client(cluster) as client:
             t = time.perf_counter()
             res = run_batch(spec, work / f"batch{w}", scheduler=cluster.scheduler_address,
                             force=True)

@@ -311,7 +311,7 @@ def _client(spec: BatchSpec, scheduler: str | None, workers: int | None):
     n = workers or spec.workers or default_workers(len(spec.tasks))
     cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
                            memory_limit=spec.memory_limit or "auto",
-                           dashboard_address=None)
+                           dashboard_address=":0")  # any free port, no clash
     return Client(cluster), cluster
 
 
