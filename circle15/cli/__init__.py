@@ -9,6 +9,7 @@ from __future__ import annotations
 import signal
 
 from circle15.cli import (
+    batch,  # noqa: F401  (batch, cache clear)
     commands,  # noqa: F401  (registers the commands)
     history,  # noqa: F401  (record, history, compare, problems, dispatch)
 )

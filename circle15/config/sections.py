@@ -79,7 +79,12 @@ class NetworkConfig:
                       "automatically (CGCS2000 3° zone in China, else UTM).")
     max_link_m: float = _f(300.0, "Points farther than this (m) from any usable street are "
                                   "not linked (reported, not counted).")
-    cache_dir: Path | None = _f(None, "Folder for downloaded networks (online sources).")
+    cache_dir: Path | None = _f(None, "Cache folder: downloaded networks (online sources) and, "
+                                      "in networks/, prepared networks (default "
+                                      "~/.cache/circle15; `circle15 cache clear` empties it).")
+    cache: bool = _f(True, "Reuse the prepared network (mode filtering, travel times, "
+                           "projection, largest component) when the same file is prepared "
+                           "the same way again (keyed by its SHA-256 and every parameter).")
     undirected: bool | None = _f(None, "Treat the network as two-way regardless of mode "
                                        "(e.g. a car graph used for walking).")
 

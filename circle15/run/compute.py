@@ -71,14 +71,26 @@ def read_zones(cfg: Config) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
 
 
 def _network(cfg: Config, area: shapely.Geometry) -> tuple[RoutingNetwork, dict[str, Any]]:
-    from circle15.geo.routing import load_network
+    """The prepared routing network: from the prepared-network cache when the same file was
+    prepared the same way before (``[network] cache``), else built and cached."""
+    from circle15.geo.routing import access_speed, load_network
+    from circle15.geo.routing.cache import cached_network, network_cache_dir, network_key
 
-    net = cfg.network
-    routing = load_network(net.source, mode=net.mode, speed_kmh=net.speed_kmh, area=area,
-                           crs=net.crs or None, buffer_m=cfg.area.buffer_m,
-                           cache_dir=net.cache_dir, undirected=net.undirected,
-                           speeds_by_class=net.speeds_by_class)
-    return routing, routing.report
+    n = cfg.network
+    params = dict(mode=n.mode, speed_kmh=n.speed_kmh, crs=n.crs or None,
+                  buffer_m=cfg.area.buffer_m, undirected=n.undirected,
+                  speeds_by_class=n.speeds_by_class)
+
+    def build() -> tuple[RoutingNetwork, dict[str, Any]]:
+        net = load_network(n.source, area=area, cache_dir=n.cache_dir, **params)
+        return net, net.report
+
+    if not n.cache:
+        return build()
+    key = network_key(n.source, clip=area, access_speed=access_speed(n.mode, n.speed_kmh),
+                      **params)
+    net, report = cached_network(key, build, network_cache_dir(n.cache_dir))
+    return net, report
 
 
 def read_facilities(cfg: Config, area: shapely.Geometry, zones: gpd.GeoDataFrame

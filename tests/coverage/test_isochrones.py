@@ -1,6 +1,10 @@
-"""Isochrones: hand-checked extents, exact reached stretches vs routing times, nesting."""
+"""Isochrones: hand-checked extents, exact reached stretches vs routing times, nesting;
+the grid method against the exact vector method (within one cell), exact nesting."""
 
 from __future__ import annotations
+
+from itertools import pairwise
+from pathlib import Path
 
 import networkx as nx
 import numpy as np
@@ -10,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from circle15.coverage.isochrones import (
+    default_cell,
     facility_isochrones,
     layer_isochrones,
     nested_polygons,
@@ -23,6 +28,9 @@ from circle15.geo.routing.network import RoutingNetwork
 from support.bruteforce import random_graph
 
 SPEED = 1.25  # 4.5 km/h
+#: The grid method's boundary lies within this many cells of the exact buffer (measured
+#: 1.01 outwards, 0.99 inwards over random graphs; 1 cell plus rounding of the sampling).
+GRID_TOL = 1.1
 X0, Y0 = 500_000.0, 3_300_000.0  # inside EPSG:4549's area
 
 
@@ -47,7 +55,8 @@ def polys_for(net, xy, thresholds, **kw):
 
 def test_straight_street_extents():
     net = street()
-    p5, p10, p15 = polys_for(net, [[X0, Y0]], [5, 10, 15], buffer_m=40.0, simplify_m=0)
+    p5, p10, p15 = polys_for(net, [[X0, Y0]], [5, 10, 15], buffer_m=40.0, simplify_m=0,
+                             method="vector")
     # 5 min at 4.5 km/h = 375 m, 10 min = 750 m, 15 min = 1125 m > the 1 km street
     for p, reach in ((p5, 375.0), (p10, 750.0), (p15, 1000.0)):
         minx, miny, maxx, maxy = p.bounds
@@ -58,13 +67,14 @@ def test_straight_street_extents():
 
 def test_default_simplification_stays_within_tolerance():
     net = street()
-    p5 = polys_for(net, [[X0, Y0]], [5], buffer_m=50.0)[0]
+    p5 = polys_for(net, [[X0, Y0]], [5], buffer_m=50.0, method="vector")[0]
     assert p5.bounds[2] - X0 == pytest.approx(375.0 + 50.0, abs=50.0 / 8)
 
 
 def test_segment_reached_from_both_ends_gets_two_pieces():
     net = street()
-    p5 = polys_for(net, [[X0, Y0], [X0 + 1000, Y0]], [5], buffer_m=10.0, simplify_m=0)[0]
+    p5 = polys_for(net, [[X0, Y0], [X0 + 1000, Y0]], [5], buffer_m=10.0, simplify_m=0,
+                   method="vector")[0]
     parts = shapely.get_parts(p5)
     assert len(parts) == 2
     xs = sorted((g.bounds[0] - X0, g.bounds[2] - X0) for g in parts)
@@ -75,13 +85,15 @@ def test_facility_mid_street_and_one_way():
     # a facility at 500 m on a one-way street (travel only eastwards): people west of it
     # walk to it; people east of it cannot
     net = street(oneway=True)
-    p5 = polys_for(net, [[X0 + 500, Y0 + 20]], [5], buffer_m=5.0, simplify_m=0)[0]
+    p5 = polys_for(net, [[X0 + 500, Y0 + 20]], [5], buffer_m=5.0, simplify_m=0,
+                   method="vector")[0]
     # 20 m access leg leaves 355 m along the street
     minx, _, maxx, _ = p5.bounds
     assert minx - X0 == pytest.approx(500 - 355 - 5, abs=1e-6)
     assert maxx - X0 == pytest.approx(500 + 5, abs=1e-6)
     two = street()
-    p5 = polys_for(two, [[X0 + 500, Y0 + 20]], [5], buffer_m=5.0, simplify_m=0)[0]
+    p5 = polys_for(two, [[X0 + 500, Y0 + 20]], [5], buffer_m=5.0, simplify_m=0,
+                   method="vector")[0]
     assert p5.bounds[2] - X0 == pytest.approx(500 + 355 + 5, abs=1e-6)
 
 
@@ -169,16 +181,15 @@ def test_polygons_nest_and_hold_covered_origins(seed, n_fac, oneway):
     buffer_m = 25.0
     t, _ = node_times_to(net, fac, 60.0 * max(thresholds))
     polys = nested_polygons(net, t, fac, thresholds, buffer_m=buffer_m)
-    for a, b in zip(polys[:-1], polys[1:], strict=True):
-        assert_nested(a, b)
+    for a, b in pairwise(polys):
+        assert a.difference(b).is_empty  # the grid nests exactly
     minutes = nearest_facility(net, fac, org, cutoff=np.inf).minutes
     rng2 = np.random.default_rng(seed + 5)  # the same origin points again
     rng2.uniform(0, 1000, (n_fac, 2))
     org_xy = rng2.uniform(0, 1000, (60, 2)) + [X0, Y0]
     pts = shapely.points(org_xy)
-    # simplification: streets by buffer_m / 16, the polygon by buffer_m / 8; plus the
-    # buffer's chords (quad_segs=4) inside its true arcs
-    tol = 1.5 * buffer_m / 8 + buffer_m * (1 - np.cos(np.pi / 16)) + 1e-6
+    # the grid's boundary lies within about a cell of the exact buffer
+    tol = GRID_TOL * default_cell(buffer_m)
     for m, p in zip(thresholds, polys, strict=True):
         cov = np.flatnonzero(minutes <= m)
         d = shapely.distance(p, pts[cov])
@@ -189,8 +200,8 @@ def test_polygons_nest_and_hold_covered_origins(seed, n_fac, oneway):
     assert gdf.crs.to_epsg() == 4326
     assert gdf["minutes"].tolist() == thresholds and (gdf["kind"] == "cumulative").all()
     g = gdf.geometry.values
-    for a, b in zip(g[:-1], g[1:], strict=True):
-        assert_nested(a, b)
+    for a, b in pairwise(g):
+        assert a.difference(b).is_empty
 
 
 def test_layer_and_facility_isochrones_agree():
@@ -204,12 +215,13 @@ def test_layer_and_facility_isochrones_agree():
     xy = np.array([[200.0, 200.0], [800.0, 700.0], [500, 5000]]) + [X0, Y0]
     fac = link_points(net, xy, max_distance=300)  # the third is not linked
     layers = np.array(["a", "a", "b"])
-    lay = layer_isochrones(net, fac, layers, [5, 10], buffer_m=30.0, simplify_m=0)
+    lay = layer_isochrones(net, fac, layers, [5, 10], buffer_m=30.0, simplify_m=0,
+                           method="vector")
     assert lay[["layer", "minutes"]].values.tolist() == [["a", 5], ["a", 10], ["b", 5],
                                                           ["b", 10]]
     assert lay.geometry.iloc[2].is_empty and lay.geometry.iloc[3].is_empty
     per = facility_isochrones(net, fac, ["f1", "f2", "f3"], [5, 10], buffer_m=30.0,
-                              simplify_m=0, batch_size=1)
+                              simplify_m=0, batch_size=1, method="vector")
     assert per["facility_id"].tolist() == ["f1", "f1", "f2", "f2"]
     for m, layer_poly in zip([5, 10], lay.geometry.iloc[:2], strict=True):
         both = shapely.union_all(per.loc[per["minutes"] == m].geometry.values)
@@ -242,7 +254,8 @@ def test_incremental_polygons_match_direct_union(seed, n_fac, oneway):
     thresholds = [6, 2, 4, 9]  # any order
     buffer_m = 20.0
     t, _ = node_times_to(net, fac, 60.0 * max(thresholds))
-    polys = nested_polygons(net, t, fac, thresholds, buffer_m=buffer_m, simplify_m=0)
+    polys = nested_polygons(net, t, fac, thresholds, buffer_m=buffer_m, simplify_m=0,
+                            method="vector")
     for m, p in zip(thresholds, polys, strict=True):
         lines = reached_lines(net, *reached_intervals(net, t, fac, 60.0 * m))
         direct = shapely.union_all(shapely.buffer(lines, buffer_m, quad_segs=4))
@@ -280,3 +293,162 @@ def test_threads_and_threshold_order_do_not_change_results():
         assert shapely.equals_exact(shapely.normalize(by_m[m]), shapely.normalize(g), 0.0)
     assert_nested(by_m[3], by_m[6])
     assert_nested(by_m[6], by_m[9])
+
+
+# --------------------------------------------------------------------------- grid method
+
+
+def beyond(a, b) -> float:
+    """How far ``a`` reaches outside ``b`` (largest distance of a vertex of ``a - b``)."""
+    left = a.difference(b)
+    if left.is_empty:
+        return 0.0
+    return float(shapely.distance(shapely.points(shapely.get_coordinates(left)), b).max())
+
+
+def assert_within_cells(grid, exact, cell):
+    """Both ways, no point of one lies more than ``GRID_TOL`` cells outside the other,
+    and the areas differ by less than half a cell along the boundary."""
+    assert grid.is_empty == exact.is_empty
+    if exact.is_empty:
+        return
+    assert grid.is_valid
+    assert beyond(grid, exact) <= GRID_TOL * cell
+    assert beyond(exact, grid) <= GRID_TOL * cell
+    assert grid.symmetric_difference(exact).area <= 0.5 * cell * exact.boundary.length
+
+
+def test_grid_straight_street_extents():
+    """The hand-checked extents of the 1 km street, to within one 10 m cell."""
+    net = street()
+    cell = 10.0
+    polys = polys_for(net, [[X0, Y0]], [5, 10, 15], buffer_m=40.0, cell_m=cell)
+    for p, reach in zip(polys, (375.0, 750.0, 1000.0), strict=True):
+        minx, _, maxx, maxy = p.bounds
+        assert maxx - X0 == pytest.approx(reach + 40.0, abs=cell)
+        assert minx - X0 == pytest.approx(-40.0, abs=cell)
+        assert maxy - Y0 == pytest.approx(40.0, abs=cell)
+        # the street's 80 m wide band: area to within a cell along the boundary
+        area = (reach + 80.0) * 80.0
+        assert p.area == pytest.approx(area, abs=cell * 2 * (reach + 160))
+    # every vertex is a cell corner of the grid aligned to multiples of the cell
+    xy = shapely.get_coordinates(polys[2])
+    np.testing.assert_allclose(xy / cell, np.round(xy / cell), atol=1e-9)
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10_000), n_fac=st.integers(1, 4),
+       oneway=st.sampled_from([0.0, 0.4]), cell=st.sampled_from([5.0, 10.0, 20.0]))
+def test_grid_within_one_cell_of_exact_and_nested(seed, n_fac, oneway, cell):
+    net = RoutingNetwork.from_graph(random_graph(seed, oneway_share=oneway),
+                                    access_speed=SPEED)
+    rng = np.random.default_rng(seed + 11)
+    fac = link_points(net, rng.uniform(0, 1000, (n_fac, 2)), max_distance=200)
+    thresholds = [3, 6, 9]
+    t, _ = node_times_to(net, fac, 60.0 * max(thresholds))
+    grid = nested_polygons(net, t, fac, thresholds, buffer_m=40.0, cell_m=cell)
+    exact = nested_polygons(net, t, fac, thresholds, buffer_m=40.0, simplify_m=0,
+                            method="vector")
+    for g, e in zip(grid, exact, strict=True):
+        assert_within_cells(g, e, cell)
+    for a, b in pairwise(grid):
+        assert a.difference(b).is_empty  # exact, no rounding slivers
+
+
+def test_grid_nests_exactly_in_wgs84_and_is_deterministic():
+    net = shifted_net(3, n_nodes=60, n_edges=130)
+    xy = np.array([[200.0, 200.0], [800.0, 700.0], [300.0, 900.0]]) + [X0, Y0]
+    fac = link_points(net, xy, max_distance=300)
+    layers = np.array(["a", "b", "a"])
+    one = layer_isochrones(net, fac, layers, [3, 6, 9, 12], workers=1)
+    two = layer_isochrones(net, fac, layers, [3, 6, 9, 12], workers=2)
+    assert one.crs.to_epsg() == 4326
+    for a, b in zip(one.geometry.values, two.geometry.values, strict=True):
+        assert shapely.equals_exact(a, b, 0.0)  # the very same vertices
+    for layer in ("a", "b"):
+        g = one.geometry.values[one["layer"].to_numpy() == layer]
+        assert not g[0].is_empty
+        for a, b in pairwise(g):
+            assert a.difference(b).is_empty  # exact after reprojection
+
+
+def test_grid_simplified_coverage_still_nests():
+    net = RoutingNetwork.from_graph(random_graph(8), access_speed=SPEED)
+    rng = np.random.default_rng(8)
+    fac = link_points(net, rng.uniform(0, 1000, (3, 2)), max_distance=200)
+    t, _ = node_times_to(net, fac, 600.0)
+    plain = nested_polygons(net, t, fac, [3, 6, 9], cell_m=10.0)
+    simple = nested_polygons(net, t, fac, [3, 6, 9], cell_m=10.0, simplify_m=10.0)
+    for a, b in pairwise(simple):
+        assert a.difference(b).is_empty
+    for p, s in zip(plain, simple, strict=True):
+        assert shapely.get_num_coordinates(s) < shapely.get_num_coordinates(p)
+        # Visvalingam-Whyatt: tolerance is the square root of a removed triangle's area
+        assert beyond(p, s) <= 2 * 10.0 and beyond(s, p) <= 2 * 10.0
+
+
+def test_grid_agrees_with_per_facility_union():
+    net = shifted_net(11, n_nodes=30, n_edges=60)
+    xy = np.array([[200.0, 200.0], [800.0, 700.0]]) + [X0, Y0]
+    fac = link_points(net, xy, max_distance=300)
+    lay = layer_isochrones(net, fac, ["a", "a"], [5, 10], buffer_m=30.0)
+    per = facility_isochrones(net, fac, ["f1", "f2"], [5, 10], buffer_m=30.0)
+    for m, layer_poly in zip([5, 10], lay.geometry.values, strict=True):
+        both = shapely.union_all(per.loc[per["minutes"] == m].geometry.values)
+        # the same aligned grid: only the samples along merged stretches differ
+        assert both.symmetric_difference(layer_poly).area < 0.02 * layer_poly.area
+
+
+def hangzhou_network(path: Path) -> RoutingNetwork:
+    """The real Hangzhou drive graph prepared for walking, as the pipeline does."""
+    from circle15.config import Config, NetworkConfig
+    from circle15.geo.streets.prepare import prepare_network
+
+    cfg = Config(network=NetworkConfig(source=str(path), mode="walk", crs="EPSG:4549"))
+    G, crs, _ = prepare_network(cfg, None)
+    return RoutingNetwork.from_graph(G, access_speed=cfg.network.speed_mps, crs=crs)
+
+
+@pytest.fixture(scope="module")
+def hangzhou_net(shared_dir):
+    path = shared_dir / "data" / "hangzhou" / "hangzhou_drive.graphml.gz"
+    if not path.is_file():
+        pytest.skip(f"Hangzhou graph not available at {path}")
+    return hangzhou_network(path)
+
+
+@pytest.mark.shared
+def test_grid_within_one_cell_on_hangzhou(hangzhou_net):
+    """The real Hangzhou drive graph (walked both ways): grid vs exact, 5/10/15 min."""
+    net = hangzhou_net
+    rng = np.random.default_rng(17)
+    seg = rng.choice(net.n_segments, 20, replace=False)
+    pts = shapely.line_interpolate_point(net.seg_geometry[seg], 0.5, normalized=True)
+    fac = link_points(net, shapely.get_coordinates(pts), max_distance=50)
+    t, _ = node_times_to(net, fac, 900.0)
+    cell = default_cell(40.0)
+    grid = nested_polygons(net, t, fac, [5, 10, 15], buffer_m=40.0)
+    exact = nested_polygons(net, t, fac, [5, 10, 15], buffer_m=40.0, simplify_m=0,
+                            method="vector")
+    for g, e in zip(grid, exact, strict=True):
+        assert_within_cells(g, e, cell)
+    for a, b in pairwise(grid):
+        assert a.difference(b).is_empty
+
+
+def test_band_polygons_are_an_edge_matched_coverage_across_tiles():
+    """Polygonised tile by tile, with the other polygons' corners inserted: a valid
+    coverage whose band areas are the band's cell counts, merged across tile seams."""
+    from circle15.coverage.isogrid import NO_BAND, TILE, band_polygons
+
+    rng = np.random.default_rng(4)
+    blocks = rng.choice([0, 1, 2, NO_BAND], size=(40, 50), p=[0.2, 0.2, 0.2, 0.4])
+    band = np.kron(blocks, np.ones((13, 11), np.uint8)).astype(np.uint8)
+    assert band.shape[0] > TILE and band.shape[1] > TILE  # several tiles
+    parts = band_polygons(band, 3)
+    flat = np.concatenate(parts)
+    assert shapely.coverage_is_valid(flat)
+    for i, p in enumerate(parts):
+        assert shapely.area(p).sum() == pytest.approx((band == i).sum())
+    merged = shapely.coverage_union_all(flat)
+    assert merged.is_valid and merged.area == pytest.approx((band != NO_BAND).sum())

@@ -263,3 +263,17 @@ def test_siting_with_nobody_to_serve_does_not_crash(cfg: Path, tmp_path: Path):
     res = _run("run", str(cfg), "--out", str(tmp_path / "o"))
     assert res.exit_code in (0, 2), res.output
     assert "internal error" not in res.output
+
+
+def test_a_warm_rerun_takes_the_prepared_network_from_the_cache(cfg: Path, tmp_path: Path):
+    text = cfg.read_text(encoding="utf-8").replace(
+        'crs = "EPSG:4549"', f'crs = "EPSG:4549"\ncache_dir = "{tmp_path / "cache"}"')
+    cfg.write_text(text, encoding="utf-8")
+    for name in ("a", "b"):
+        assert _run("run", str(cfg), "--out", str(tmp_path / name)).exit_code == 0
+    rep = [json.loads((tmp_path / n / "run.json").read_text(encoding="utf-8"))["network"]
+           for n in ("a", "b")]
+    assert rep[0]["cache"] == "miss" and rep[1]["cache"] == "hit"
+    assert (tmp_path / "a" / "coverage_by_zone.csv").read_bytes() == \
+        (tmp_path / "b" / "coverage_by_zone.csv").read_bytes()
+    assert list((tmp_path / "cache" / "networks").iterdir())
