@@ -13,6 +13,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -85,10 +86,30 @@ def read_csv(path: str | Path, **kwargs) -> pd.DataFrame:
     except pd.errors.EmptyDataError:
         raise InputError("the file is empty", file=path) from None
     except pd.errors.ParserError as exc:
-        raise InputError(f"not a valid CSV table: {exc}", file=path) from None
+        raise InputError(f"not a valid CSV table: {_parser_reason(exc)}", file=path,
+                         row=_parser_row(exc)) from None
     df.columns = [str(c).strip() for c in df.columns]
     df.attrs["encoding"] = enc
     return df
+
+
+_FIELDS_RE = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+
+
+def _parser_row(exc: Exception) -> int | None:
+    """The data row (header excluded) of a pandas field-count error."""
+    m = _FIELDS_RE.search(str(exc))
+    return int(m.group(2)) - 1 if m else None
+
+
+def _parser_reason(exc: Exception) -> str:
+    """A pandas parser error in words, with both the file line and the data row."""
+    m = _FIELDS_RE.search(str(exc))
+    if not m:
+        return str(exc).replace("Error tokenizing data. C error: ", "")
+    want, line, saw = m.groups()
+    return (f"line {line} of the file (data row {int(line) - 1}) has {saw} fields, the header "
+            f"has {want}; check for an unquoted comma or a missing separator")
 
 
 def write_csv(df: pd.DataFrame, path: str | Path) -> Path:

@@ -182,6 +182,20 @@ def _check_lonlat_bounds(gdf: gpd.GeoDataFrame, path: Path, crs_key: str) -> Non
                          hint=f"declare the file's coordinate system in {crs_key}")
 
 
+def reader_reason(exc: BaseException) -> str:
+    """What a GDAL/pyogrio read error means for the user, without GDAL's own advice
+    ("prefix the file path with '<DRIVER>:'", "specify an engine manually", ...)."""
+    text = str(exc).replace("\n", " ")
+    if "not recognized as being in a supported file format" in text or \
+            "not recognized as a supported file format" in text:
+        return "it is not a vector file (GeoJSON, GeoPackage, Shapefile, ...)"
+    if "No such file" in text:
+        return "the file does not exist"
+    for cut in ("; It might help", ". It might help", "; specify", ". Specify"):
+        text = text.split(cut)[0]
+    return text.strip().rstrip(".;")
+
+
 def read_vector(path: str | Path | None, *, declared_crs: str = "wgs84", key: str = "source",
                 crs_key: str | None = None, layer: str | None = None,
                 what: str = "features", allow_empty: bool = False, to_wgs84: bool = True,
@@ -228,7 +242,7 @@ def read_vector(path: str | Path | None, *, declared_crs: str = "wgs84", key: st
     try:
         gdf = gpd.read_file(path, layer=layer or None)
     except Exception as exc:  # noqa: BLE001 - pyogrio raises DataSourceError, DataLayerError...
-        raise InputError(f"cannot read {what} from the file ({type(exc).__name__}: {exc})",
+        raise InputError(f"cannot read {what} from the file: {reader_reason(exc)}",
                          file=path, key=key,
                          hint="use GeoJSON, GeoPackage or Shapefile") from None
     if len(gdf) == 0 and not allow_empty:

@@ -59,3 +59,47 @@ def test_plan_none_evaluates_no_plan(cfg: Path, tmp_path: Path):
     assert res.exit_code == 0, res.output
     assert (tmp_path / "o" / "coverage_by_zone.csv").is_file()
     assert not (tmp_path / "o" / "targets_by_zone.csv").exists()
+
+
+def _case(tmp_path: Path, mutate) -> tuple[int, str]:
+    cfg = write_tiny_inputs(tmp_path / "in")
+    mutate(cfg)
+    res = runner.invoke(app, ["run", str(cfg), "--out", str(tmp_path / "o")])
+    return res.exit_code, res.output
+
+
+def test_messages_that_used_to_mislead(tmp_path: Path):
+    """GDAL advice, a truncated GraphML, an Excel file whose data are on another sheet and a
+    CSV with a stray field each get a message that says what is wrong (issue 12, item 5)."""
+    import pandas as pd
+
+    def txt_zones(cfg: Path) -> None:
+        (cfg.parent / "zones.txt").write_text("hello", encoding="utf-8")
+        _edit(cfg, 'zones = "zones.geojson"', 'zones = "zones.txt"')
+
+    code, out = _case(tmp_path / "a", txt_zones)
+    assert code == 2 and "not a vector file" in out and "<DRIVER>" not in out
+
+    def truncated(cfg: Path) -> None:
+        raw = (cfg.parent / "network.graphml").read_bytes()
+        (cfg.parent / "network.graphml").write_bytes(raw[:len(raw) // 2])
+
+    code, out = _case(tmp_path / "b", truncated)
+    assert code == 2 and "truncated" in out
+
+    def second_sheet(cfg: Path) -> None:
+        df = pd.read_csv(cfg.parent / "clinic.csv")
+        with pd.ExcelWriter(cfg.parent / "clinic.xlsx") as w:
+            pd.DataFrame({"说明": ["见第二页"]}).to_excel(w, sheet_name="封面", index=False)
+            df.to_excel(w, sheet_name="数据", index=False)
+        _edit(cfg, 'source = "clinic.csv"', 'source = "clinic.xlsx"')
+
+    code, out = _case(tmp_path / "c", second_sheet)
+    assert code == 2 and 'sheet = "数据"' in out
+
+    def stray_field(cfg: Path) -> None:
+        with (cfg.parent / "population.csv").open("a", encoding="utf-8") as fh:
+            fh.write("1,2,3,4,5\n")
+
+    code, out = _case(tmp_path / "d", stray_field)
+    assert code == 2 and "line 7 of the file (data row 6)" in out and "row 6" in out

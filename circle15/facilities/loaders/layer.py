@@ -74,11 +74,25 @@ def _check_has_coords(raw: RawLayer, mapping: dict[str, str], path: Path) -> Non
     if raw.geoms is not None:
         raise InputError("the vector file has no geometries and no coordinate columns",
                          file=path)
-    raise InputError(
-        "no coordinate columns found", file=path,
-        hint="name them 经度/纬度 (or lon/lat), or map them in the layer's columns = "
-             "{\"<column>\" = \"lon\", ...}; columns are: "
-             + ", ".join(map(str, raw.table.columns)))
+    hint = ("name them 经度/纬度 (or lon/lat), or map them in the layer's columns = "
+            "{\"<column>\" = \"lon\", ...}; columns are: " + ", ".join(map(str, raw.table.columns)))
+    sheets = _other_sheets(path)
+    if sheets:
+        hint = (f"the workbook has other sheets: {', '.join(sheets)} — set sheet = "
+                f"\"{sheets[0]}\" for this layer if the data are there; or {hint}")
+    raise InputError("no coordinate columns found", file=path, hint=hint)
+
+
+def _other_sheets(path: Path) -> list[str]:
+    """The sheets after the first of an Excel workbook (none for other files)."""
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return []
+    import openpyxl
+
+    try:
+        return list(openpyxl.load_workbook(path, read_only=True).sheetnames[1:])
+    except Exception:  # noqa: BLE001 - only a hint: an unreadable workbook gives none
+        return []
 
 
 def _frame(st: LayerRows, spec: LayerSpec, attrs: dict[str, Any], lon: np.ndarray,

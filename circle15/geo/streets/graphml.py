@@ -372,6 +372,12 @@ def read_graphml_osmnx(path: Path) -> nx.MultiDiGraph:
             try:
                 raw = nx.read_graphml(plain)
             except Exception as exc2:
+                if "no element found" in str(exc2) or "unclosed token" in str(exc2):
+                    raise InputError(
+                        f"the GraphML file is truncated: it ends in the middle ({exc2})",
+                        file=path, key="network.source",
+                        hint="the download or copy did not finish: fetch or save the file "
+                             "again") from None
                 raise InputError(f"not a readable GraphML file ({type(exc2).__name__}: {exc2})",
                                  file=path, key="network.source", hint=HINT_FORMATS) from None
             _check_coordinates(raw, path)
