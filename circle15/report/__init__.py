@@ -8,6 +8,7 @@
 """
 
 from circle15.report.excel import write_targets_csv, write_workbook
-from circle15.report.stage import write_briefing, write_reports
+from circle15.report.stage import BriefingInputs, write_briefing, write_reports
 
-__all__ = ["write_briefing", "write_reports", "write_targets_csv", "write_workbook"]
+__all__ = ["BriefingInputs", "write_briefing", "write_reports", "write_targets_csv",
+           "write_workbook"]

@@ -196,7 +196,8 @@ def domain_chart(path: str | Path, targets: pd.DataFrame, domain: str, *,
     title = L.domain_text(first, lang)
     fig.suptitle(title, fontproperties=font, fontsize=10, x=0.01, ha="left")
     fig.tight_layout(rect=(0, 0.06, 1, 1))
-    fig.text(0.01, 0.01, _t(f"实线：目标年份目标值；点线：规划其他年份目标值；虚线：{county}现状值；"
+    fig.text(0.01, 0.01, _t(f"实线：目标年份目标值；点线：规划其他年份目标值；"
+                            f"虚线：{county}现状值；"
                             "绿色达标，红色未达标", "solid: target of the year; dotted: the plan's "
                             "other years; dashed: county value; green met, red not met", lang),
              fontproperties=font, fontsize=7, color="#555555")
@@ -341,7 +342,8 @@ def overview_map(path: str | Path, zones: Any, targets: pd.DataFrame, *,
             handles.append(Line2D([], [], marker="o", ls="", markersize=4,
                                   color=colours.get(key, "#333333"),
                                   label=f"{L.label(names, key, lang)}（{len(part)}）"
-                                  if lang != "en" else f"{L.label(names, key, lang)} ({len(part)})"))
+                                  if lang != "en" else
+                                  f"{L.label(names, key, lang)} ({len(part)})"))
     import shapely
 
     pts = shapely.point_on_surface(z.geometry.to_numpy())

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -61,26 +62,18 @@ def build_report(targets: pd.DataFrame, params: Mapping[str, Any], ctx: Context,
     return b, front, appendix
 
 
-def write_briefing(out_dir: str | Path, *, coverage: pd.DataFrame, targets: pd.DataFrame,
-                   params: Mapping[str, Any], layers: Sequence[Mapping[str, Any]],
-                   targets_all: pd.DataFrame | None = None, plan: Any = None,
-                   siting: pd.DataFrame | None = None,
-                   siting_info: Mapping[str, Any] | None = None,
-                   capacity: pd.DataFrame | None = None, admin: pd.DataFrame | None = None,
-                   zones: Any = None, facilities: Any = None, lang: str = "zh",
-                   pdf: bool = True, chromium: str | Path | None = None
-                   ) -> list[Path]:
-    """Write the whole report stage into ``out_dir``.
+@dataclass(frozen=True)
+class BriefingInputs:
+    """What the report stage reads: a run's tables and parameters.
 
-    Parameters
+    Attributes
     ----------
-    out_dir : str or Path
     coverage : pandas.DataFrame
         ``coverage_by_zone`` table (rates 0..1).
     targets : pandas.DataFrame
-        The selected year's targets (:func:`~circle15.coverage.plan.evaluate.evaluate_targets`).
+        The selected year's targets (:func:`~circle15.coverage.plan.evaluate_targets`).
     params : mapping
-        Run parameters (title, synthetic, plan, year, mode, ..., generated_at in UTC).
+        Run parameters (title, synthetic, plan, year, mode, ..., generated_at).
     layers : sequence of dict
         The run's layer specs (``key``, ``label_zh``, ``label_en``, ``color``, ...): the one
         source of layer names.
@@ -97,6 +90,32 @@ def write_briefing(out_dir: str | Path, *, coverage: pd.DataFrame, targets: pd.D
     zones, facilities : geopandas.GeoDataFrame, optional
         For the overview map (no map without ``zones``).
     lang : {"zh", "en"}
+    """
+
+    coverage: pd.DataFrame
+    targets: pd.DataFrame
+    params: Mapping[str, Any]
+    layers: Sequence[Mapping[str, Any]]
+    targets_all: pd.DataFrame | None = None
+    plan: Any = None
+    siting: pd.DataFrame | None = None
+    siting_info: Mapping[str, Any] | None = None
+    capacity: pd.DataFrame | None = None
+    admin: pd.DataFrame | None = None
+    zones: Any = None
+    facilities: Any = None
+    lang: str = "zh"
+
+
+def write_briefing(out_dir: str | Path, inputs: BriefingInputs, *, pdf: bool = True,
+                   chromium: str | Path | None = None) -> list[Path]:
+    """Write the whole report stage into ``out_dir``.
+
+    Parameters
+    ----------
+    out_dir : str or Path
+    inputs : BriefingInputs
+        The run's tables and parameters.
     pdf : bool
         Print ``briefing.pdf`` with Chromium (``chromium``: its path; a warning when absent).
 
@@ -110,18 +129,22 @@ def write_briefing(out_dir: str | Path, *, coverage: pd.DataFrame, targets: pd.D
     from circle15.report.pdf import font_face_css, html_to_pdf
 
     out_dir = Path(out_dir)
-    plan = _load_plan(params, plan)
+    coverage, targets, params, layers, lang = (inputs.coverage, inputs.targets, inputs.params,
+                                               inputs.layers, inputs.lang)
+    targets_all, siting = inputs.targets_all, inputs.siting
+    plan = _load_plan(params, inputs.plan)
     ctx = make_context(params, targets, plan=plan, layers=layers, lang=lang)
     charts = write_charts(out_dir, targets, targets_all=targets_all, lang=lang,
                           domains=ctx.plan.domains, county=ctx.county_word)
-    ov = overview_map(out_dir / RunFiles.OVERVIEW_PNG, zones, targets, facilities=facilities,
+    ov = overview_map(out_dir / RunFiles.OVERVIEW_PNG, inputs.zones, targets,
+                      facilities=inputs.facilities,
                       layers=layers, crs=params.get("crs"), lang=lang)
     if ov is not None:
         charts = [ov, *charts]
         write_charts_json(out_dir / RunFiles.CHARTS_JSON, charts)
     b, front, appendix = build_report(targets, params, ctx, coverage=coverage, charts=charts,
                                       overview=ov.path if ov else None, siting=siting,
-                                      siting_info=siting_info)
+                                      siting_info=inputs.siting_info)
     text = S.report_text(b.title, b.banners, [*front, *appendix])
     font_css = font_face_css(text)
     written = [*(Path(c.path) for c in charts), out_dir / RunFiles.CHARTS_JSON]
@@ -135,7 +158,7 @@ def write_briefing(out_dir: str | Path, *, coverage: pd.DataFrame, targets: pd.D
                         max_pages=BRIEFING_PAGES)
         written += [p] if p is not None else []
     written.append(write_docx(out_dir / RunFiles.BRIEFING_DOCX, b, front, appendix, lang))
-    extra = {k: v for k, v in (("admin", admin), ("capacity", capacity))
+    extra = {k: v for k, v in (("admin", inputs.admin), ("capacity", inputs.capacity))
              if v is not None and len(v)}
     written.append(write_workbook(out_dir / RunFiles.WORKBOOK, coverage=coverage, targets=targets,
                                   targets_all=targets_all, params=params, lang=lang,

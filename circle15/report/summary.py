@@ -267,7 +267,8 @@ def _scenario_text(info: Mapping[str, Any], layer_name: str, part: pd.DataFrame,
     text = _t(f"情景设定：{layer_name}，每个乡镇（街道）{minutes}分钟内{group}覆盖率达到{rate}"
               f"（情景目标，由配置设定；{plan_target}）。方法：{L.pick(method, 'zh')}；"
               f"候选点 {L.fmt_int(cand.get('count'))} 个；最多新增 "
-              f"{L.fmt_int(info.get('max_sites'))} 处。结果：建议新增设施 {L.fmt_int(info.get('sites'))} 处，"
+              f"{L.fmt_int(info.get('max_sites'))} 处。结果：建议新增设施 "
+              f"{L.fmt_int(info.get('sites'))} 处，"
               f"未达情景目标的乡镇（街道）由 {L.fmt_int(before)} 个减至 {L.fmt_int(after)} 个。",
               f"Scenario: {layer_name}, {rate} of {group} within {minutes} min in every "
               f"township (a scenario target set in the configuration; {plan_target}). Method: "

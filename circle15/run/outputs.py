@@ -109,7 +109,7 @@ def _write_layers(result: RunResult, tmp: Path) -> None:
 
 def _write_documents(result: RunResult, tmp: Path) -> None:
     """The briefing (report.md/html, briefing.pdf/docx, charts) and the workbook."""
-    from circle15.report import write_briefing, write_workbook
+    from circle15.report import BriefingInputs, write_briefing, write_workbook
 
     lang = result.config.output.lang
     layers = result.report["layers"]  # the run.json form every document reads
@@ -120,11 +120,11 @@ def _write_documents(result: RunResult, tmp: Path) -> None:
         return
     siting = pd.concat([sr.before_after for sr in result.siting], ignore_index=True) \
         if result.siting else None
-    write_briefing(tmp, coverage=result.coverage, targets=result.targets,
-                   targets_all=result.targets_all, params=result.params, layers=layers,
-                   siting=siting, siting_info={sr.layer: sr.report for sr in result.siting},
-                   capacity=result.capacity, admin=result.admin, zones=result.zones,
-                   facilities=result.facilities, lang=lang)
+    write_briefing(tmp, BriefingInputs(
+        coverage=result.coverage, targets=result.targets, targets_all=result.targets_all,
+        params=result.params, layers=layers, siting=siting,
+        siting_info={sr.layer: sr.report for sr in result.siting}, capacity=result.capacity,
+        admin=result.admin, zones=result.zones, facilities=result.facilities, lang=lang))
 
 
 def _write_maps(result: RunResult, tmp: Path) -> Path:

@@ -193,11 +193,12 @@ def test_layer_labels_come_from_the_run(inputs, tmp_path):
 
 def test_write_briefing_english_without_zones(inputs, tmp_path):
     """The whole stage runs without a map (no zones) and in English."""
-    from circle15.report import write_briefing
+    from circle15.report import BriefingInputs, write_briefing
 
     cov, targets = inputs
-    paths = write_briefing(tmp_path, coverage=cov, targets=targets, params=PARAMS,
-                           layers=LAYERS, lang="en", pdf=False)
+    paths = write_briefing(tmp_path, BriefingInputs(coverage=cov, targets=targets,
+                                                    params=PARAMS, layers=LAYERS, lang="en"),
+                           pdf=False)
     names = {p.name for p in paths}
     assert {"report.md", "report.html", "briefing.docx", "coverage.xlsx", "charts.json",
             "briefing.json", "chart_status.png"} <= names
