@@ -62,61 +62,27 @@ def peak_gb() -> float:
 # --------------------------------------------------------------------------- child: one run
 
 
-def _wire_cache(cache_dir: Path, info: dict) -> None:
-    """Send the network stage of ``compute`` through the cache (the proposed wiring)."""
-    import circle15.geo.streets.prepare as prep
-    import circle15.run.compute as comp
-    from circle15.geo.routing.cache import cached_network, network_key
-    from circle15.geo.routing.network import RoutingNetwork
-
-    real_prepare = prep.prepare_network
-    state: dict = {}
-
-    def prepare(cfg, area):
-        n = cfg.network
-        key = network_key(n.source, clip=area, mode=n.mode, speed_kmh=n.speed_kmh,
-                          speeds_by_class=n.speeds_by_class, crs=n.crs,
-                          undirected=n.undirected, access_speed=comp._access_speed(cfg))
-
-        def build():
-            G, crs, rep = real_prepare(cfg, area)
-            net = RoutingNetwork.from_graph(G, access_speed=comp._access_speed(cfg), crs=crs)
-            return net, json.loads(json.dumps(rep, default=str))
-
-        t = time.perf_counter()
-        net, rep = cached_network(key, build, cache_dir)
-        info["network_cache"] = rep.pop("cache")
-        info["network_stage_s"] = time.perf_counter() - t
-        state["net"] = net
-        return None, net.crs, rep
-
-    class _FromCache:
-        @staticmethod
-        def from_graph(G, **kw):
-            return state.pop("net")
-
-    prep.prepare_network = prepare
-    comp.RoutingNetwork = _FromCache
-
-
 def child_run(config: Path, out: Path, cache_dir: Path) -> dict:
     """One timed ``circle15 run`` (this process); returns the measurements."""
     info: dict = {}
     t0 = time.perf_counter()
     from circle15.config import load_config
-    from circle15.run import compute as comp
+    from circle15.run.compute import compute
+    from circle15.run.outputs import write_outputs
+    from circle15.run.siting import site_layers
 
     info["imports_s"] = time.perf_counter() - t0
-    _wire_cache(cache_dir, info)
-    cfg = load_config(config, {"output.dir": out})
+    cfg = load_config(config, {"output.dir": out, "network.cache_dir": cache_dir})
     t = time.perf_counter()
-    result = comp.compute(cfg)
+    result = compute(cfg)
     info["compute_s"] = time.perf_counter() - t
+    info["network_cache"] = result.report["network"].get("cache", "off")
+    info["network_stage_s"] = result.report["timings_s"].get("network")
     t = time.perf_counter()
-    result.siting = comp.site_layers(result)
+    result.siting = site_layers(result)
     info["siting_s"] = time.perf_counter() - t
     t = time.perf_counter()
-    comp.write_outputs(result, out)
+    write_outputs(result, out)
     info["outputs_s"] = time.perf_counter() - t
     info["total_s"] = time.perf_counter() - t0
     info["stages_s"] = {k: v for k, v in result.report.get("timings_s", {}).items()}
@@ -136,19 +102,23 @@ def child_baseline(config: Path) -> dict:
 
     from circle15.config import load_config
     from circle15.coverage.travel import SourceGraph
-    from circle15.facilities.loaders import load_layers
-    from circle15.geo.areas.zones import load_zones
+    from circle15.facilities import load_layers
+    from circle15.geo.areas import load_zones
+    from circle15.geo.routing import access_speed
     from circle15.geo.routing.linking import SegmentIndex, usable_segments
     from circle15.geo.routing.network import RoutingNetwork
-    from circle15.geo.streets.prepare import prepare_network
-    from circle15.run.compute import _access_speed
+    from circle15.geo.streets.prepare import prepare_graph
+    from circle15.run import options
 
     cfg = load_config(config)
-    zones, _ = load_zones(cfg.area)
+    zones, _ = load_zones(options.zone_source(cfg))
     area = shapely.union_all(zones.geometry.values)
-    G, crs, _ = prepare_network(cfg, area)
-    net = RoutingNetwork.from_graph(G, access_speed=_access_speed(cfg), crs=crs)
-    fac, _ = load_layers(cfg, area)
+    n = cfg.network
+    G, crs, _ = prepare_graph(n.source, mode=n.mode, speed_kmh=n.speed_kmh, area=area,
+                              crs=n.crs or None, buffer_m=cfg.area.buffer_m,
+                              undirected=n.undirected, speeds_by_class=n.speeds_by_class)
+    net = RoutingNetwork.from_graph(G, access_speed=access_speed(n.mode, n.speed_kmh), crs=crs)
+    fac, _ = load_layers(options.layer_sources(cfg), area)
     xy = shapely.get_coordinates(fac.to_crs(crs).geometry.values)
     links = SegmentIndex(net, usable_segments(net)).link(xy)
     cutoff = 60.0 * max(cfg.coverage.thresholds)

@@ -401,12 +401,9 @@ def test_grid_agrees_with_per_facility_union():
 
 def hangzhou_network(path: Path) -> RoutingNetwork:
     """The real Hangzhou drive graph prepared for walking, as the pipeline does."""
-    from circle15.config import Config, NetworkConfig
-    from circle15.geo.streets.prepare import prepare_network
+    from circle15.geo.routing import load_network
 
-    cfg = Config(network=NetworkConfig(source=str(path), mode="walk", crs="EPSG:4549"))
-    G, crs, _ = prepare_network(cfg, None)
-    return RoutingNetwork.from_graph(G, access_speed=cfg.network.speed_mps, crs=crs)
+    return load_network(str(path), mode="walk", crs="EPSG:4549")
 
 
 @pytest.fixture(scope="module")
