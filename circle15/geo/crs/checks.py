@@ -1,4 +1,4 @@
-"""Checks on coordinates as read: swapped longitude/latitude, undeclared GCJ-02, points in an area."""
+"""Checks on coordinates as read: swapped lon/lat, undeclared GCJ-02, points in an area."""
 
 from __future__ import annotations
 
