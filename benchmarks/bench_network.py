@@ -55,11 +55,11 @@ def run_case(case: str, nodes: int, graphml: str = "") -> dict:
     import osmnx as ox  # noqa: F401 - imported first so the baseline memory includes it
 
     from circle15.config import NetworkConfig
-    from circle15.geo.streets.connectivity import largest_component
-    from circle15.geo.streets.modes import add_travel_times
     from circle15.geo.crs import choose_crs
-    from circle15.geo.streets.project import graph_bounds_polygon, project_graph
+    from circle15.geo.streets.connectivity import largest_component
     from circle15.geo.streets.load import load_graph
+    from circle15.geo.streets.modes import add_travel_times
+    from circle15.geo.streets.project import graph_bounds_polygon, project_graph
 
     base_mb = _peak_mb()
     out: dict = {"case": case, "baseline_mb": round(base_mb)}

@@ -88,9 +88,9 @@ def grid_network(n_target: int, seed: int = 15, step: float = 90.0) -> RoutingNe
     return network_from_region(r)
 
 
-def _timed(fn):
+def _timed(fn, *args, **kwargs):
     t0 = time.perf_counter()
-    out = fn()
+    out = fn(*args, **kwargs)
     return out, time.perf_counter() - t0
 
 
@@ -122,12 +122,12 @@ def bench_demo(rows: list) -> None:
     for layer, fac_df in d.facilities.items():
         fx, fy = d.region.to_local(fac_df["lon"].to_numpy(), fac_df["lat"].to_numpy())
         fac = link_points(net, np.column_stack([fx, fy]))
-        (near, t_near) = _timed(lambda: nearest_facility(net, fac, org, 900.0))
+        (near, t_near) = _timed(nearest_facility, net, fac, org, 900.0)
         covered = near.minutes <= 15.0
         w = d.population[groups[layer]].to_numpy(float)
         need = _zone_need(w, covered, zc, len(zones), 0.9)
-        res, t_g = _timed(lambda: greedy_sites(reach, w, covered, zone_codes=zc,
-                                               zone_need=need, max_sites=300))
+        res, t_g = _timed(greedy_sites, reach, w, covered, zone_codes=zc, zone_need=need,
+                          max_sites=300)
         n_c, n_d = problem_size(reach, w, covered)
         rows.append(("demo 23k nodes", layer, net.n_nodes, len(org), len(nodes), reach.nnz,
                      len(res.sites), res.stop_reason,

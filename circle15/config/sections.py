@@ -27,7 +27,10 @@ NO_PLAN = ("", "none")
 def _f(default: Any, doc: str) -> Any:
     """A dataclass field with its documentation."""
     if isinstance(default, (dict, list)):
-        return field(default_factory=lambda d=default: type(d)(d), metadata={"doc": doc})
+        def copy() -> Any:
+            return type(default)(default)
+
+        return field(default_factory=copy, metadata={"doc": doc})
     return field(default=default, metadata={"doc": doc})
 
 

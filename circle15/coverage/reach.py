@@ -35,8 +35,8 @@ def _max_speed(net: RoutingNetwork) -> float:
     dist = np.hypot(net.x[coo.row] - net.x[coo.col], net.y[coo.row] - net.y[coo.col])
     with np.errstate(divide="ignore", invalid="ignore"):
         v = np.where(dist > 0, dist / coo.data, 0.0)
-    v = float(np.max(v))
-    return v if np.isfinite(v) else np.inf
+    fastest = float(np.max(v))
+    return fastest if np.isfinite(fastest) else np.inf
 
 
 def _rows_subgraph(rev: sp.csr_matrix, sel: np.ndarray, loc: np.ndarray

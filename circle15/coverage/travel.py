@@ -231,6 +231,8 @@ def nearest_facility(net: RoutingNetwork, fac: Links, origins: Links, cutoff: fl
         return NearestResult(np.full(len(origins), np.inf), np.full(len(origins), -1, np.int64))
     if graph is None:
         node_t, node_f = node_times_to(net, fac, cutoff)
+    elif which is None:
+        raise ValueError("nearest_facility: a prebuilt graph needs which (fac's indices in it)")
     else:
         node_t, sub_f = graph.node_times_to(which, cutoff)
         # facility indices of the larger set -> positions in ``which`` (= in ``fac``)

@@ -139,16 +139,16 @@ def build_demo_history(out_dir: str | Path, run: Callable[[Path, Path], Path], *
     store = open_store(db)
     try:
         new_homes: list[str] = []
-        prev: Path | None = None
+        runs: list[Path] = []  # the run folder of each quarter so far
         for i, period in enumerate(QUARTERS[:quarters]):
             if i == 1:
-                new_homes = open_disability_homes(inputs, prev, year)
+                new_homes = open_disability_homes(inputs, runs[-1], year)
             elif i == 2:
-                open_childcare_centre(inputs, prev, year)
+                open_childcare_centre(inputs, runs[-1], year)
             elif i == 3 and new_homes:
                 close_facility(inputs, "disability", new_homes[0])
-            prev = Path(run(config, out_dir / "runs" / period))
-            record_run(store, prev, period, by=DEMO_BY)
+            runs.append(Path(run(config, out_dir / "runs" / period)))
+            record_run(store, runs[-1], period, by=DEMO_BY)
     finally:
         store.dispose()
     return db

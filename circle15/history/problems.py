@@ -70,6 +70,14 @@ def _log(conn: sa.engine.Connection, pid: int, at: str, by: str, period: str | N
                                                status_from=old, status_to=new, note=note))
 
 
+def _insert_one(conn: sa.engine.Connection, stmt: sa.Insert) -> int:
+    """Run a one-row insert and return the new row's primary key."""
+    key = conn.execute(stmt).inserted_primary_key
+    if key is None:  # typed Optional by SQLAlchemy; a one-row insert always has its key
+        raise RuntimeError("the insert returned no primary key")
+    return key[0]
+
+
 def _gaps(r: sa.Row) -> dict:
     return {"value": r.value, "target": r.target, "gap_value": r.gap_value,
             "gap_people": r.gap_people, "gap_capacity": r.gap_capacity,
@@ -80,7 +88,8 @@ def update_problems(conn: sa.engine.Connection, period: Period, year: int,
                     plan_name: str | None, *, at: str) -> ProblemChanges:
     """Open, update, close or reopen problems from the indicators of ``period`` (already
     inserted, same transaction) judged against plan year ``year``."""
-    newest = conn.execute(sa.select(sa.func.max(S.periods.c.sort))).scalar() <= period.sort
+    latest = conn.execute(sa.select(sa.func.max(S.periods.c.sort))).scalar_one()
+    newest = latest is None or latest <= period.sort
     units = _responsible(plan_name)
     ind = S.indicators
     rows = conn.execute(sa.select(ind).where(ind.c.period == period.key, ind.c.year == year,
@@ -90,12 +99,11 @@ def update_problems(conn: sa.engine.Connection, period: Period, year: int,
     for r in rows:
         p = known.get((r.indicator_id, r.zone_id))
         if r.status == "not_met" and p is None:
-            pid = conn.execute(S.problems.insert().values(
+            pid = _insert_one(conn, S.problems.insert().values(
                 indicator_id=r.indicator_id, zone_id=r.zone_id, zone_name=r.zone_name,
                 name_zh=r.name_zh, domain=r.domain, layer=r.layer, level=r.level,
                 responsible=units.get(r.indicator_id) or r.responsible, status=OPEN,
-                period_found=period.key, last_period=period.key, updated_at=at, **_gaps(r))
-            ).inserted_primary_key[0]
+                period_found=period.key, last_period=period.key, updated_at=at, **_gaps(r)))
             _log(conn, pid, at, SYSTEM, period.key, None, OPEN,
                  f"未达标：{_fmt(r.value)} / 目标 {r.target}")
             ch.opened.append(pid)

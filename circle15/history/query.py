@@ -7,6 +7,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 import sqlalchemy as sa
+from shapely.geometry.base import BaseGeometry
 
 from circle15.errors import InputError
 from circle15.history import schema as S
@@ -59,7 +60,7 @@ def period_info(store: Store, period: str | Period) -> dict:
 
 def _geoms(values: pd.Series) -> list:
     """Geometries from the store: WKT text (SQLite) or hex EWKB (PostGIS)."""
-    out = []
+    out: list[BaseGeometry | None] = []
     for v in values:
         if v is None:
             out.append(None)
@@ -102,9 +103,9 @@ def headline(store: Store, p: Period) -> dict:
     ind = ind[(ind["zone_id"] == COUNTY) & (ind["year"] == info.get("plan_year"))]
     with store.read() as conn:
         nfac = conn.execute(sa.select(sa.func.count()).select_from(S.facilities).where(
-            S.facilities.c.period == p.key)).scalar()
+            S.facilities.c.period == p.key)).scalar_one()
         opened = conn.execute(sa.select(sa.func.count()).select_from(S.problems).where(
-            S.problems.c.period_found == p.key)).scalar()
+            S.problems.c.period_found == p.key)).scalar_one()
     return {"period": p.key, "plan_year": info.get("plan_year"),
             "recorded_at": info.get("recorded_at"), "synthetic": bool(info.get("synthetic")),
             "facilities": int(nfac), "full_circle_rate": full,

@@ -90,7 +90,7 @@ def _replace(conn: sa.engine.Connection, period: str, replace: bool) -> bool:
         raise InputError(f"period {period} is already recorded", key="period",
                          hint="pass --replace to record it again (the old one is kept in "
                               "the audit table)")
-    snap = {"period": dict(row._mapping)}
+    snap: dict[str, Any] = {"period": dict(row._mapping)}
     for t in _CHILDREN:
         snap[t.name] = _rows(conn, t, period)
     conn.execute(S.audit.insert().values(period=period, replaced_at=now(),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -134,12 +135,37 @@ def _doc_ascii(doc: str) -> str:
     return doc if doc.isascii() else "official document"
 
 
-def page_data(*, run_dir: Path, out_path: Path, info: rundata.RunInfo, cfg: dict, lang: str,
-              layer: str, minutes: float, year: int, years: list[int], tiles: dict,
-              zones: gpd.GeoDataFrame, cov: pd.DataFrame, targets: pd.DataFrame | None,
-              fac: gpd.GeoDataFrame, origins: gpd.GeoDataFrame, plan,
-              selectors: list) -> tuple[dict, PageParts]:
+@dataclass(frozen=True, eq=False)
+class RunTables:
+    """The run folder's tables a page shows (read with :mod:`circle15.maps.rundata`)."""
+
+    zones: gpd.GeoDataFrame
+    coverage: pd.DataFrame
+    targets: pd.DataFrame | None
+    facilities: gpd.GeoDataFrame
+    origins: gpd.GeoDataFrame
+
+
+@dataclass(frozen=True)
+class PageView:
+    """What the page opens on: language, layer, threshold, plan year, and the basemap."""
+
+    lang: str
+    layer: str
+    minutes: float
+    year: int
+    years: list[int]
+    tiles: dict
+
+
+def page_data(*, run_dir: Path, out_path: Path, info: rundata.RunInfo, cfg: dict,
+              view: PageView, tables: RunTables, plan, selectors: list
+              ) -> tuple[dict, PageParts]:
     """The embedded data of the page and its texts."""
+    lang, layer, minutes, year, years, tiles = (
+        view.lang, view.layer, view.minutes, view.year, view.years, view.tiles)
+    zones, cov, targets, fac, origins = (
+        tables.zones, tables.coverage, tables.targets, tables.facilities, tables.origins)
     t = page_text(lang, GROUPS)
     if lang == "en":
         t["groups"] = {k: _ascii(v) for k, v in t["groups"].items()}

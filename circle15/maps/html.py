@@ -134,9 +134,12 @@ def build(run_dir: Path, out_path: Path, info: rundata.RunInfo, cfg: dict, *, la
         raise InputError(f"unknown layer {layer!r}", file=info.path,
                          hint="layers in this run: " + ", ".join(s.key for s in sels))
     return assemble.page_data(
-        run_dir=run_dir, out_path=out_path, info=info, cfg=cfg, lang=lang, layer=layer,
-        minutes=minutes, year=year, years=years, tiles=tiles, zones=zones, cov=cov,
-        targets=targets, fac=fac, origins=origins, plan=plan, selectors=sels)
+        run_dir=run_dir, out_path=out_path, info=info, cfg=cfg,
+        view=assemble.PageView(lang=lang, layer=layer, minutes=minutes, year=year, years=years,
+                               tiles=tiles),
+        tables=assemble.RunTables(zones=zones, coverage=cov, targets=targets, facilities=fac,
+                                  origins=origins),
+        plan=plan, selectors=sels)
 
 
 def _plan(name: object):

@@ -146,7 +146,8 @@ def indicator_table(targets: pd.DataFrame | None, lang: str,
     if targets is None or targets.empty:
         return [], {}
     first = targets.drop_duplicates("indicator_id")
-    meta, index = [], {}
+    meta: list[dict] = []
+    index: dict[str, int] = {}
     for r in first.itertuples(index=False):
         d = {c: getattr(r, c, None) for c in _IND_COLS}
         iid = str(d["indicator_id"])

@@ -123,12 +123,12 @@ def _require(path: Path) -> None:
                          file=path, hint="run `circle15 run` to completion first")
 
 
-def _read_vector(path: Path, layer: str | None = None, required: bool = True
-                 ) -> gpd.GeoDataFrame | None:
-    if not path.is_file():
-        if required:
-            _require(path)
-        return None
+def _read_optional_vector(path: Path, layer: str | None = None) -> gpd.GeoDataFrame | None:
+    return _read_vector(path, layer) if path.is_file() else None
+
+
+def _read_vector(path: Path, layer: str | None = None) -> gpd.GeoDataFrame:
+    _require(path)
     try:
         gdf = gpd.read_file(path, layer=layer) if layer else gpd.read_file(path)
     except Exception as exc:  # noqa: BLE001 - any reader failure is a bad file
@@ -215,7 +215,7 @@ def read_origins(run_dir: Path) -> gpd.GeoDataFrame:
 def read_isochrones(run_dir: Path) -> gpd.GeoDataFrame | None:
     """Isochrone bands (layer, minutes), or None when absent."""
     path = Path(run_dir) / ISOCHRONES
-    gdf = _read_vector(path, layer="isochrones", required=False)
+    gdf = _read_optional_vector(path, layer="isochrones")
     if gdf is not None:
         _check_columns(gdf, ("layer", "minutes"), path)
     return gdf
@@ -223,13 +223,13 @@ def read_isochrones(run_dir: Path) -> gpd.GeoDataFrame | None:
 
 def read_streets(run_dir: Path) -> gpd.GeoDataFrame | None:
     """Simplified main streets, or None when absent."""
-    return _read_vector(Path(run_dir) / STREETS, required=False)
+    return _read_optional_vector(Path(run_dir) / STREETS)
 
 
 def read_proposed(run_dir: Path) -> gpd.GeoDataFrame | None:
     """Proposed new sites from siting, or None when siting did not run."""
     path = Path(run_dir) / PROPOSED
-    gdf = _read_vector(path, layer="proposed_sites", required=False)
+    gdf = _read_optional_vector(path, layer="proposed_sites")
     if gdf is not None:
         _check_columns(gdf, ("layer",), path)
         for col in ("rank", "zone_name", "new_covered", "cumulative_rate"):

@@ -29,6 +29,7 @@ from circle15.coverage.plan.model import (
     COLUMNS,
     Bound,
     Indicator,
+    Measure,
     Plan,
     check_year,
     required_count,
@@ -71,7 +72,7 @@ def _gap_value(bound: Bound, value: float) -> float:
         return np.nan
     if bound.met(value):
         return 0.0
-    return abs(bound.value - value)
+    return abs(bound.number - value)
 
 
 def _id_str(v: Any) -> str | None:
@@ -356,6 +357,13 @@ def _sum_zone_gaps(bound: Bound, per_zone: dict[str, _Res], county: _Res) -> Non
         county.status = "met"
 
 
+def _minutes(m: Measure) -> float:
+    """The threshold of a network-coverage measure (``load_plan`` rejects one without)."""
+    if m.minutes is None:
+        raise ValueError(f"measure of layer {m.layer!r} has no minutes")
+    return m.minutes
+
+
 def _eval_network(ind: Indicator, bound: Bound, ctx: _Context) -> tuple[dict[str, _Res], _Res]:
     m = ind.measure
     cov = ctx.coverage
@@ -377,7 +385,7 @@ def _eval_network(ind: Indicator, bound: Bound, ctx: _Context) -> tuple[dict[str
                 need = f"coverage of {layer_txt} for population group '{m.group}' " \
                     f"(define it under [population] groups)"
             else:
-                sel = by_group[np.isclose(by_group["minutes"], float(m.minutes))]
+                sel = by_group[np.isclose(by_group["minutes"], _minutes(m))]
                 if sel.empty:
                     need = f"coverage within {m.minutes:g} minutes (add {m.minutes:g} to " \
                         "coverage.thresholds)"
@@ -496,7 +504,7 @@ def _eval_per_capita(ind: Indicator, bound: Bound, ctx: _Context) -> tuple[
     elif fac is not None and (m.quantity not in fac.columns or (
             len(fac) and pd.to_numeric(fac[m.quantity], errors="coerce").isna().all())):
         need = f"a '{m.quantity}' column in facility layer '{m.layer}'"
-    if need:
+    if need or fac is None or pops is None:  # fac and pops are set whenever need is empty
         return _unmeasurable(ctx, need)
     qty = pd.to_numeric(fac[m.quantity], errors="coerce").astype(float)
     n_missing = int(qty.isna().sum())
@@ -514,7 +522,7 @@ def _eval_per_capita(ind: Indicator, bound: Bound, ctx: _Context) -> tuple[
                    source="computed", note=note)
         if bound.op in ("ge", "gt"):
             if res.status == "not_met":
-                need_s = bound.value * pop / m.per
+                need_s = bound.number * pop / m.per
                 add = need_s - s
                 res.gap_capacity = float(math.floor(add + 1e-9) + 1) if bound.op == "gt" \
                     else float(math.ceil(add - 1e-9))

@@ -60,9 +60,16 @@ class Bound:
     op: str
     value: float | None
 
+    @property
+    def number(self) -> float:
+        """The bound's number; a ``ValueError`` for the ``"none"`` bound (``/``), which has none."""
+        if self.value is None:
+            raise ValueError(f"bound {self.op!r} has no number")
+        return self.value
+
     def met(self, x: float) -> bool:
         """Whether value ``x`` satisfies the bound."""
-        v = self.value
+        v = self.number
         return {"ge": x >= v, "gt": x > v, "le": x <= v, "lt": x < v}[self.op]
 
 
@@ -208,7 +215,7 @@ def required_count(bound: Bound, n: float) -> float:
     >>> required_count(Bound("gt", 90.0), 150)
     136
     """
-    exact = bound.value / 100.0 * n
+    exact = bound.number / 100.0 * n
     if bound.op == "gt":
         return min(math.floor(exact + 1e-9) + 1, n + 1)
     return math.ceil(exact - 1e-9)

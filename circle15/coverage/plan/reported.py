@@ -48,7 +48,7 @@ def read_reported(path: str | Path, plan: Plan | None = None) -> pd.DataFrame:
             raise InputError(f"missing column {col!r}", file=path, column=col,
                              hint="columns: indicator_id, zone_id (optional), year (optional), "
                              "value")
-    ids = set(plan.ids) if plan is not None else None
+    ids: set[str] = set(plan.ids) if plan is not None else set()
     out = []
     seen: dict[tuple, int] = {}
     for i, r in enumerate(df.to_dict("records"), start=1):
@@ -60,7 +60,7 @@ def read_reported(path: str | Path, plan: Plan | None = None) -> pd.DataFrame:
             continue  # blank line
         if not iid:
             raise InputError("empty indicator id", file=path, row=i, column="indicator_id")
-        if ids is not None and iid not in ids:
+        if plan is not None and iid not in ids:
             raise InputError(f"unknown indicator {iid!r}", file=path, row=i,
                              column="indicator_id",
                              hint=f"see `circle15 targets --plan {plan.name}` for ids")

@@ -127,7 +127,7 @@ def _read_csv_points(path: Path, crs: str) -> tuple[pd.DataFrame, np.ndarray]:
         i = int(np.flatnonzero(bad)[0])
         raise InputError(f"coordinates out of range: {lon[i]}, {lat[i]}", file=path,
                          row=i + 1, column=lon_c, hint="lon/lat in degrees, or set crs")
-    return df, shapely.points(out_lon, out_lat)
+    return df, np.asarray(shapely.points(out_lon, out_lat))  # an array for array input
 
 
 def _read_vector_points(path: Path) -> tuple[pd.DataFrame, np.ndarray]:

@@ -198,7 +198,7 @@ def _zone_setup(n_o: int, zone_codes: np.ndarray | None, zone_need: np.ndarray |
     return zc, need, n_z
 
 
-def greedy_sites(
+def greedy_sites(  # noqa: PLR0913 - keyword-only options, the same as exact_mclp's
     reach: sp.csr_matrix,
     weights: np.ndarray,
     covered: np.ndarray,
@@ -259,13 +259,15 @@ def greedy_sites(
     rz, n_rz = (_zone_setup(n_o, report_zones, None)[0::2] if report_zones is not None
                 else (zc, n_z))
     limits = _Limits(cost, budget, caps, cand_zone, n_z)
-    if capacity is not None and times is None:
-        raise ValueError("capacity needs times (reach_sets(..., with_times=True))")
     # remaining uncovered people per origin (fractions only with capacities)
     rem = np.where(cov0, 0.0, w)
-    gains: _PlainGains | _CapacityGains = (
-        _PlainGains(reach, w, rem, zc, len(need)) if capacity is None
-        else _CapacityGains(reach, times, capacity, zc, len(need)))
+    gains: _PlainGains | _CapacityGains
+    if capacity is None:
+        gains = _PlainGains(reach, w, rem, zc, len(need))
+    elif times is None:
+        raise ValueError("capacity needs times (reach_sets(..., with_times=True))")
+    else:
+        gains = _CapacityGains(reach, times, capacity, zc, len(need))
     picks = _Picks(n_o, zc, rz, n_rz)
     stop = _add_sites(gains, limits, rem, need, n_z, picks, max_sites, zone_need is not None)
     return _greedy_result(reach, w, cov0, rem, picks, rz, n_rz, stop)
@@ -308,6 +310,11 @@ def _check_inputs(reach: sp.csr_matrix, weights: np.ndarray, covered: np.ndarray
     return w, cov0, cost
 
 
+def _scalar_cap(caps: int | np.ndarray) -> int | None:
+    """``caps`` as the one cap of every zone, or None when it is a cap per zone code."""
+    return int(caps) if isinstance(caps, (int, float, np.number)) else None
+
+
 class _Limits:
     """Which candidates may still be added: not yet added, within the zone caps and the
     budget."""
@@ -324,8 +331,9 @@ class _Limits:
             if cand_zone is None:
                 raise ValueError("caps need cand_zone")
             self.cz = np.asarray(cand_zone, np.int64)
-            self.cap_arr = np.full(max(n_z, self.cz.max(initial=-1) + 1), int(caps)) \
-                if np.isscalar(caps) else np.asarray(caps, np.int64)
+            one = _scalar_cap(caps)
+            self.cap_arr = np.full(max(n_z, self.cz.max(initial=-1) + 1), one) \
+                if one is not None else np.asarray(caps, np.int64)
             self.used = np.zeros(len(self.cap_arr), np.int64)
 
     def allowed(self) -> np.ndarray:
@@ -622,7 +630,8 @@ def _mclp_limits(prob, x: dict, cand: np.ndarray, k: int, *, caps: int | np.ndar
         for z in np.unique(cz[cand]):
             if z < 0:
                 continue
-            cap = int(caps) if np.isscalar(caps) else int(np.asarray(caps)[z])
+            one = _scalar_cap(caps)
+            cap = one if one is not None else int(np.asarray(caps)[z])
             prob += pulp.lpSum(x[int(c)] for c in cand if cz[c] == z) <= cap
     if budget is not None:
         cost = np.ones(k) if costs is None else np.asarray(costs, float)

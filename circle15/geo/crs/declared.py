@@ -10,7 +10,7 @@ and BD-09 by exact iterative inversion, see :mod:`circle15.geo.crs.transforms`).
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 import pyproj
@@ -27,6 +27,15 @@ _EPSG_RE = re.compile(r"^(?:epsg:)?(\d{4,6})$", re.IGNORECASE)
 _ALIASES = {"wgs84": "wgs84", "gps": "wgs84", "gcj02": "gcj02", "gcj": "gcj02",
             "mars": "gcj02", "bd09": "bd09", "bd09ll": "bd09", "baidu": "bd09",
             "cgcs2000": "cgcs2000"}
+
+
+@overload
+def normalize_crs(crs: str | None, *, cgcs2000_as_wgs84: bool = False) -> str: ...
+
+
+@overload
+def normalize_crs(crs: str | pyproj.CRS | None, *, cgcs2000_as_wgs84: bool = False
+                  ) -> str | pyproj.CRS: ...
 
 
 def normalize_crs(crs: str | pyproj.CRS | None, *, cgcs2000_as_wgs84: bool = False

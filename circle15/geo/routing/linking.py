@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import shapely
@@ -167,9 +168,10 @@ def _nearest_within(tree: shapely.STRtree, xy: np.ndarray, radius: float, first:
     Returns the point geometries, then (point index + ``first``, tree index, distance) for
     each point with a match; ties go to the lowest tree index (deterministic).
     """
-    pts = shapely.points(xy)
+    # shapely's stubs give scalar-or-array unions; these are arrays for array input
+    pts = cast(np.ndarray, shapely.points(xy))
     pi, ti = tree.query(pts, predicate="dwithin", distance=radius)
-    dist = shapely.distance(pts[pi], tree.geometries[ti])
+    dist = cast(np.ndarray, shapely.distance(pts[pi], tree.geometries[ti]))
     order = np.lexsort((ti, dist, pi))
     keep = np.ones(len(order), bool)
     keep[1:] = pi[order][1:] != pi[order][:-1]

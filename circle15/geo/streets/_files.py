@@ -5,11 +5,11 @@ from __future__ import annotations
 import bz2
 import contextlib
 import gzip
+import io
 import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
 
 from circle15.errors import InputError
 
@@ -18,7 +18,7 @@ HINT_FORMATS = "use an OpenStreetMap extract (.osm, .osm.gz, .osm.bz2, .osm.pbf)
                "GraphML file (.graphml, .graphml.gz), or place:<name>"
 
 
-def open_text(path: Path) -> IO[bytes]:
+def open_text(path: Path) -> io.BufferedReader | gzip.GzipFile | bz2.BZ2File:
     """``path`` opened for reading bytes, decompressed when it is gzip or bzip2."""
     with open(path, "rb") as fh:
         magic = fh.read(3)

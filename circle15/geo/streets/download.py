@@ -22,6 +22,7 @@ from typing import Any
 
 import networkx as nx
 import shapely
+from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from circle15.errors import InputError
@@ -61,7 +62,15 @@ def cache_path(cache_dir: Path, query: str, date: _dt.date) -> Path:
     return Path(cache_dir) / f"{_slug(label)}-{cache_key(query)}-{date:%Y%m%d}.graphml.gz"
 
 
-def _online_polygon(spec: str, clip: BaseGeometry | None) -> BaseGeometry:
+def _online_polygon(spec: str, clip: BaseGeometry | None) -> Polygon | MultiPolygon:
+    geom = _online_geometry(spec, clip)
+    if not isinstance(geom, (Polygon, MultiPolygon)):
+        raise InputError(f"polygon: gives a {geom.geom_type}, not a polygon",
+                         key="network.source", hint="give a Polygon or MultiPolygon")
+    return geom
+
+
+def _online_geometry(spec: str, clip: BaseGeometry | None) -> BaseGeometry:
     text = spec.strip()
     if not text:
         if clip is None:

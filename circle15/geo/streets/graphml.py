@@ -140,7 +140,7 @@ def _skeleton(text: str) -> tuple[dict[str, str], dict[str, str]]:
             if el.get("attr.type") != "string" or el.get("yfiles.type") is not None \
                     or name is None or len(el) or name in names.values():
                 raise _NotPlainGraphML("typed, defaulted, yFiles or repeated key")
-            names[el.get("id")] = name
+            names[el.get("id", "")] = name
         elif el.tag == _GML_GRAPH:
             graphs.append(el)
         else:
@@ -151,7 +151,7 @@ def _skeleton(text: str) -> tuple[dict[str, str], dict[str, str]]:
     for el in graphs[0]:
         if el.tag != _GML_DATA or len(el):
             raise _NotPlainGraphML(f"<{el.tag}> in the graph")
-        graph_data[names[el.get("key")]] = el.text or ""
+        graph_data[names[el.get("key", "")]] = el.text or ""
     return names, graph_data
 
 

@@ -213,9 +213,10 @@ def filter_graph(G: nx.MultiDiGraph, mode: str, *, copy: bool = True
         except TypeError:  # a list (simplified edge) or another unhashable value
             try:
                 key = tuple(map(_hashable, sig))
-                ok = verdicts.get(key)
-                if ok is None:
-                    ok = verdicts[key] = way_allowed(d, mode)
+                cached = verdicts.get(key)
+                if cached is None:
+                    cached = verdicts[key] = way_allowed(d, mode)
+                ok = cached
             except TypeError:  # a set or a dict
                 ok = way_allowed(d, mode)
         if not ok:
@@ -374,7 +375,7 @@ def add_travel_times(G: nx.MultiDiGraph, *, mode: str, speed_kmh: float | None =
 
 def _edge_lengths(datas: list[dict[str, Any]]) -> np.ndarray:
     """Every edge's ``length`` as floats; ValueError if one is missing or not finite."""
-    raw = [d.get("length") for d in datas]
+    raw: list[Any] = [d.get("length") for d in datas]  # None is rejected below
     try:
         if any(x is None for x in raw):
             raise ValueError

@@ -57,16 +57,18 @@ def iter_osm_xml(path: Path) -> Iterator[tuple[str, Any]]:
 def _elements(ctx: Iterator[tuple[str, ET.Element]], root: ET.Element
               ) -> Iterator[tuple[str, Any]]:
     """Nodes and ways of an ``iterparse`` stream, freeing each element once read."""
+    # a missing id, lon, lat or ref reads as "" and fails int()/float() like a malformed one
     for event, el in ctx:
         if event != "end":
             continue
         if el.tag == "node":
-            yield "node", (int(el.get("id")), float(el.get("lon")), float(el.get("lat")))
+            yield "node", (int(el.get("id", "")), float(el.get("lon", "")),
+                           float(el.get("lat", "")))
             el.clear()
         elif el.tag == "way":
-            refs = [int(nd.get("ref")) for nd in el.iter("nd")]
+            refs = [int(nd.get("ref", "")) for nd in el.iter("nd")]
             tags = {t.get("k"): t.get("v") for t in el.iter("tag")}
-            yield "way", (int(el.get("id")), refs, tags)
+            yield "way", (int(el.get("id", "")), refs, tags)
             el.clear()
         elif el.tag == "relation":
             el.clear()

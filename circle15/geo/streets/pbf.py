@@ -43,7 +43,8 @@ def _pbf_paths(edges: Any, mode: str) -> tuple[list[Path_], int, int]:
     us = edges["u"].to_numpy()
     vs = edges["v"].to_numpy()
     paths: list[Path_] = []
-    cur_id, cur = None, []
+    cur: list[int] = []
+    cur_id = 0  # read only while cur holds a way's nodes
     for wid, u, v in zip(ids.tolist(), us.tolist(), vs.tolist(), strict=True):
         if wid not in tags_by_way:
             continue
