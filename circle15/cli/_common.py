@@ -108,7 +108,7 @@ def _message(exc: InputError, flags: Mapping[str, str]) -> str:
     lines = []
     for e in errors:
         text = str(e)
-        if e.key in flags:
+        if e.key is not None and e.key in flags:
             text = text.replace(f"key '{e.key}'", f"option {flags[e.key]}")
         lines.append(text)
     return "\n".join(lines)

@@ -116,7 +116,10 @@ def record(
             if p in periods(store) and not replace:
                 raise InputError(f"period {p.key} is already recorded", key="period",
                                  hint="pass --replace to record it again")
-            run_dir = from_run if from_run is not None else _run_config(config, out_dir, st)
+            if from_run is not None:
+                run_dir = from_run
+            elif config is not None:  # exactly one of the two, checked above
+                run_dir = _run_config(config, out_dir, st)
             _record_summary(record_run(store, run_dir, p, replace=replace, by=by), st)
         finally:
             store.dispose()
@@ -316,8 +319,10 @@ def dispatch(
             raise InputError("give either --period or --year", key="period")
         store = _open(db, config, st)
         try:
-            files = write_dispatch(store, period, out_dir) if period is not None else \
-                write_yearly(store, year, out_dir)
+            if period is not None:
+                files = write_dispatch(store, period, out_dir)
+            elif year is not None:  # exactly one of the two, checked above
+                files = write_yearly(store, year, out_dir)
         finally:
             store.dispose()
         if not st.quiet:

@@ -39,12 +39,14 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from typing import cast
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 from scipy.sparse.csgraph import dijkstra
+from shapely.geometry.base import BaseGeometry
 
 from circle15.coverage.isogrid import grid_polygons, sample_lines
 from circle15.coverage.travel import node_times_to, virtual_source_matrix
@@ -189,7 +191,7 @@ def reached_lines(net: RoutingNetwork, seg: np.ndarray, lo: np.ndarray, hi: np.n
 # --------------------------------------------------------------------------- polygons
 
 
-def _simplify(poly: shapely.Geometry, tol: float) -> shapely.Geometry:
+def _simplify(poly: BaseGeometry, tol: float) -> BaseGeometry:
     """Topology-preserving simplification within ``tol``, one polygon at a time.
 
     GEOS' topology-preserving simplifier is several times faster on the separate polygons
@@ -202,11 +204,11 @@ def _simplify(poly: shapely.Geometry, tol: float) -> shapely.Geometry:
     if len(parts) > 1:
         out = shapely.multipolygons(shapely.simplify(parts, tol))
         if shapely.is_valid(out):
-            return out
-    return shapely.simplify(poly, tol)
+            return cast(BaseGeometry, out)  # one multipolygon (the stubs say "or array")
+    return cast(BaseGeometry, shapely.simplify(poly, tol))
 
 
-def _reproject(geom: shapely.Geometry, src: str, dst: str | None) -> shapely.Geometry:
+def _reproject(geom: BaseGeometry, src: str, dst: str | None) -> BaseGeometry:
     if dst is None or geom.is_empty:
         return geom
     return gpd.GeoSeries([geom], crs=src).to_crs(dst).values[0]
@@ -273,12 +275,13 @@ def _vector_parts(pieces: list[np.ndarray], net: RoutingNetwork, opts: dict,
             parts = [futs[j].result() for j in range(len(pieces))]
     else:
         parts = [part(p) for p in pieces]
-    out, poly = [], shapely.Polygon()
+    out: list[BaseGeometry] = []
+    poly: BaseGeometry = shapely.Polygon()
     for p in parts:
         if poly.is_empty:
-            poly = p
-        elif not p.is_empty:
-            poly = shapely.union(poly, p)
+            poly = cast(BaseGeometry, p)
+        elif not cast(BaseGeometry, p).is_empty:
+            poly = cast(BaseGeometry, shapely.union(poly, p))
         out.append(poly)
     return out
 

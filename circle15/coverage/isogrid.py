@@ -32,6 +32,7 @@ import shapely
 from affine import Affine
 from rasterio.errors import NotGeoreferencedWarning
 from rasterio.features import shapes
+from shapely.geometry.base import BaseGeometry
 
 #: Band value of a cell that no threshold reaches.
 NO_BAND = 255
@@ -288,13 +289,14 @@ def grid_polygons(samples: Sequence[np.ndarray], *, buffer_m: float, cell_m: flo
         parts = np.split(flat, sizes[:-1])
     # each union adds the next band to the previous union: still edge-matched (the union
     # keeps every vertex of the boundary left), so a coverage union, linear in the vertices
-    polys, prev = [], shapely.Polygon()
+    polys: list[BaseGeometry] = []
+    prev: BaseGeometry = shapely.Polygon()
     for p in parts:
         acc = np.concatenate([[prev], p]) if not prev.is_empty else p
         prev = shapely.coverage_union_all(acc) if len(acc) else prev
         polys.append(prev)
-    polys = grid.to_metres(np.array(polys, dtype=object))
+    metres = grid.to_metres(np.array(polys, dtype=object))
     if dst is not None:
         # vertex by vertex (geopandas keeps its transformers: building one takes 0.1 s)
-        polys = gpd.GeoSeries(polys, crs=src).to_crs(dst).values
-    return list(polys)
+        metres = gpd.GeoSeries(metres, crs=src).to_crs(dst).values
+    return list(metres)

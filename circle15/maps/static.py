@@ -15,6 +15,7 @@ from typing import Any
 import geopandas as gpd
 import shapely
 from matplotlib import font_manager
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -122,7 +123,7 @@ def _zone_labels(ax: Axes, z: gpd.GeoDataFrame, tab: Any, font: Any) -> None:
                           "alpha": 0.6})
 
 
-def _legend_handles(stats, lang: str) -> list[Patch]:
+def _legend_handles(stats, lang: str) -> list[Artist]:
     return [Patch(facecolor=color, edgecolor="#444444",
                   label=text if n is None else f"{text} ({n})")
             for color, text, n in legend_entries(stats, lang)]

@@ -425,8 +425,8 @@ def _md_block(b: Block) -> list[str]:
 def render_markdown(title: str, banners: Sequence[str], sections: Sequence[Section]) -> str:
     """The report as Markdown (images linked by file name, next to ``report.md``)."""
     out = [f"# {title}", ""]
-    for b in banners:
-        out += [f"> **⚠ {b}**", ""]
+    for banner in banners:
+        out += [f"> **⚠ {banner}**", ""]
     for s in sections:
         out += [f"{'#' * s.level} {s.title}", ""]
         for b in s.blocks:

@@ -381,7 +381,7 @@ def summary_table(results: list[TaskResult], spec: BatchSpec) -> pd.DataFrame:
     """One row per task: task, county, grid values, status, then every indicator."""
     rows = []
     for r in results:
-        row = {"task": r.name, "county": r.county}
+        row: dict[str, Any] = {"task": r.name, "county": r.county}
         row.update({k: r.scenario.get(k) for k in spec.grid_keys})
         row.update({"status": r.status, "message": r.message, "seconds": round(r.seconds, 2)})
         row.update(r.indicators)

@@ -51,7 +51,7 @@ def _network_line(cfg: Config) -> str:
 def _candidates_line(cfg: Config) -> str | None:
     if cfg.siting.candidates is None:
         return None
-    from circle15.run.siting import load_candidates
+    from circle15.coverage.siting import load_candidates
 
     cand = load_candidates(cfg.siting.candidates, crs=cfg.siting.candidates_crs)
     return f"{len(cand)} candidate sites"

@@ -21,6 +21,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from circle15.config import Config
 from circle15.coverage.capacity import capacity_table
@@ -70,30 +71,33 @@ def read_zones(cfg: Config) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
     return load_zones(options.zone_source(cfg))
 
 
-def _network(cfg: Config, area: shapely.Geometry) -> tuple[RoutingNetwork, dict[str, Any]]:
+def _network(cfg: Config, area: BaseGeometry) -> tuple[RoutingNetwork, dict[str, Any]]:
     """The prepared routing network: from the prepared-network cache when the same file was
     prepared the same way before (``[network] cache``), else built and cached."""
     from circle15.geo.routing import access_speed, load_network
     from circle15.geo.routing.cache import cached_network, network_cache_dir, network_key
 
     n = cfg.network
-    params = dict(mode=n.mode, speed_kmh=n.speed_kmh, crs=n.crs or None,
-                  buffer_m=cfg.area.buffer_m, undirected=n.undirected,
-                  speeds_by_class=n.speeds_by_class)
 
     def build() -> tuple[RoutingNetwork, dict[str, Any]]:
-        net = load_network(n.source, area=area, cache_dir=n.cache_dir, **params)
+        net = load_network(n.source, mode=n.mode, speed_kmh=n.speed_kmh, area=area,
+                           crs=n.crs or None, buffer_m=cfg.area.buffer_m,
+                           cache_dir=n.cache_dir, undirected=n.undirected,
+                           speeds_by_class=n.speeds_by_class)
         return net, net.report
 
     if not n.cache:
         return build()
     key = network_key(n.source, clip=area, access_speed=access_speed(n.mode, n.speed_kmh),
-                      **params)
-    net, report = cached_network(key, build, network_cache_dir(n.cache_dir))
-    return net, report
+                      mode=n.mode, speed_kmh=n.speed_kmh, crs=n.crs or None,
+                      buffer_m=cfg.area.buffer_m, undirected=n.undirected,
+                      speeds_by_class=n.speeds_by_class)
+    built = cached_network(key, build, network_cache_dir(n.cache_dir))
+    assert isinstance(built, tuple)  # build returns (network, report)
+    return built
 
 
-def read_facilities(cfg: Config, area: shapely.Geometry, zones: gpd.GeoDataFrame
+def read_facilities(cfg: Config, area: BaseGeometry, zones: gpd.GeoDataFrame
                 ) -> tuple[gpd.GeoDataFrame, pd.DataFrame, pd.DataFrame | None, dict]:
     from circle15.facilities import load_layers
     from circle15.geo.areas import assign_zones, load_villages, match_villages
@@ -223,7 +227,7 @@ def _isochrones(net: RoutingNetwork, fac: gpd.GeoDataFrame, fac_links: Links,
                 thresholds: tuple[float, ...]) -> gpd.GeoDataFrame:
     from circle15.coverage.isochrones import layer_isochrones
 
-    return layer_isochrones(net, fac_links, fac["layer"].to_numpy(), thresholds)
+    return layer_isochrones(net, fac_links, fac["layer"].to_numpy(), list(thresholds))
 
 
 def compute(cfg: Config, progress: Progress | None = None) -> RunResult:

@@ -136,7 +136,7 @@ def save_network(net: RoutingNetwork, path: str | Path,
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, **arrays)
+            np.savez(fh, **arrays)  # type: ignore[arg-type]  # numpy's stub types **kwds badly
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -210,7 +210,7 @@ def cached_network(key: str, build: Callable[[], Built], cache_dir: str | Path) 
             return (net, {**report, "cache": "hit"}) if pair else net
     built = build()
     pair = isinstance(built, tuple)
-    net, report = built if pair else (built, {})
+    net, report = built if isinstance(built, tuple) else (built, {})
     try:
         save_network(net, path, {**report, "_pair": pair})
     except (OSError, ValueError) as exc:  # a full or read-only disk must not stop a run
