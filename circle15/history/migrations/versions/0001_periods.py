@@ -32,14 +32,15 @@ def geometry(kind: str) -> sa.types.TypeEngine:
     return sa.Text().with_variant(PostGISGeometry(kind), "postgresql")
 
 
-def upgrade() -> None:
-    """Create the tables."""
+def _create_history_meta() -> None:
     op.create_table(
         "history_meta",
         sa.Column("key", sa.String(64), primary_key=True),
         sa.Column("value", sa.Text, nullable=False),
     )
 
+
+def _create_history_periods() -> None:
     op.create_table(
         "history_periods",
         sa.Column("period", sa.String(8), primary_key=True),
@@ -55,6 +56,8 @@ def upgrade() -> None:
         sa.Column("provenance", sa.Text, nullable=False),  # run.json without secrets, JSON
     )
 
+
+def _create_history_zones() -> None:
     op.create_table(
         "history_zones",
         sa.Column("period", sa.String(8), sa.ForeignKey("history_periods.period",
@@ -65,6 +68,8 @@ def upgrade() -> None:
         sa.Column("geom", geometry("GEOMETRY")),
     )
 
+
+def _create_history_indicators() -> None:
     op.create_table(
         "history_indicators",
         sa.Column("period", sa.String(8), sa.ForeignKey("history_periods.period",
@@ -94,6 +99,8 @@ def upgrade() -> None:
         sa.Column("responsible", sa.Text),
     )
 
+
+def _create_history_coverage() -> None:
     op.create_table(
         "history_coverage",
         sa.Column("period", sa.String(8), sa.ForeignKey("history_periods.period",
@@ -107,6 +114,8 @@ def upgrade() -> None:
         sa.Column("coverage_rate", sa.Float),
     )
 
+
+def _create_history_facilities() -> None:
     op.create_table(
         "history_facilities",
         sa.Column("period", sa.String(8), sa.ForeignKey("history_periods.period",
@@ -124,6 +133,8 @@ def upgrade() -> None:
         sa.Column("geom", geometry("POINT")),
     )
 
+
+def _create_history_period_audit() -> None:
     op.create_table(
         "history_period_audit",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
@@ -136,6 +147,17 @@ def upgrade() -> None:
                         postgresql_using="gist")
         op.create_index("ix_history_facilities_geom", "history_facilities", ["geom"],
                         postgresql_using="gist")
+
+
+def upgrade() -> None:
+    """Create the tables."""
+    _create_history_meta()
+    _create_history_periods()
+    _create_history_zones()
+    _create_history_indicators()
+    _create_history_coverage()
+    _create_history_facilities()
+    _create_history_period_audit()
 
 
 def downgrade() -> None:
