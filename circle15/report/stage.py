@@ -46,7 +46,8 @@ def _load_plan(params: Mapping[str, Any], plan: Any) -> Any:
 def build_report(targets: pd.DataFrame, params: Mapping[str, Any], ctx: Context, *,
                  coverage: pd.DataFrame | None = None, charts: Sequence[Chart] = (),
                  overview: Path | None = None, siting: pd.DataFrame | None = None,
-                 siting_info: Mapping[str, Any] | None = None
+                 siting_info: Mapping[str, Any] | None = None,
+                 problems: Sequence[Mapping[str, Any]] = ()
                  ) -> tuple[Briefing, list[S.Section], list[S.Section]]:
     """The briefing and the two parts of the report (front pages, appendix)."""
     b = build_briefing(targets, params, ctx, coverage=coverage)
@@ -58,7 +59,7 @@ def build_report(targets: pd.DataFrame, params: Mapping[str, Any], ctx: Context,
     appendix = [*S.domain_sections(targets, ctx), *scen,
                 S.needs_section(b, ctx.lang, numerals[n - 2]),
                 *S.township_sections(targets, coverage, ctx, numerals[n - 1]),
-                S.params_section(params, ctx.lang, numerals[n], status)]
+                S.params_section(params, ctx.lang, numerals[n], status, problems)]
     return b, front, appendix
 
 
@@ -90,6 +91,9 @@ class BriefingInputs:
     zones, facilities : geopandas.GeoDataFrame, optional
         For the overview map (no map without ``zones``).
     lang : {"zh", "en"}
+    problems : sequence of dict
+        The run's data problems (``run.json`` ``data_problems``: ``text_zh``, ``text_en``,
+        ``look_at``), listed in the appendix.
     """
 
     coverage: pd.DataFrame
@@ -105,6 +109,7 @@ class BriefingInputs:
     zones: Any = None
     facilities: Any = None
     lang: str = "zh"
+    problems: Sequence[Mapping[str, Any]] = ()
 
 
 def write_briefing(out_dir: str | Path, inputs: BriefingInputs, *, pdf: bool = True,
@@ -144,7 +149,8 @@ def write_briefing(out_dir: str | Path, inputs: BriefingInputs, *, pdf: bool = T
         write_charts_json(out_dir / RunFiles.CHARTS_JSON, charts)
     b, front, appendix = build_report(targets, params, ctx, coverage=coverage, charts=charts,
                                       overview=ov.path if ov else None, siting=siting,
-                                      siting_info=inputs.siting_info)
+                                      siting_info=inputs.siting_info,
+                                      problems=inputs.problems)
     text = S.report_text(b.title, b.banners, [*front, *appendix])
     font_css = font_face_css(text)
     written = [*(Path(c.path) for c in charts), out_dir / RunFiles.CHARTS_JSON]

@@ -381,8 +381,9 @@ def township_sections(targets: pd.DataFrame, coverage: pd.DataFrame | None, ctx:
 
 
 def params_section(params: Mapping[str, Any], lang: str, number: str,
-                   status_chart: Path | None = None) -> Section:
-    """Run parameters (people's labels only) and the status chart."""
+                   status_chart: Path | None = None,
+                   problems: Sequence[Mapping[str, Any]] = ()) -> Section:
+    """Run parameters (people's labels only), the data problems found, the status chart."""
     rows = []
     for k in L.PARAMS:
         if k in params and k != "title":
@@ -392,6 +393,13 @@ def params_section(params: Mapping[str, Any], lang: str, number: str,
     sec = Section(_t(f"附录{number} 运行参数", f"Appendix {number} Run parameters", lang),
                   page_break=True, blocks=[Table([_t("参数", "Parameter", lang),
                                                   _t("取值", "Value", lang)], rows)])
+    if problems:
+        sec.blocks.append(_t("数据问题（影响测算结果，请核查所列文件）：",
+                             "Data problems (they change the numbers; check the files listed):",
+                             lang))
+        sec.blocks.append(Table([_t("问题", "Problem", lang), _t("查看", "Look at", lang)],
+                                [[str(p.get("text_en" if lang == "en" else "text_zh", "")),
+                                  str(p.get("look_at", ""))] for p in problems]))
     if status_chart is not None:
         sec.blocks.append(Image(Path(status_chart), _t("各领域指标达标情况（项）",
                                                       "Indicators by status", lang)))

@@ -124,7 +124,8 @@ def _write_documents(result: RunResult, tmp: Path) -> None:
         coverage=result.coverage, targets=result.targets, targets_all=result.targets_all,
         params=result.params, layers=layers, siting=siting,
         siting_info={sr.layer: sr.report for sr in result.siting}, capacity=result.capacity,
-        admin=result.admin, zones=result.zones, facilities=result.facilities, lang=lang))
+        admin=result.admin, zones=result.zones, facilities=result.facilities, lang=lang,
+        problems=result.report.get("data_problems", [])))
 
 
 def _write_maps(result: RunResult, tmp: Path) -> Path:

@@ -249,6 +249,9 @@ def test_an_empty_layer_gives_explicit_zero_coverage_and_says_so(cfg: Path, tmp_
     assert (clinic["coverage_rate"].dropna() == 0).all()
     problems = json.loads((tmp_path / "o" / "run.json").read_text(encoding="utf-8"))
     assert "layer_empty:clinic" in {p["code"] for p in problems["data_problems"]}
+    # and the officials' report says it too, not only the console and run.json
+    for name in ("report.md", "report.html"):
+        assert "图层 clinic 没有可用的设施" in (tmp_path / "o" / name).read_text(encoding="utf-8")
 
 
 def test_siting_with_nobody_to_serve_does_not_crash(cfg: Path, tmp_path: Path):
