@@ -77,3 +77,26 @@ def test_demo_siting_fixes_townships_below_target(demo_dir: Path):
                         dtype={"zone_id": str})
     assert set(fixed["zone_id"]) & set(sites["zone_id"])
     assert "建议新增设施" in (demo_dir / "report.md").read_text(encoding="utf-8")
+
+
+def test_no_people_figure_exceeds_the_population_it_is_about(demo_dir: Path):
+    """Issue 12: a township's 'uncovered people' once added several indicators' gaps and
+    exceeded its residents. Every people figure is bounded by the population it counts."""
+    import json
+
+    cov = pd.read_csv(demo_dir / "coverage_by_zone.csv", encoding="utf-8-sig",
+                      dtype={"zone_id": str})
+    t = pd.read_csv(demo_dir / "targets_by_zone.csv", encoding="utf-8-sig",
+                    dtype={"zone_id": str})
+    residents = cov[(cov["group"] == "total")].groupby("zone_id")["population"].max()
+    gaps = t.dropna(subset=["gap_people"])
+    assert len(gaps)
+    for r in gaps.itertuples():
+        assert 0 <= r.gap_people <= residents[r.zone_id] + 1e-6, (r.indicator_id, r.zone_id)
+    assert (cov["covered_population"] <= cov["population"] + 1e-6).all()
+    brief = json.loads((demo_dir / "briefing.json").read_text(encoding="utf-8"))
+    county = residents["ALL"]
+    for f in brief["figures"]:
+        q = f.get("quote") or {}
+        if q.get("column") in ("population", "gap_people"):
+            assert q["value"] <= county + 1e-6, f["label"]
