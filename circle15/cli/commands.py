@@ -38,6 +38,11 @@ class Lang(StrEnum):
 
 LangOption = Annotated[Lang, typer.Option("--lang", help="Language.")]
 
+OutOption = Annotated[Path | None, typer.Option("--out", "-o", help="Output folder (overrides "
+                                                                 "[output] dir).")]
+YearOption = Annotated[int | None, typer.Option("--year", help="Target year (overrides "
+                                                             "[targets] year).")]
+
 #: Config keys set by command-line options, for error messages.
 RUN_FLAGS = {"output.dir": "--out", "targets.year": "--year"}
 SITE_FLAGS = {**RUN_FLAGS, "targets.year": "--target-year", "siting.max_sites": "--max-sites",
@@ -134,11 +139,8 @@ def _run(config: Path, out_dir: Path | None, year: int | None, st: _State) -> No
 def run(
     ctx: typer.Context,
     config: Annotated[Path, typer.Argument(help="The run's TOML config file.")],
-    out_dir: Annotated[Path | None, typer.Option("--out", "-o",
-                                                 help="Output directory (overrides "
-                                                      "[output] dir).")] = None,
-    year: Annotated[int | None, typer.Option("--year", help="Target year (overrides "
-                                                          "[targets] year).")] = None,
+    out_dir: OutOption = None,
+    year: YearOption = None,
     verbose: VerboseOption = 0,
     quiet: QuietOption = False,
 ) -> None:
@@ -201,10 +203,8 @@ def demo(
 def check(
     ctx: typer.Context,
     config: Annotated[Path, typer.Argument(help="The run's TOML config file.")],
-    out_dir: Annotated[Path | None, typer.Option("--out", "-o", help="Output directory to "
-                                                 "check (overrides [output] dir).")] = None,
-    year: Annotated[int | None, typer.Option("--year", help="Target year (overrides "
-                                                          "[targets] year).")] = None,
+    out_dir: OutOption = None,
+    year: YearOption = None,
     verbose: VerboseOption = 0,
     quiet: QuietOption = False,
 ) -> None:

@@ -9,7 +9,6 @@ against ``targets_by_zone.csv`` / ``coverage_by_zone.csv`` (``briefing.json``).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -19,6 +18,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from circle15.report import labels as L
+from circle15.report.labels import number_or_none as _num
 from circle15.vocab import COMPOSITE, COUNTY, county_label
 
 #: Beijing time, for "generated at".
@@ -126,13 +126,6 @@ def _t(zh: str, en: str, lang: str) -> str:
 def _sep(lang: str) -> str:
     return ", " if lang == "en" else "、"
 
-
-def _num(v: Any) -> float | None:
-    try:
-        x = float(v)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(x) else x
 
 
 def beijing_time(stamp: Any, lang: str = "zh") -> str:

@@ -11,7 +11,6 @@ check a chart against ``targets_by_zone.csv``.
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -22,6 +21,7 @@ import pandas as pd
 
 from circle15.io import write_text
 from circle15.report import labels as L
+from circle15.report.labels import number_or_none as _num
 from circle15.vocab import COUNTY, RunFiles
 
 #: Bar colours by status (the workbook's font colours, readable in print).
@@ -71,13 +71,6 @@ class Chart:
 def _t(zh: str, en: str, lang: str) -> str:
     return en if lang == "en" else zh
 
-
-def _num(v: Any) -> float | None:
-    try:
-        x = float(v)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(x) else x
 
 
 def charted_indicators(targets: pd.DataFrame, domain: str) -> list[str]:

@@ -279,3 +279,12 @@ def _note_part(text: str) -> str:
     known = {"no population of this group": "该人群无人口",
              "the target applies to every township": "目标适用于每个乡镇（街道）"}
     return known.get(text, "")
+
+
+def number_or_none(v: Any) -> float | None:
+    """``v`` as a float, or ``None`` when it is missing, NaN or not a number."""
+    try:
+        x = float(v)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(x) else x
