@@ -32,15 +32,29 @@ def font_face_css(text: str) -> str:
     return fonts.font_face_css(text, FONT_FAMILY)
 
 
+#: Debian's /usr/bin/chromium is a launcher script for this binary; without the binary
+#: (a half-removed install) the launcher is there but no browser starts.
+_DEBIAN_BINARY = Path("/usr/lib/chromium/chromium")
+
+
 def find_chromium(path: str | Path | None = None) -> Path | None:
     """The Chromium executable to print with, or ``None`` when there is none."""
     if path:
         return Path(path) if Path(path).is_file() else None
     for c in CHROMIUM_CANDIDATES:
         if Path(c).is_file():
-            return Path(c)
+            return Path(c) if _launchable(Path(c)) else None
     found = shutil.which("chromium")
-    return Path(found) if found else None
+    return Path(found) if found and _launchable(Path(found)) else None
+
+
+def _launchable(exe: Path) -> bool:
+    """Whether ``exe`` is a browser, not a Debian launcher left without its binary."""
+    try:
+        head = exe.read_bytes()[:2]
+    except OSError:
+        return False
+    return head != b"#!" or _DEBIAN_BINARY.is_file()
 
 
 def pdf_page_count(data: bytes) -> int:
@@ -65,9 +79,16 @@ def html_to_pdf(html_text: str, out_path: str | Path, *, chromium: str | Path | 
     except ImportError:
         log.warning("briefing.pdf skipped: playwright is not installed (pip install playwright)")
         return None
+    from playwright.sync_api import Error as PlaywrightError
+
     out_path = Path(out_path)
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(exe), args=_ARGS)
+        try:
+            browser = pw.chromium.launch(executable_path=str(exe), args=_ARGS)
+        except PlaywrightError as exc:
+            log.warning("briefing.pdf skipped: Chromium (%s) did not start: %s", exe,
+                        str(exc).splitlines()[0])
+            return None
         try:
             page = browser.new_page()
             page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(

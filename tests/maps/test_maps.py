@@ -27,10 +27,11 @@ from shapely.geometry import LineString, box
 from circle15.errors import InputError
 from circle15.maps import render_map, render_png, rundata
 from circle15.maps.zonestats import CLOSE_MARGIN, NEUTRAL_COLORS, classify, zone_stats
+from circle15.report.pdf import find_chromium
 from support import REPO
 
 ARTIFACTS = REPO / "test-artifacts" / "maps"
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = find_chromium() or Path("/usr/bin/chromium")
 
 # --------------------------------------------------------------------------- run-dir builder
 
@@ -514,9 +515,8 @@ class _Page:
 
 @pytest.fixture(scope="module")
 def pw():
-    if not CHROMIUM.exists():
-        why = ("Debian chromium not installed at /usr/bin/chromium "
-               "(apt-get install chromium fonts-noto-cjk)")
+    if find_chromium() is None:
+        why = "Debian chromium not installed at /usr/bin/chromium (apt-get install chromium)"
         if os.environ.get("CI"):  # CI installs it (.ci/run): a skip there would hide a defect
             pytest.fail(why)
         pytest.skip(why)

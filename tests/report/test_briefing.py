@@ -281,6 +281,17 @@ def test_missing_chromium_is_a_warning(tmp_path, caplog):
     assert "briefing.pdf skipped" in caplog.text
 
 
+def test_a_chromium_that_does_not_start_is_a_warning(tmp_path, caplog):
+    """A fresh machine may have Debian's launcher without the browser: no lost run."""
+    broken = tmp_path / "chromium"
+    broken.write_text("#!/bin/sh\nexit 1\n", encoding="utf-8")
+    broken.chmod(0o755)
+    with caplog.at_level(logging.WARNING):
+        out = html_to_pdf("<p>x</p>", tmp_path / "b.pdf", chromium=broken)
+    assert out is None and not (tmp_path / "b.pdf").exists()
+    assert "did not start" in caplog.text
+
+
 def test_county_label_from_admin_level():
     assert county_label("诸暨市", "zh") == "全市"
     assert county_label("示例县 15分钟公共服务圈（合成示例数据）", "zh") == "全县"
