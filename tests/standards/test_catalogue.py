@@ -99,7 +99,8 @@ def test_table_rows_and_languages(cat):
     assert row["verified"] == "NO (not checked)"
     assert set(zh["已核对原文"]) == {"否（未核对）"}
     zrow = zh[zh["代码"] == "kindergarten"].iloc[0]
-    assert (zrow["设施"], zrow["阈值"], zrow["七优享领域"]) == ("幼儿园", "5分钟 / 300米", "学有优教")
+    assert (zrow["设施"], zrow["阈值"], zrow["七优享领域"]) == \
+        ("幼儿园", "5分钟 / 300米", "学有优教")
     details = dict(entry_details(cat, "bus_stop", "en"))
     assert details["OSM tags"] == "highway=bus_stop; public_transport=platform + bus=yes"
     assert "GB 50180" in details["source"] and "500m" in details["clause"]
