@@ -128,6 +128,76 @@ BUILTIN_LAYERS: dict[str, LayerSpec] = {
         key="disability", label_zh="残疾人之家", label_en="Disability services",
         color="#9467bd", icon="wheelchair", subtypes=(), default_group="disabled",
     ),
+    # ---- catalogue layers (circle15/data/standards/national.toml): one facility type each.
+    # School layers are judged by all residents by default: the run's population has no
+    # school-age groups unless a county adds them (then set ``group`` in the config).
+    "kindergarten": LayerSpec(
+        key="kindergarten", label_zh="幼儿园", label_en="Kindergartens", color="#f7b6d2",
+        icon="child", subtypes=(), default_group="total",
+    ),
+    "primary_school": LayerSpec(
+        key="primary_school", label_zh="小学", label_en="Primary schools", color="#1f4e9c",
+        icon="book", subtypes=(), default_group="total",
+    ),
+    "middle_school": LayerSpec(
+        key="middle_school", label_zh="初中", label_en="Middle schools", color="#6baed6",
+        icon="graduation-cap", subtypes=(), default_group="total",
+    ),
+    "health_centre": LayerSpec(
+        key="health_centre", label_zh="社区卫生服务中心/乡镇卫生院",
+        label_en="Community / township health centres", color="#a50f15", icon="hospital-o",
+        subtypes=("社区卫生服务中心", "乡镇卫生院"), default_group="total",
+        subtype_aliases=(("卫生院", "乡镇卫生院"), ("中心卫生院", "乡镇卫生院"),
+                         ("卫生服务中心", "社区卫生服务中心"),
+                         ("community health center", "社区卫生服务中心"),
+                         ("township health center", "乡镇卫生院")),
+    ),
+    "health_station": LayerSpec(
+        key="health_station", label_zh="社区卫生服务站/村卫生室",
+        label_en="Community health stations / village clinics", color="#fc9272", icon="medkit",
+        subtypes=("社区卫生服务站", "村卫生室"), default_group="total",
+        subtype_aliases=(("卫生服务站", "社区卫生服务站"), ("卫生室", "村卫生室"),
+                         ("村卫生站", "村卫生室"),
+                         ("community health station", "社区卫生服务站"),
+                         ("village clinic", "村卫生室")),
+    ),
+    "nursing_home": LayerSpec(
+        key="nursing_home", label_zh="养老院", label_en="Nursing homes", color="#a63603",
+        icon="bed", subtypes=(), default_group="age_60p",
+    ),
+    "day_care": LayerSpec(
+        key="day_care", label_zh="日间照料/居家养老服务中心",
+        label_en="Elderly day-care centres", color="#fdae6b", icon="sun-o", subtypes=(),
+        default_group="age_60p",
+    ),
+    "canteen": LayerSpec(
+        key="canteen", label_zh="社区食堂/助餐点", label_en="Community canteens / meal points",
+        color="#e6550d", icon="cutlery", subtypes=(), default_group="age_60p",
+    ),
+    "market": LayerSpec(
+        key="market", label_zh="菜市场/生鲜超市", label_en="Food markets / fresh-food shops",
+        color="#31a354", icon="shopping-basket", subtypes=("菜市场", "生鲜超市"),
+        default_group="total",
+        subtype_aliases=(("农贸市场", "菜市场"), ("菜场", "菜市场"), ("超市", "生鲜超市"),
+                         ("marketplace", "菜市场"), ("supermarket", "生鲜超市"),
+                         ("greengrocer", "生鲜超市")),
+    ),
+    "culture": LayerSpec(
+        key="culture", label_zh="文化活动中心", label_en="Cultural activity centres",
+        color="#756bb1", icon="music", subtypes=(), default_group="total",
+    ),
+    "culture_station": LayerSpec(
+        key="culture_station", label_zh="文化活动站", label_en="Cultural activity stations",
+        color="#bcbddc", icon="users", subtypes=(), default_group="total",
+    ),
+    "community_service": LayerSpec(
+        key="community_service", label_zh="社区服务站", label_en="Community service stations",
+        color="#636363", icon="flag", subtypes=(), default_group="total",
+    ),
+    "bus_stop": LayerSpec(
+        key="bus_stop", label_zh="公交站", label_en="Bus stops", color="#3182bd", icon="bus",
+        subtypes=(), default_group="total",
+    ),
 }
 
 #: Colours for user layers (picked deterministically from the key).
