@@ -63,6 +63,7 @@ class _Clock:
 
 
 def read_zones(cfg: Config) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
+    """The townships: the zones file, or OpenStreetMap boundaries of ``area.place``."""
     from circle15.geo.areas import load_zones, zones_from_osm
     from circle15.geo.streets.download import default_cache_dir
 
@@ -98,7 +99,8 @@ def _network(cfg: Config, area: BaseGeometry) -> tuple[RoutingNetwork, dict[str,
 
 
 def read_facilities(cfg: Config, area: BaseGeometry, zones: gpd.GeoDataFrame
-                ) -> tuple[gpd.GeoDataFrame, pd.DataFrame, pd.DataFrame | None, dict]:
+                    ) -> tuple[gpd.GeoDataFrame, pd.DataFrame, pd.DataFrame | None, dict]:
+    """Every facility layer, placed in its township (and village, with a villages table)."""
     from circle15.facilities import load_layers
     from circle15.geo.areas import assign_zones, load_villages, match_villages
 
@@ -113,7 +115,7 @@ def read_facilities(cfg: Config, area: BaseGeometry, zones: gpd.GeoDataFrame
 
 
 def read_population(cfg: Config, zones: gpd.GeoDataFrame, net: RoutingNetwork | None
-                ) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
+                    ) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
     """People as origin points (zone totals are spread over the network's nodes)."""
     from circle15.geo.population import load_population
 
