@@ -121,15 +121,13 @@ def _problems(result: Any, st: _State) -> None:
 def _run(config: Path, out_dir: Path | None, year: int | None, st: _State) -> None:
     from circle15.config import load_config
     from circle15.run import run_config
+    from circle15.run.outputs import output_dir
 
     with _progress(st) as step:
         step("reading the config")
         overrides: dict[str, Any] = {"output.dir": cli_path(out_dir), "targets.year": year}
         cfg = load_config(cli_path(config) or config, overrides)
-        target = cfg.output.dir
-        if target is None:
-            raise InputError("no output directory: pass --out DIR or set [output] dir",
-                             file=config, key="output.dir")
+        target = output_dir(cfg)
         result = run_config(cfg, target, progress=step)
     _summary(result, target, st)
     _problems(result, st)
@@ -353,6 +351,7 @@ def site(
     with _guard(st, given_flags(SITE_FLAGS, given)):
         from circle15.config import load_config
         from circle15.run import compute
+        from circle15.run.outputs import output_dir
         from circle15.run.siting import run_siting
 
         cfg = load_config(cli_path(config) or config, given)
@@ -360,12 +359,9 @@ def site(
         if layer not in keys:
             raise InputError(f"no layer {layer!r} in the config", file=cfg.path,
                              key="--layer", hint=f"one of {', '.join(keys)}")
-        if cfg.output.dir is None:
-            raise InputError("no output directory: pass --out DIR or set [output] dir",
-                             file=config, key="--out")
+        target = output_dir(cfg)  # before computing
         with _progress(st) as step:
-            sr = run_siting(compute(cfg, step), layer, out_dir=cfg.output.dir,
-                            progress=step)
+            sr = run_siting(compute(cfg, step), layer, out_dir=target, progress=step)
         if not st.quiet:
             _site_summary(sr)
 

@@ -128,12 +128,10 @@ def record(
 def _run_config(config: Path, out_dir: Path | None, st: _State) -> Path:
     from circle15.config import load_config
     from circle15.run import run_config as run_pipeline
+    from circle15.run.outputs import output_dir
 
     cfg = load_config(config, {"output.dir": out_dir})
-    target = cfg.output.dir
-    if target is None:
-        raise InputError("no output directory: pass --out DIR or set [output] dir",
-                         file=config, key="output.dir")
+    target = output_dir(cfg)
     with _progress(st) as step:
         run_pipeline(cfg, target, progress=step)
     return Path(target)

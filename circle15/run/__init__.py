@@ -14,9 +14,8 @@ from pathlib import Path
 
 from circle15._callable import make_callable
 from circle15.config import Config, load_config
-from circle15.errors import InputError
 from circle15.run.compute import Progress, compute
-from circle15.run.outputs import check_output_dir, disk_full_error, write_outputs
+from circle15.run.outputs import check_output_dir, disk_full_error, output_dir, write_outputs
 from circle15.run.result import RunResult
 
 __all__ = ["RunResult", "compute", "run", "run_config", "write_outputs"]
@@ -28,13 +27,9 @@ def run_config(cfg: Config, out_dir: str | Path | None = None,
 
     ``out_dir`` defaults to ``[output] dir``.
     """
-    out = Path(out_dir) if out_dir else cfg.output.dir
-    if out is None:
-        raise InputError("no output directory", key="output.dir", file=cfg.path,
-                         hint="set [output] dir")
     from circle15.run.siting import site_layers
 
-    out = check_output_dir(out, cfg)
+    out = check_output_dir(output_dir(cfg, out_dir), cfg)
     result = compute(cfg, progress)
     result.siting = site_layers(result, progress=progress)
     if progress:

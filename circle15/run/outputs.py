@@ -35,6 +35,21 @@ def previous_outputs(out_dir: Path) -> list[str]:
     return sorted(set(safe))
 
 
+def output_dir(cfg: Config, out_dir: str | Path | None = None) -> Path:
+    """Where a run writes: ``out_dir``, else the config's ``[output] dir``.
+
+    Raises
+    ------
+    InputError
+        When neither names a folder (key ``output.dir``; the CLI names ``--out``).
+    """
+    out = Path(out_dir) if out_dir else cfg.output.dir
+    if out is None:
+        raise InputError("no output directory", key="output.dir", file=cfg.path,
+                         hint="pass --out DIR or set [output] dir")
+    return Path(out)
+
+
 def writable(folder: Path) -> bool:
     """Whether this process may create files in ``folder``."""
     return os.access(folder, os.W_OK | os.X_OK)

@@ -33,6 +33,7 @@ from circle15.coverage.siting import (
     write_siting_outputs,
 )
 from circle15.errors import InputError
+from circle15.run.outputs import output_dir
 from circle15.run.result import RunResult
 
 Progress = Callable[[str], None]
@@ -170,10 +171,7 @@ def run_siting(result: RunResult, layer: str, options: SitingOptions | None = No
     ProposedSites
     """
     cfg = result.config
-    out = Path(out_dir) if out_dir is not None else cfg.output.dir
-    if out is None:
-        raise InputError("no output directory", key="output.dir", file=cfg.path,
-                         hint="set [output] dir")
+    out = output_dir(cfg, out_dir)
     sr = site_layer(result, layer, options or siting_options(cfg), progress=progress)
     if progress:
         progress("writing outputs")
