@@ -7,6 +7,8 @@ folder. Passwords come from the URL, ``PGPASSWORD`` or ``~/.pgpass`` and are nev
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -42,13 +44,19 @@ def _db(db: str | None, config: Path | None) -> str:
     return str(Path(DEFAULT_DB).resolve())
 
 
-def _open(db: str | None, config: Path | None, st: _State, *, create: bool = False) -> Any:
+@contextmanager
+def _open(db: str | None, config: Path | None, st: _State, *, create: bool = False
+          ) -> Iterator[Any]:
+    """The history store, disposed of when the block ends (also on an error)."""
     from circle15.history.store import open_store
 
     store = open_store(_db(db, config), create=create)
     if st.verbose:
         err.print(f"history: {store.shown}", highlight=False)
-    return store
+    try:
+        yield store
+    finally:
+        store.dispose()
 
 
 def _wide() -> Console:
@@ -111,8 +119,7 @@ def record(
         p = parse_period(period)
         if (config is None) == (from_run is None):
             raise InputError("give either CONFIG or --from-run DIR", key="config")
-        store = _open(db, config, st, create=True)
-        try:
+        with _open(db, config, st, create=True) as store:
             if p in periods(store) and not replace:
                 raise InputError(f"period {p.key} is already recorded", key="period",
                                  hint="pass --replace to record it again")
@@ -121,8 +128,6 @@ def record(
             elif config is not None:  # exactly one of the two, checked above
                 run_dir = _run_config(config, out_dir, st)
             _record_summary(record_run(store, run_dir, p, replace=replace, by=by), st)
-        finally:
-            store.dispose()
 
 
 def _run_config(config: Path, out_dir: Path | None, st: _State) -> Path:
@@ -146,9 +151,8 @@ def history(ctx: typer.Context, db: DbOpt = None, config: ConfigOpt = None) -> N
     with _guard(st):
         from circle15.history.query import overview
 
-        store = _open(db, config, st)
-        df = overview(store)
-        store.dispose()
+        with _open(db, config, st) as store:
+            df = overview(store)
         if st.quiet:
             return
         df["full_circle_rate"] = df["full_circle_rate"].map(
@@ -170,9 +174,8 @@ def history_export(
     with _guard(st):
         from circle15.history.export import export_gpkg
 
-        store = _open(db, config, st)
-        path = export_gpkg(store, period, out_file)
-        store.dispose()
+        with _open(db, config, st) as store:
+            path = export_gpkg(store, period, out_file)
         if not st.quiet:
             out.print(f"GeoPackage: {path}")
 
@@ -218,9 +221,8 @@ def compare(
     with _guard(st):
         from circle15.history.compare import compare_periods
 
-        store = _open(db, config, st)
-        c = compare_periods(store, a, b)
-        store.dispose()
+        with _open(db, config, st) as store:
+            c = compare_periods(store, a, b)
         if out_file is not None:
             _write_compare(c, out_file)
         if st.quiet:
@@ -261,10 +263,9 @@ def problems(
         from circle15.history.problems import list_problems, problem_log
         from circle15.history.sheets import write_xlsx
 
-        store = _open(db, config, st)
-        df = list_problems(store, unit=unit, status=status)
-        logs = problem_log(store, [int(i) for i in df["id"]])
-        store.dispose()
+        with _open(db, config, st) as store:
+            df = list_problems(store, unit=unit, status=status)
+            logs = problem_log(store, [int(i) for i in df["id"]])
         if out_file is not None:
             out_file.parent.mkdir(parents=True, exist_ok=True)
             write_xlsx(out_file.with_suffix(".xlsx"), {"问题清单": df, "整改记录": logs})
@@ -289,9 +290,8 @@ def problems_set(
     with _guard(st):
         from circle15.history.problems import set_status
 
-        store = _open(db, config, st)
-        set_status(store, problem_id, status, by=by, note=note)
-        store.dispose()
+        with _open(db, config, st) as store:
+            set_status(store, problem_id, status, by=by, note=note)
         if not st.quiet:
             out.print(f"problem {problem_id}: {status}")
 
@@ -315,13 +315,10 @@ def dispatch(
 
         if (period is None) == (year is None):
             raise InputError("give either --period or --year", key="period")
-        store = _open(db, config, st)
-        try:
+        with _open(db, config, st) as store:
             if period is not None:
                 files = write_dispatch(store, period, out_dir)
             elif year is not None:  # exactly one of the two, checked above
                 files = write_yearly(store, year, out_dir)
-        finally:
-            store.dispose()
         if not st.quiet:
             out.print(f"{len(files)} files in {out_dir}")
