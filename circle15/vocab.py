@@ -68,6 +68,12 @@ ZONE_NAME_HEADERS = ("zone_name", "name", "名称", "乡镇", "乡镇街道", "�
 #: Header spellings of the villages table (code, name, township), tried in this order.
 VILLAGE_ID_HEADERS = ("village_id", "code", "村代码", "村编码", "村级代码", "行政区划代码",
                       "区划代码", "编码", "代码")
+#: Headers of a villages table's urban–rural class code (NBS 城乡分类代码: 1xx urban, 2xx rural).
+URBAN_RURAL_HEADERS = ("urban_rural_code", "urban_rural", "城乡分类代码", "城乡分类", "城乡代码")
+#: Headers of a population table's village code column (narrower than the villages
+#: table's own: a population file's plain ``code`` is no village code).
+POINT_VILLAGE_HEADERS = ("village_id", "village_code", "村代码", "所属村代码", "村编码",
+                         "村级代码")
 VILLAGE_NAME_HEADERS = ("village_name", "name", "村名称", "村名", "名称", "村(社区)")
 VILLAGE_ZONE_HEADERS = ("zone_id", "streetcode", "street_code", "town_code", "township_code",
                         "乡镇代码", "镇街代码", "所属乡镇代码", "zone", "township", "town",
@@ -184,10 +190,42 @@ GROUP_LABELS = {
     "age_0_3": ("0–3岁", "Aged 0–3"),
     "age_60p": ("60岁及以上", "Aged 60+"),
     "disabled": ("残疾人", "People with disabilities"),
+    "age_3_6": ("3–6岁", "Aged 3–6"),
+    "age_6_12": ("6–12岁", "Aged 6–12"),
+    "age_12_15": ("12–15岁", "Aged 12–15"),
 }
 #: Travel mode -> (Chinese, English) label.
 MODE_LABELS = {"walk": ("步行", "walking"), "bike": ("自行车", "cycling"),
                "ebike": ("电动自行车", "e-bike"), "drive": ("驾车", "driving")}
+
+#: Circle levels of the standards (GB 50180-2018 urban 5/10/15-minute circles, TD/T
+#: 1062-2021 rural 乡集镇 and 村/组 levels) -> (Chinese, English) label.
+CIRCLE_LEVELS = {
+    "urban_5": ("5分钟生活圈", "5-minute circle"),
+    "urban_10": ("10分钟生活圈", "10-minute circle"),
+    "urban_15": ("15分钟生活圈", "15-minute circle"),
+    "town": ("乡集镇层级", "Rural township level"),
+    "village": ("村/组层级", "Village level"),
+}
+#: Which residents a circle level judges: urban levels the urban residents, the rural
+#: levels the rural ones (urban–rural class from the villages table).
+LEVEL_RESIDENTS = {"urban_5": "urban", "urban_10": "urban", "urban_15": "urban",
+                   "town": "rural", "village": "rural"}
+#: Urban–rural class of residents -> (Chinese, English) label.
+RESIDENT_CLASSES = {"urban": ("城镇居民", "Urban residents"),
+                    "rural": ("乡村居民", "Rural residents")}
+#: What a standards coverage rate is counted over -> (Chinese, English) label.
+DENOMINATORS = {
+    "population": ("人口", "People"),
+    "group": ("服务人群", "Target group"),
+    "villages": ("村/社区", "Villages/communities"),
+    "buildings": ("住宅建筑", "Residential buildings"),
+    "floor_area": ("住宅建筑面积", "Residential floor area"),
+    "townships": ("镇街（至少一处设施）", "Townships with a facility"),
+    "quota": ("千人指标（供给/配置要求）", "Per-capita quota (supply / required)"),
+    "capacity_within": ("覆盖且容量充足", "Covered within capacity"),
+    "capacity_over": ("覆盖但超容量", "Covered but over capacity"),
+}
 
 
 class RunFiles:
@@ -205,6 +243,7 @@ class RunFiles:
     FACILITY_ISSUES = "facility_issues.csv"
     ADMIN = "admin_coverage.csv"
     CAPACITY = "capacity_by_zone.csv"
+    STANDARDS = "standards_by_zone.csv"
     ZONES = "zones.geojson"
     FACILITIES = "facilities.geojson"
     ORIGINS = "origins.gpkg"

@@ -63,7 +63,11 @@ class AreaConfig:
     buffer_m: float = _f(2000.0, "Buffer (m) around the study area kept when clipping networks.")
     villages: Path | None = _f(None, "Table of administrative villages (code, name, township) "
                                      "for village-level targets; facilities are matched by "
-                                     "their 所属村 column or address.")
+                                     "their 所属村 column or address. Optional columns: "
+                                     "the centre (经度/纬度) and 城乡分类代码 (1xx urban, "
+                                     "2xx rural; else 社区 urban, 村 rural).")
+    villages_crs: str = _f("wgs84", "Coordinate system of the village centres in "
+                                    "area.villages (gcj02 for Amap/Gaode).")
 
 
 @dataclass(frozen=True)
@@ -118,6 +122,10 @@ class PopulationConfig:
     totals: Path | None = _f(None, "For zone_totals: CSV with zone id and totals.")
     m2_per_person: float = _f(35.0, "For buildings: floor area (m²) per person.")
     default_levels: float = _f(2.0, "For buildings: storeys where the data give none.")
+    village_column: str = _f("", "Column with each point's administrative village code "
+                                 "(村代码), matching area.villages: villages are then judged "
+                                 "by their residents (empty: a 村代码/village_id column is "
+                                 "used when present, else the village centres).")
 
 
 @dataclass(frozen=True)
@@ -143,6 +151,9 @@ class LayerConfig:
     osm_tags: Path | None = _f(None, "With an .osm.pbf source: a TOML tag mapping overriding the "
                                      "bundled one.")
     required: bool = _f(True, "Whether the layer counts for the composite full-circle rate.")
+    standard: tuple[str, ...] = _f((), "Catalogue entries this layer is judged by (e.g. "
+                                      "[\"health_station\"] for a clinic layer); empty: the "
+                                      "entries whose key or layer is the layer's key.")
 
 
 @dataclass(frozen=True)
@@ -158,6 +169,45 @@ class CoverageConfig:
     max_unlinked_share: float = _f(0.5, "Stop the run (exit code 2) when more than this share "
                                         "of the people or of the facilities is off the "
                                         "network; 1 accepts any share.")
+    count_outside: bool = _f(False, "Count facilities outside the study area (a neighbouring "
+                                    "county's school or hospital within reach) for coverage; "
+                                    "they are loaded, linked and flagged `outside` either way.")
+
+
+#: ``standards.catalogue`` values that switch the standards evaluation off.
+NO_CATALOGUE = ("", "none")
+
+
+@dataclass(frozen=True)
+class StandardsConfig:
+    """``[standards]``: each layer judged by its standard's circle levels (catalogue)."""
+
+    catalogue: str = _f("national", "Bundled catalogue name (national), a county's own "
+                                    "catalogue TOML, or \"none\" (no standards table); "
+                                    "`circle15 standards` prints it.")
+    overrides: dict[str, Any] = _f({}, "Per-run values replacing the catalogue's: entry -> "
+                                       "{ field = value }, e.g. { kindergarten = { minutes "
+                                       "= 6 } } (minutes, metres, modes, required set every "
+                                       "rule of the entry).")
+    modes: tuple[str, ...] = _f((), "Further travel modes computed for rules reached by "
+                                    "several modes (e.g. [\"bike\"] for 健身 on foot or by "
+                                    "bike); each is a second network preparation. Empty: "
+                                    "only network.mode.")
+    profiles: dict[str, str] = _f({}, "Walking speed profile per population group, e.g. "
+                                      "{ age_60p = \"elderly\" }: that group's layers are "
+                                      "judged at the profile's speed (walking only).")
+    speeds: dict[str, float] = _f({}, "Speed profiles in km/h, adding to or replacing the "
+                                      "built-in elderly = 3.6 and wheelchair = 3.0.")
+    village_share: float = _f(0.5, "A village counts as covered when at least this share of "
+                                   "its residents is covered (with resident points; else its "
+                                   "centre decides).")
+    household_size: float = _f(2.62, "People per household, for quotas per household (2.62: "
+                                     "national mean household size, 2020 census).")
+
+    @property
+    def enabled(self) -> bool:
+        """Whether the standards are evaluated."""
+        return self.catalogue.strip().lower() not in NO_CATALOGUE
 
 
 @dataclass(frozen=True)
@@ -239,6 +289,7 @@ SECTIONS: dict[str, type] = {
     "network": NetworkConfig,
     "population": PopulationConfig,
     "coverage": CoverageConfig,
+    "standards": StandardsConfig,
     "targets": TargetsConfig,
     "siting": SitingConfig,
     "map": MapConfig,
@@ -258,6 +309,7 @@ class Config:
     population: PopulationConfig = field(default_factory=PopulationConfig)
     layers: tuple[LayerConfig, ...] = ()
     coverage: CoverageConfig = field(default_factory=CoverageConfig)
+    standards: StandardsConfig = field(default_factory=StandardsConfig)
     targets: TargetsConfig = field(default_factory=TargetsConfig)
     siting: SitingConfig = field(default_factory=SitingConfig)
     map: MapConfig = field(default_factory=MapConfig)

@@ -19,7 +19,7 @@ from circle15.config.sections import (
     Config,
 )
 from circle15.errors import InputError
-from circle15.geo.streets.speeds import MODES
+from circle15.geo.streets.speeds import MODES, SPEED_PROFILES_KMH
 from circle15.maps.basemaps import basemap_spec
 
 _EPSG_RE = re.compile(r"^(epsg:)?\d{4,6}$", re.IGNORECASE)
@@ -109,6 +109,7 @@ def _area(cfg: Config, col: Collector) -> Any:
                 hint="or set area.place to download OpenStreetMap township boundaries")
     col.file_exists(area.zones, "area.zones")
     col.file_exists(area.villages, "area.villages")
+    col.crs(area.villages_crs, "area.villages_crs")
     col.in_range(area.buffer_m, "area.buffer_m", 0, 100_000)
     return area
 
@@ -175,6 +176,34 @@ def _layers(cfg: Config, col: Collector) -> Any:
     return cfg.layers
 
 
+def _standards(cfg: Config, col: Collector) -> Any:
+    std = cfg.standards
+    cat = std.catalogue.strip()
+    if cat.lower().endswith(".toml"):
+        path = _resolve(cat, cfg.base_dir)
+        col.file_exists(path, "standards.catalogue")
+        std = dataclasses.replace(std, catalogue=str(path))
+    for i, m in enumerate(std.modes):
+        col.one_of(m, MODES, f"standards.modes[{i}]", "mode")
+    for name, kmh in std.speeds.items():
+        if isinstance(kmh, bool) or not isinstance(kmh, (int, float)):
+            col.add(f"standards.speeds.{name}", f"expected km/h, got {kmh!r}")
+        else:
+            col.in_range(float(kmh), f"standards.speeds.{name}", 0.5, 30)
+    profiles = (*SPEED_PROFILES_KMH, *std.speeds)
+    groups = ("total", *cfg.population.groups, *cfg.population.group_shares)
+    for g, prof in std.profiles.items():
+        if g not in groups:
+            col.add(f"standards.profiles.{g}", f"population group {g!r} is not defined",
+                    hint=f"one of {', '.join(groups)}")
+        if not isinstance(prof, str) or prof not in profiles:
+            col.add(f"standards.profiles.{g}", f"unknown speed profile {prof!r}",
+                    hint=f"one of {', '.join(profiles)}, or add it under standards.speeds")
+    col.in_range(std.village_share, "standards.village_share", 0, 1, lo_open=True)
+    col.in_range(std.household_size, "standards.household_size", 0, 20, lo_open=True)
+    return std
+
+
 def _targets(cfg: Config, col: Collector) -> Any:
     col.in_range(cfg.targets.year, "targets.year", 2000, 2100)
     col.file_exists(cfg.targets.reported, "targets.reported")
@@ -223,6 +252,7 @@ def validate(cfg: Config, col: Collector) -> Config:
     checked = dataclasses.replace(
         cfg, network=_network(cfg, col), area=_area(cfg, col),
         population=_population(cfg, col), coverage=_coverage(cfg, col),
-        layers=_layers(cfg, col), targets=_targets(cfg, col), siting=_siting(cfg, col))
+        layers=_layers(cfg, col), standards=_standards(cfg, col), targets=_targets(cfg, col),
+        siting=_siting(cfg, col))
     _map_output(checked, col)
     return checked

@@ -219,5 +219,6 @@ def read_villages(run_dir: Path, config: dict, zones: pd.DataFrame) -> pd.DataFr
         candidates.append(Path(run_dir) / "inputs" / Path(path).name)
     for p in candidates:
         if p.is_file():
-            return load_villages(p, zones)
+            return load_villages(p, zones,
+                                 crs=(config.get("area") or {}).get("villages_crs", "wgs84"))
     return None

@@ -109,7 +109,7 @@ def read_facilities(cfg: Config, area: BaseGeometry, zones: gpd.GeoDataFrame
     fac["zone_id"] = assign_zones(fac.to_crs(zones.crs), zones)
     if cfg.area.villages is None:
         return fac, issues, None, {}
-    villages = load_villages(cfg.area.villages, zones)
+    villages = load_villages(cfg.area.villages, zones, crs=cfg.area.villages_crs)
     fac["village_id"], matched = match_villages(fac, villages)
     return fac, issues, villages, {"villages": len(villages), "facilities": matched}
 

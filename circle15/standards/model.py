@@ -19,16 +19,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from circle15.vocab import GROUP_LABELS, MODE_LABELS
+from circle15.vocab import CIRCLE_LEVELS, GROUP_LABELS, MODE_LABELS
 
-#: Circle levels -> (Chinese, English) label.
-LEVELS: dict[str, tuple[str, str]] = {
-    "urban_5": ("5分钟生活圈", "5-minute circle"),
-    "urban_10": ("10分钟生活圈", "10-minute circle"),
-    "urban_15": ("15分钟生活圈", "15-minute circle"),
-    "town": ("乡集镇层级", "Rural township level"),
-    "village": ("村/组层级", "Village level"),
-}
+#: Circle levels -> (Chinese, English) label (owned by :mod:`circle15.vocab`).
+LEVELS: dict[str, tuple[str, str]] = CIRCLE_LEVELS
 
 #: 七优享 domains (the plan's domain keys) -> (Chinese, English) label.
 DOMAINS: dict[str, tuple[str, str]] = {
@@ -44,12 +38,7 @@ DOMAINS: dict[str, tuple[str, str]] = {
 
 #: Population groups a catalogue may name -> (Chinese, English) label (the run's groups
 #: plus the school ages the education items serve).
-GROUPS: dict[str, tuple[str, str]] = {
-    **GROUP_LABELS,
-    "age_3_6": ("3–6岁", "Aged 3–6"),
-    "age_6_12": ("6–12岁", "Aged 6–12"),
-    "age_12_15": ("12–15岁", "Aged 12–15"),
-}
+GROUPS: dict[str, tuple[str, str]] = dict(GROUP_LABELS)
 
 #: Travel modes an entry may be reached by -> (Chinese, English) label.
 MODES: dict[str, tuple[str, str]] = dict(MODE_LABELS)

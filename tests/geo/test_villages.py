@@ -23,10 +23,33 @@ def test_load_gbk_with_chinese_headers_and_township_names(tmp_path: Path):
     p = _write(tmp_path / "v.csv", "村代码,村名称,所属乡镇\n990001001001,上塘村,甲镇\n"
                "990001001002,江东社区,990001001\n990001002001,上塘村,乙镇\n", "gbk")
     v = load_villages(p, ZONES)
-    assert v.to_dict("list") == {
+    assert v.drop(columns=["lon", "lat"]).to_dict("list") == {
         "village_id": ["990001001001", "990001001002", "990001002001"],
         "village_name": ["上塘村", "江东社区", "上塘村"],
-        "zone_id": ["990001001", "990001001", "990001002"]}
+        "zone_id": ["990001001", "990001001", "990001002"],
+        "urban_rural": ["rural", "urban", "rural"]}  # 村 rural, 社区 urban by name
+    assert v["lon"].isna().all() and v["lat"].isna().all()  # no centre columns
+
+
+def test_centres_converted_and_class_code_wins_over_name(tmp_path: Path):
+    from circle15.geo.crs import wgs84_to_gcj02
+
+    glon, glat = wgs84_to_gcj02(120.25, 29.7)
+    p = _write(tmp_path / "v.csv", "村代码,村名称,乡镇代码,经度,纬度,城乡分类代码\n"
+               f"990001001001,上塘村,990001001,{glon:.7f},{glat:.7f},121\n"
+               "990001001002,江东社区,990001001,,,\n"
+               "990001002001,下塘村,990001002,120.3,29.8,220\n")
+    v = load_villages(p, ZONES, crs="gcj02")
+    assert v["urban_rural"].tolist() == ["urban", "urban", "rural"]  # 121 镇中心区 is urban
+    assert abs(v["lon"][0] - 120.25) < 1e-5 and abs(v["lat"][0] - 29.7) < 1e-5  # GCJ-02 off
+    assert v["lon"].isna().tolist() == [False, True, False]
+
+
+def test_centre_with_one_coordinate_names_row(tmp_path: Path):
+    p = _write(tmp_path / "v.csv", "code,name,zone_id,lon,lat\n1,a,990001001,120.1,\n")
+    with pytest.raises(InputError, match="both coordinates") as info:
+        load_villages(p, ZONES)
+    assert info.value.row == 1 and info.value.column == "lon"
 
 
 @pytest.mark.parametrize(("text", "words", "row", "column"), [

@@ -16,11 +16,14 @@ import numpy as np
 import pandas as pd
 
 from circle15.errors import InputError
+from circle15.geo.vectors import xy_to_wgs84
 from circle15.io import read_csv
 from circle15.vocab import (
+    URBAN_RURAL_HEADERS,
     VILLAGE_ID_HEADERS,
     VILLAGE_NAME_HEADERS,
     VILLAGE_ZONE_HEADERS,
+    match_headers,
     pick_header,
 )
 
@@ -28,7 +31,7 @@ from circle15.vocab import (
 _SUFFIX = re.compile(r"(村民委员会|居民委员会|村委会|居委会|社区|村)$")
 
 
-def _code(values: pd.Series) -> pd.Series:
+def code_text(values: pd.Series) -> pd.Series:
     """Codes as text: ``330681001001.0`` -> ``330681001001``."""
     s = values.astype(str).str.strip()
     return s.str.replace(r"^(\d+)\.0$", r"\1", regex=True)
@@ -38,7 +41,40 @@ def _bare(name: str) -> str:
     return _SUFFIX.sub("", str(name).strip())
 
 
-def load_villages(path: str | Path, zones: pd.DataFrame) -> pd.DataFrame:
+def urban_rural(codes: pd.Series, names: pd.Series) -> pd.Series:
+    """Each village's class, ``"urban"`` or ``"rural"`` (``""`` when unknown).
+
+    From the NBS urban–rural code (统计用区划和城乡划分代码 城乡分类代码: 1xx urban — 111
+    主城区 … 123 —, 2xx rural — 210 乡中心区, 220 村庄) when given, else from the name: a
+    社区/居委会 is urban, a 村/村委会 rural.
+    """
+    code = codes.fillna("").astype(str).str.strip().str.removesuffix(".0")
+    by_code = np.where(code.str.fullmatch(r"1\d\d"), "urban",
+                       np.where(code.str.fullmatch(r"2\d\d"), "rural", ""))
+    name = names.fillna("").astype(str).str.strip()
+    by_name = np.where(name.str.contains(r"(?:社区|居委会|居民委员会)$"), "urban",
+                       np.where(name.str.contains(r"(?:村|村委会|村民委员会)$"), "rural", ""))
+    return pd.Series(np.where(by_code != "", by_code, by_name), index=codes.index, dtype=str)
+
+
+def _centres(df: pd.DataFrame, crs: str, path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """WGS-84 village centres from recognised lon/lat columns (NaN where absent)."""
+    cols = match_headers(list(df.columns), ("lon", "lat"))
+    nan = np.full(len(df), np.nan)
+    if "lon" not in cols or "lat" not in cols:
+        return nan, nan.copy()
+    x = pd.to_numeric(df[cols["lon"]].replace("", np.nan), errors="coerce").to_numpy(float)
+    y = pd.to_numeric(df[cols["lat"]].replace("", np.nan), errors="coerce").to_numpy(float)
+    bad = np.flatnonzero(np.isfinite(x) != np.isfinite(y))
+    if len(bad):
+        raise InputError("a village centre needs both coordinates", file=path,
+                         row=int(bad[0]) + 1, column=cols["lon"])
+    lon, lat = xy_to_wgs84(x, y, crs)
+    return lon, lat
+
+
+def load_villages(path: str | Path, zones: pd.DataFrame, *, crs: str = "wgs84"
+                  ) -> pd.DataFrame:
     """Read the villages table.
 
     Parameters
@@ -50,11 +86,14 @@ def load_villages(path: str | Path, zones: pd.DataFrame) -> pd.DataFrame:
         乡镇代码/streetCode/zone_id or 所属乡镇).
     zones : pandas.DataFrame
         ``zone_id``, ``zone_name`` of the run.
+    crs : str, default "wgs84"
+        Coordinate system of the village centres (经度/纬度 or lon/lat columns), when given.
 
     Returns
     -------
     pandas.DataFrame
-        ``village_id, village_name, zone_id``.
+        ``village_id, village_name, zone_id, lon, lat`` (WGS-84 centre, NaN when not
+        given) and ``urban_rural`` (:func:`urban_rural`).
 
     Raises
     ------
@@ -75,8 +114,8 @@ def load_villages(path: str | Path, zones: pd.DataFrame) -> pd.DataFrame:
             raise InputError(f"no {what} column", file=path,
                              hint=f"name it one of {', '.join(names[:4])}; columns are: "
                                   + ", ".join(map(str, cols)))
-    out = pd.DataFrame({"village_id": _code(df[vid]), "village_name": df[name].str.strip(),
-                        "zone_raw": _code(df[zone])})
+    out = pd.DataFrame({"village_id": code_text(df[vid]), "village_name": df[name].str.strip(),
+                        "zone_raw": code_text(df[zone])})
     dup = out["village_id"].duplicated(keep="first")
     if dup.any():
         i = int(np.flatnonzero(dup)[0])
@@ -94,7 +133,11 @@ def load_villages(path: str | Path, zones: pd.DataFrame) -> pd.DataFrame:
             f"({len(bad)} rows)", file=path, row=i + 1, column=zone,
             hint="use the zone ids (or names) of the zones file")
     out["zone_id"] = zone_id
-    return out[["village_id", "village_name", "zone_id"]]
+    out["lon"], out["lat"] = _centres(df, crs, path)
+    ucol = pick_header(cols, URBAN_RURAL_HEADERS)
+    out["urban_rural"] = urban_rural(df[ucol] if ucol else pd.Series("", index=df.index),
+                                     out["village_name"])
+    return out[["village_id", "village_name", "zone_id", "lon", "lat", "urban_rural"]]
 
 
 def match_villages(facilities: pd.DataFrame, villages: pd.DataFrame

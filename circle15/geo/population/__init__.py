@@ -127,7 +127,7 @@ def _from_buildings(src: PopulationSource, buildings: gpd.GeoDataFrame | None,
     res, stats = _buildings.residential(bld, src.m2_per_person, src.default_levels, warnings,
                                         key_prefix=src.config_key)
     report["buildings"] = stats
-    return res[["population", "geometry"]], {
+    return res[["population", "floor_area", "geometry"]], {
         "encoding": None, "integer": False, "allocation": "building floor area / m2_per_person"}
 
 
@@ -190,12 +190,16 @@ def _outside_zones(raw: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, drop_outside:
 
 
 def _origins(raw: gpd.GeoDataFrame, gnames: list[str]) -> gpd.GeoDataFrame:
-    return gpd.GeoDataFrame(
-        {"origin_id": np.arange(len(raw), dtype=np.int64),
-         "zone_id": pd.Series(raw["zone_id"].to_numpy(dtype=object), dtype=str),
-         "population": raw["population"].to_numpy(dtype=float),
-         **{g: raw[g].to_numpy(dtype=float) for g in gnames}},
-        geometry=raw.geometry.to_numpy(), crs="EPSG:4326")
+    data: dict[str, Any] = {
+        "origin_id": np.arange(len(raw), dtype=np.int64),
+        "zone_id": pd.Series(raw["zone_id"].to_numpy(dtype=object), dtype=str),
+        "population": raw["population"].to_numpy(dtype=float),
+        **{g: raw[g].to_numpy(dtype=float) for g in gnames}}
+    if "floor_area" in raw:
+        data["floor_area"] = raw["floor_area"].to_numpy(dtype=float)
+    if "village_id" in raw:
+        data["village_id"] = pd.Series(raw["village_id"].to_numpy(dtype=object), dtype=str)
+    return gpd.GeoDataFrame(data, geometry=raw.geometry.to_numpy(), crs="EPSG:4326")
 
 
 def load_population(source: PopulationSource, zones: gpd.GeoDataFrame, *,
@@ -220,7 +224,8 @@ def load_population(source: PopulationSource, zones: gpd.GeoDataFrame, *,
     -------
     origins : geopandas.GeoDataFrame
         EPSG:4326 points: ``origin_id`` (0..n-1), ``zone_id`` (``""`` outside every zone),
-        ``population`` and one float column per group.
+        ``population`` and one float column per group; ``village_id`` when the points
+        name their village, ``floor_area`` (m²) for buildings.
     report : dict
         ``kind``, ``source``, ``points``, ``people``, ``people_in_zones``,
         ``people_by_group``, ``outside_zones`` (``points``, ``people``, ``kept``),

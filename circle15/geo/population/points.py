@@ -17,6 +17,7 @@ import pandas as pd
 import pyproj
 
 from circle15.errors import InputError
+from circle15.geo.areas.villages import code_text
 from circle15.geo.crs import normalize_crs
 from circle15.geo.population import tables
 from circle15.geo.population.source import PopulationSource
@@ -27,7 +28,7 @@ from circle15.geo.vectors import (
     read_vector,
     xy_to_wgs84,
 )
-from circle15.vocab import match_headers
+from circle15.vocab import POINT_VILLAGE_HEADERS, match_headers, pick_header
 
 
 def check_lonlat(lon: np.ndarray, lat: np.ndarray, xcol: str, ycol: str, path: Path,
@@ -110,6 +111,18 @@ def _declared(src: PopulationSource, path: Path) -> str:
         raise InputError(exc.message, file=path, key=src.key("crs"), hint=exc.hint) from None
 
 
+def _village_column(df: pd.DataFrame, src: PopulationSource, path: Path) -> str | None:
+    """The column with each point's village code: as configured, else a recognised one."""
+    cols = [c for c in df.columns if c != "geometry"]
+    if src.village_column:
+        if src.village_column not in cols:
+            raise InputError(f"no column {src.village_column!r}", file=path,
+                             key=src.key("village_column"),
+                             hint="columns are: " + ", ".join(map(str, cols)))
+        return src.village_column
+    return pick_header(cols, POINT_VILLAGE_HEADERS)
+
+
 def read_points(src: PopulationSource, warnings: list[str]) -> tuple[gpd.GeoDataFrame, dict]:
     """Read the points source.
 
@@ -146,6 +159,9 @@ def read_points(src: PopulationSource, warnings: list[str]) -> tuple[gpd.GeoData
                          file=path, row=int(bad[0]) + 1, column=xcol,
                          hint=f"check {src.key('crs')}")
     data = {"population": total, **groups}
+    vcol = _village_column(df, src, path)
+    if vcol is not None:
+        data["village_id"] = code_text(df[vcol].fillna("")).to_numpy(dtype=object)
     out = gpd.GeoDataFrame(data, geometry=gpd.points_from_xy(lon, lat), crs="EPSG:4326")
     integer = tables.all_integer(total) and all(tables.all_integer(v) for v in groups.values())
     return out, {"encoding": encoding, "integer": integer, "allocation": "points as given"}

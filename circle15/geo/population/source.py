@@ -41,6 +41,9 @@ class PopulationSource:
         For ``zone_totals``: CSV with one row per zone.
     m2_per_person, default_levels : float
         For buildings: floor area per resident and storeys assumed when none are given.
+    village_column : str
+        Column with each point's village code (empty: a recognised 村代码/village_id
+        header when present).
     config_key : str, default "population"
         Config key prefix named in errors (``"population.value_column"``).
     """
@@ -56,6 +59,7 @@ class PopulationSource:
     totals: Path | None = None
     m2_per_person: float = 35.0
     default_levels: float = 2.0
+    village_column: str = ""
     config_key: str = "population"
 
     def key(self, name: str) -> str:
