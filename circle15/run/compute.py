@@ -35,6 +35,7 @@ from circle15.geo.routing.network import RoutingNetwork
 from circle15.run import options, provenance, qa
 from circle15.run.problems import check_linking, find_problems, problems_json
 from circle15.run.result import RunResult
+from circle15.run.standards import StandardsInputs, load_run_catalogue
 from circle15.vocab import county_name
 
 log = logging.getLogger(__name__)
@@ -107,6 +108,7 @@ def read_facilities(cfg: Config, area: BaseGeometry, zones: gpd.GeoDataFrame
     fac, issues = load_layers(options.layer_sources(cfg), area, strict=cfg.coverage.strict)
     fac = fac.reset_index(drop=True)
     fac["zone_id"] = assign_zones(fac.to_crs(zones.crs), zones)
+    fac["outside"] = (fac["zone_id"] == "").to_numpy(bool)
     if cfg.area.villages is None:
         return fac, issues, None, {}
     villages = load_villages(cfg.area.villages, zones, crs=cfg.area.villages_crs)
@@ -149,6 +151,17 @@ def _link(cfg: Config, net: RoutingNetwork, fac: gpd.GeoDataFrame,
     return fac_links, org_links, report
 
 
+def counted_layers(cfg: Config, fac: gpd.GeoDataFrame) -> np.ndarray:
+    """Each facility's layer, ``""`` for one outside the area that is not counted."""
+    counted = ~fac["outside"].to_numpy(bool) | cfg.coverage.count_outside
+    return np.where(counted, fac["layer"].to_numpy(dtype=object), "")
+
+
+def _outside_report(cfg: Config, fac: gpd.GeoDataFrame) -> dict[str, Any]:
+    return {"facilities": int(fac["outside"].sum()), "total": len(fac),
+            "counted": cfg.coverage.count_outside}
+
+
 def _travel_times(cfg: Config, net: RoutingNetwork, fac: gpd.GeoDataFrame, fac_links: Links,
                   origins: gpd.GeoDataFrame, org_links: Links) -> dict[str, np.ndarray]:
     """``t_<layer>``/``f_<layer>`` columns on ``origins``; minutes per layer."""
@@ -157,7 +170,7 @@ def _travel_times(cfg: Config, net: RoutingNetwork, fac: gpd.GeoDataFrame, fac_l
     own = cfg.coverage.own_zone_only
     zones = ((fac["zone_id"].astype(str).to_numpy(), origins["zone_id"].astype(str).to_numpy())
              if own else (None, None))
-    layer_of = fac["layer"].to_numpy()
+    layer_of = counted_layers(cfg, fac)
     ids = fac["facility_id"].to_numpy()
     minutes = {}
     for lay in cfg.layers:
@@ -225,11 +238,22 @@ def _targets(cfg: Config, plan: Any, reported: pd.DataFrame | None, cov: pd.Data
     return selected, every
 
 
-def _isochrones(net: RoutingNetwork, fac: gpd.GeoDataFrame, fac_links: Links,
+def _isochrones(net: RoutingNetwork, layer_of: np.ndarray, fac_links: Links,
                 thresholds: tuple[float, ...]) -> gpd.GeoDataFrame:
     from circle15.coverage.isochrones import layer_isochrones
 
-    return layer_isochrones(net, fac_links, fac["layer"].to_numpy(), list(thresholds))
+    return layer_isochrones(net, fac_links, layer_of, list(thresholds))
+
+
+def _standards(cfg: Config, cat: Any, si: Any, area: BaseGeometry
+               ) -> tuple[pd.DataFrame | None, dict[str, Any] | None]:
+    """The standards table (``None`` with ``standards.catalogue = "none"``)."""
+    from circle15.run.standards import judge_standards, other_mode_config
+
+    if cat is None:
+        return None, None
+    return judge_standards(cfg, cat, si,
+                           lambda mode: _network(other_mode_config(cfg, mode), area)[0])
 
 
 def compute(cfg: Config, progress: Progress | None = None) -> RunResult:
@@ -269,6 +293,7 @@ def compute(cfg: Config, progress: Progress | None = None) -> RunResult:
             origins, report["population"] = read_population(cfg, zones, None)
     plan = load_plan_for(cfg)
     reported = reported_values(cfg, plan)
+    catalogue = load_run_catalogue(cfg)
     with clock.stage("network"):
         net, report["network"] = _network(cfg, area)
     if late_population:
@@ -288,10 +313,15 @@ def compute(cfg: Config, progress: Progress | None = None) -> RunResult:
         cov = _coverage(cfg, layers, origins, minutes, zones)
         admin = admin_coverage(fac, zones, keys)
         zones = _zone_population(layers, origins, zones)
+    layer_of = counted_layers(cfg, fac)
     with clock.stage("capacity"):
-        capacity = capacity_table(net, fac, fac_links, origins, org_links, zones,
-                                  {lay.key: lay.group for lay in layers},
+        capacity = capacity_table(net, fac.assign(layer=layer_of), fac_links, origins,
+                                  org_links, zones, {lay.key: lay.group for lay in layers},
                                   60.0 * cfg.coverage.sfca_minutes)
+    with clock.stage("standards"):
+        standards, report["standards"] = _standards(cfg, catalogue, StandardsInputs(
+            net, fac, fac_links, origins, org_links, zones, villages, layers,
+            layer_of != ""), area)
     with clock.stage("targets"):
         targets, targets_all = _targets(cfg, plan, reported, cov, zones, fac, villages)
     with clock.stage("context"):
@@ -299,16 +329,18 @@ def compute(cfg: Config, progress: Progress | None = None) -> RunResult:
     isochrones = None
     if cfg.coverage.isochrones:
         with clock.stage("isochrones"):
-            isochrones = _isochrones(net, fac, fac_links, cfg.coverage.thresholds)
+            isochrones = _isochrones(net, layer_of, fac_links, cfg.coverage.thresholds)
     clock.timings["total"] = round(time.perf_counter() - clock.start, 3)
     report.update({"params": provenance.params(cfg, net.crs),
                    "layers": [dataclasses.asdict(lay) for lay in layers],
                    "facility_qa": qa.facility_qa(fac, issues, keys),
                    "admin_coverage": admin.to_dict(orient="records"),
+                   "outside_facilities": _outside_report(cfg, fac),
                    "timings_s": clock.timings, "versions": provenance.versions()})
     report["data_problems"] = problems_json(find_problems(report, origins))
     return RunResult(config=cfg, zones=zones, network=net, facilities=fac,
                      facility_issues=issues, origins=origins, origin_links=org_links,
                      facility_links=fac_links, coverage=cov, admin=admin, layers=layers,
                      targets=targets, targets_all=targets_all, capacity=capacity,
+                     standards=standards,
                      streets=streets, isochrones=isochrones, report=report)

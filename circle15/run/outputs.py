@@ -107,6 +107,8 @@ def _write_tables(result: RunResult, tmp: Path) -> None:
     write_csv(result.admin, tmp / RunFiles.ADMIN)
     if result.capacity is not None and len(result.capacity):
         write_csv(result.capacity, tmp / RunFiles.CAPACITY)
+    if result.standards is not None:
+        write_csv(result.standards, tmp / RunFiles.STANDARDS)
 
 
 def _write_layers(result: RunResult, tmp: Path) -> None:

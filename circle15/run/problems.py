@@ -104,10 +104,32 @@ def _facility_problems(report: dict[str, Any]) -> list[Problem]:
     return out
 
 
+def _outside_problems(report: dict[str, Any]) -> list[Problem]:
+    """Facilities outside the study area: counted or not (``coverage.count_outside``)."""
+    out = report.get("outside_facilities", {})
+    n, total = int(out.get("facilities", 0)), int(out.get("total", 0))
+    if not n:
+        return []
+    if out.get("counted"):
+        return [Problem("facilities_outside_counted", n, total,
+                        f"{n} 处设施位于研究区域之外（如邻县设施），已计入覆盖"
+                        "（coverage.count_outside = true）",
+                        f"{n} facilities lie outside the study area (e.g. in a neighbouring "
+                        "county) and are counted (coverage.count_outside = true)",
+                        RunFiles.FACILITIES)]
+    return [Problem("facilities_outside", n, total,
+                    f"{n} 处设施位于研究区域之外（如邻县设施），未计入覆盖；如需计入请设 "
+                    "coverage.count_outside = true",
+                    f"{n} facilities lie outside the study area (e.g. in a neighbouring "
+                    "county) and are not counted; set coverage.count_outside = true to "
+                    "count them", RunFiles.FACILITIES)]
+
+
 def find_problems(report: dict[str, Any], origins: gpd.GeoDataFrame) -> list[Problem]:
     """Every data problem recorded in a run's ``report``."""
     total = float(origins["population"].sum()) if len(origins) else 0.0
-    out = _people_problems(report, total) + _facility_problems(report)
+    out = _people_problems(report, total) + _facility_problems(report) + \
+        _outside_problems(report)
     for key, hit in report.get("gcj02_suspects", {}).items():
         n = float(hit.get("n_points", 0)) if isinstance(hit, dict) else 0.0
         if isinstance(hit, dict) and hit.get("declared") == "gcj02":

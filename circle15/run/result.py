@@ -44,6 +44,9 @@ class RunResult:
         The same for every plan year (``year`` column).
     capacity : pandas.DataFrame or None
         Capacity per 1,000 people and 2SFCA per zone, for layers with capacities.
+    standards : pandas.DataFrame or None
+        Each layer judged by its standard's circle levels, by every denominator
+        (:func:`circle15.coverage.levels.standards_table`; None without a catalogue).
     streets, isochrones : geopandas.GeoDataFrame or None
         Map context and display polygons.
     report : dict
@@ -66,6 +69,7 @@ class RunResult:
     targets: pd.DataFrame | None = None
     targets_all: pd.DataFrame | None = None
     capacity: pd.DataFrame | None = None
+    standards: pd.DataFrame | None = None
     streets: gpd.GeoDataFrame | None = None
     isochrones: gpd.GeoDataFrame | None = None
     report: dict[str, Any] = field(default_factory=dict)
