@@ -43,7 +43,7 @@ from circle15.vocab import COMPOSITE, COUNTY
 from circle15.vocab import county_name as _county_name
 
 #: Columns of ``standards_by_zone.csv``.
-STANDARD_COLUMNS = ["zone_id", "zone_name", "entry", "layer", "level", "residents", "minutes",
+STANDARD_COLUMNS = ["zone_id", "zone_name", "entry", "entry_name", "layer", "level", "residents", "minutes",
                     "modes", "profile", "required", "group", "denominator", "total", "covered",
                     "rate", "basis"]
 
@@ -83,6 +83,8 @@ class Criterion:
         Column of the points the quota counts over (``"population"`` or a group).
     quota_unit : str
         Unit of the supply, for the ``basis`` column (``"托位"``).
+    name : str
+        The entry's name, for people.
     """
 
     entry: str
@@ -97,6 +99,7 @@ class Criterion:
     quota_rate: float | None = None
     quota_basis: str = "population"
     quota_unit: str = ""
+    name: str = ""
 
 
 def criterion_minutes(times: Times, c: Criterion) -> np.ndarray:
@@ -128,7 +131,7 @@ class _Zones:
 
     @classmethod
     def of(cls, ids: list[str], zone_of: Sequence) -> _Zones:
-        return cls(ids, pd.Categorical(pd.Series(zone_of).astype(str), categories=ids).codes)
+        return cls(ids, pd.Index(ids).get_indexer(pd.Series(zone_of).astype(str)))
 
     def sums(self, weights: np.ndarray, mask: np.ndarray) -> np.ndarray:
         inz = self.code >= 0
@@ -213,7 +216,8 @@ def _frame(c: Criterion, names: list[str], ids: list[str],
         with np.errstate(invalid="ignore", divide="ignore"):
             rate = np.where(total > 0, covered / np.where(total > 0, total, 1.0), np.nan)
         parts.append(pd.DataFrame({
-            "zone_id": ids, "zone_name": names, "entry": c.entry, "layer": c.layer,
+            "zone_id": ids, "zone_name": names, "entry": c.entry, "entry_name": c.name,
+            "layer": c.layer,
             "level": c.level, "residents": c.residents, "minutes": c.minutes,
             "modes": "+".join(c.modes), "profile": c.profile, "required": c.required,
             "group": c.group, "denominator": den, "total": total, "covered": covered,
@@ -312,6 +316,7 @@ def standards_table(origins: pd.DataFrame, times: Times, criteria: Sequence[Crit
     if not frames:
         return pd.DataFrame(columns=STANDARD_COLUMNS)
     out = pd.concat(frames, ignore_index=True)[STANDARD_COLUMNS]
-    out["minutes"] = out["minutes"].map(  # as written: 5 stays 5, like coverage_by_zone.csv
-        lambda v: int(v) if np.isfinite(v) and float(v).is_integer() else v).astype(object)
+    out["minutes"] = pd.Series(  # as written: 5 stays 5, like coverage_by_zone.csv
+        [int(v) if np.isfinite(v) and float(v).is_integer() else v for v in out["minutes"]],
+        index=out.index, dtype=object)
     return out

@@ -28,6 +28,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from circle15.io import atomic_file, write_csv
 from circle15.report import labels as L
 from circle15.report.briefing import beijing_time, marked_name, marks_note
+from circle15.report.standards import RATE_COLUMNS, STANDARD_HEADERS
 from circle15.vocab import COUNTY, county_label
 
 SHEETS = {
@@ -40,6 +41,7 @@ SHEETS = {
     "siting": ("选址情景", "Siting scenario"),
     "admin": ("行政覆盖", "Admin coverage"),
     "capacity": ("设施容量", "Capacity"),
+    "standards": ("按标准评价", "By the standards"),
 }
 #: Font of every cell: a CJK font (Chinese township names appear in both languages).
 CJK_FONT = "宋体"
@@ -56,7 +58,8 @@ _FORMATS = {"coverage_rate": PCT, "population": INT, "covered_population": INT,
             "sfca_minutes": "0", "sfca_per_1000": ONE, "zones": INT,
             "zones_with_facility": INT, "share": PCT, "rate_before": PCT, "target_rate": PCT,
             "rate_after": PCT, "covered_before": INT, "covered_after": INT, "required": INT,
-            "new_sites": INT, "year": "0"}
+            "new_sites": INT, "year": "0",
+            **{c: PCT for c in RATE_COLUMNS}, "std_minutes": "0.#"}
 
 SITING_HEADERS = {
     "zone_id": ("乡镇（街道）代码", "Zone ID"), "zone_name": ("乡镇（街道）", "Township"),
@@ -370,7 +373,8 @@ def _siting_display(siting: pd.DataFrame, lang: str, layers: Sequence[Mapping[st
 
 
 def _headers(lang: str) -> dict[str, str]:
-    tables = (L.COVERAGE_HEADERS, L.EXTRA_HEADERS, L.TARGET_HEADERS, SITING_HEADERS)
+    tables = (L.COVERAGE_HEADERS, L.EXTRA_HEADERS, L.TARGET_HEADERS, SITING_HEADERS,
+              STANDARD_HEADERS)
     out = {k: L.pick(v, lang) for t in tables for k, v in t.items()}
     out.update({"target_value": L.pick(("目标值", "Target"), lang),
                 "bound": L.pick(("目标条件", "Condition"), lang),

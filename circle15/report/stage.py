@@ -22,6 +22,7 @@ from circle15.io import write_text
 from circle15.report import summary as S
 from circle15.report.briefing import Briefing, Context, build_briefing, make_context
 from circle15.report.charts import Chart, overview_map, write_charts, write_charts_json
+from circle15.report.standards import standards_section, standards_wide
 from circle15.vocab import RunFiles
 
 log = logging.getLogger(__name__)
@@ -47,19 +48,25 @@ def build_report(targets: pd.DataFrame, params: Mapping[str, Any], ctx: Context,
                  coverage: pd.DataFrame | None = None, charts: Sequence[Chart] = (),
                  overview: Path | None = None, siting: pd.DataFrame | None = None,
                  siting_info: Mapping[str, Any] | None = None,
-                 problems: Sequence[Mapping[str, Any]] = ()
+                 problems: Sequence[Mapping[str, Any]] = (),
+                 standards: pd.DataFrame | None = None, layers: Sequence[Mapping[str, Any]] = ()
                  ) -> tuple[Briefing, list[S.Section], list[S.Section]]:
     """The briefing and the two parts of the report (front pages, appendix)."""
     b = build_briefing(targets, params, ctx, coverage=coverage)
     front = S.briefing_sections(b, ctx.lang, overview=overview, charts=charts)
     status = next((Path(c.path) for c in charts if c.kind == "status"), None)
     scen = S.scenario_sections(siting, siting_info, targets, ctx)
-    n = 3 if scen else 2
-    numerals = ("二", "三", "四", "五", "六") if ctx.lang != "en" else ("2", "3", "4", "5", "6")
-    appendix = [*S.domain_sections(targets, ctx), *scen,
-                S.needs_section(b, ctx.lang, numerals[n - 2]),
-                *S.township_sections(targets, coverage, ctx, numerals[n - 1]),
-                S.params_section(params, ctx.lang, numerals[n], status, problems)]
+    numerals = iter(("二", "三", "四", "五", "六", "七") if ctx.lang != "en"
+                    else ("2", "3", "4", "5", "6", "7"))
+    if scen:
+        next(numerals)  # the scenario section numbers itself 二
+    std = standards_section(standards, ctx.lang, next(numerals), layers, ctx.county_word,
+                            str(params.get("standards_catalogue") or "")) \
+        if standards is not None and len(standards) else None
+    appendix = [*S.domain_sections(targets, ctx), *scen, *([std] if std else []),
+                S.needs_section(b, ctx.lang, next(numerals)),
+                *S.township_sections(targets, coverage, ctx, next(numerals)),
+                S.params_section(params, ctx.lang, next(numerals), status, problems)]
     return b, front, appendix
 
 
@@ -88,6 +95,8 @@ class BriefingInputs:
         Layer -> siting report (target, method, candidates, sites ...).
     capacity, admin : pandas.DataFrame, optional
         Extra workbook sheets.
+    standards : pandas.DataFrame, optional
+        ``standards_by_zone``: a report section (county rows) and a workbook sheet.
     zones, facilities : geopandas.GeoDataFrame, optional
         For the overview map (no map without ``zones``).
     lang : {"zh", "en"}
@@ -106,6 +115,7 @@ class BriefingInputs:
     siting_info: Mapping[str, Any] | None = None
     capacity: pd.DataFrame | None = None
     admin: pd.DataFrame | None = None
+    standards: pd.DataFrame | None = None
     zones: Any = None
     facilities: Any = None
     lang: str = "zh"
@@ -150,7 +160,8 @@ def write_briefing(out_dir: str | Path, inputs: BriefingInputs, *, pdf: bool = T
     b, front, appendix = build_report(targets, params, ctx, coverage=coverage, charts=charts,
                                       overview=ov.path if ov else None, siting=siting,
                                       siting_info=inputs.siting_info,
-                                      problems=inputs.problems)
+                                      problems=inputs.problems, standards=inputs.standards,
+                                      layers=layers)
     text = S.report_text(b.title, b.banners, [*front, *appendix])
     font_css = font_face_css(text)
     written = [*(Path(c.path) for c in charts), out_dir / RunFiles.CHARTS_JSON]
@@ -166,6 +177,8 @@ def write_briefing(out_dir: str | Path, inputs: BriefingInputs, *, pdf: bool = T
     written.append(write_docx(out_dir / RunFiles.BRIEFING_DOCX, b, front, appendix, lang))
     extra = {k: v for k, v in (("admin", inputs.admin), ("capacity", inputs.capacity))
              if v is not None and len(v)}
+    if inputs.standards is not None and len(inputs.standards):
+        extra["standards"] = standards_wide(inputs.standards, lang, layers, ctx.county_word)
     written.append(write_workbook(out_dir / RunFiles.WORKBOOK, coverage=coverage, targets=targets,
                                   targets_all=targets_all, params=params, lang=lang,
                                   layers=layers, siting=siting, extra_sheets=extra, plan=plan))

@@ -18,7 +18,7 @@ from circle15.errors import InputError
 from circle15.io import atomic_output_dir, write_csv, write_json
 from circle15.run import provenance, stamps
 from circle15.run.result import RunResult
-from circle15.vocab import RunFiles
+from circle15.vocab import RunFiles, county_label
 
 
 def previous_outputs(out_dir: Path) -> list[str]:
@@ -131,9 +131,15 @@ def _write_documents(result: RunResult, tmp: Path) -> None:
     lang = result.config.output.lang
     layers = result.report["layers"]  # the run.json form every document reads
     if result.targets is None:  # no plan: the workbook of coverage only
+        from circle15.report.standards import standards_wide
+
+        extra = {"admin": result.admin}
+        if result.standards is not None and len(result.standards):
+            extra["standards"] = standards_wide(
+                result.standards, lang, layers,
+                county_label(str(result.params.get("title") or ""), lang))
         write_workbook(tmp / RunFiles.WORKBOOK, coverage=result.coverage,
-                       params=result.params, lang=lang, layers=layers,
-                       extra_sheets={"admin": result.admin})
+                       params=result.params, lang=lang, layers=layers, extra_sheets=extra)
         return
     siting = pd.concat([sr.before_after for sr in result.siting], ignore_index=True) \
         if result.siting else None
@@ -141,7 +147,8 @@ def _write_documents(result: RunResult, tmp: Path) -> None:
         coverage=result.coverage, targets=result.targets, targets_all=result.targets_all,
         params=result.params, layers=layers, siting=siting,
         siting_info={sr.layer: sr.report for sr in result.siting}, capacity=result.capacity,
-        admin=result.admin, zones=result.zones, facilities=result.facilities, lang=lang,
+        admin=result.admin, standards=result.standards, zones=result.zones,
+        facilities=result.facilities, lang=lang,
         problems=result.report.get("data_problems", [])))
 
 

@@ -57,6 +57,8 @@ def params(cfg: Config, crs: str) -> dict[str, Any]:
         "speed_kmh": speed,
         "thresholds": list(cfg.coverage.thresholds),
         "own_zone_only": cfg.coverage.own_zone_only,
+        "count_outside": cfg.coverage.count_outside,
+        "standards_catalogue": cfg.standards.catalogue if cfg.standards.enabled else "",
         "max_link_m": cfg.network.max_link_m,
         "crs": crs,
         "lang": cfg.output.lang,

@@ -6,7 +6,7 @@ becomes a criterion at that circle level: its minutes (a distance-only rule at t
 walking speed), the modes the run computes among those the rule allows, the speed profile
 of the layer's group, and the residents it judges — urban levels the urban residents and
 rural levels (乡集镇, 村/组) the rural ones when the villages give an urban–rural class; without
-classes every resident is judged by the urban levels and the rural levels are not applied.
+classes every level judges every resident (each row says so: ``residents = "all"``).
 """
 
 from __future__ import annotations
@@ -120,14 +120,10 @@ def layer_criteria(catalogue: Catalogue, layer: RunLayer, opts: CriteriaOptions
             entry.group if entry.group in opts.groups else "total")
         quota = _quota(entry, group, opts)
         for rule in entry.rules:
-            residents = LEVEL_RESIDENTS.get(rule.level, "all")
-            if not opts.classes_known:
-                if residents == "rural":
-                    continue
-                residents = "all"
+            residents = LEVEL_RESIDENTS.get(rule.level, "all") if opts.classes_known else "all"
             modes = rule_modes(rule, opts.modes)
             out.append(Criterion(
-                entry=entry.key, layer=layer.key, level=rule.level,
+                entry=entry.key, name=entry.name(opts.lang), layer=layer.key, level=rule.level,
                 minutes=rule_minutes(rule, opts.walk_kmh), modes=modes,
                 required=rule.required, group=group, residents=residents,
                 profile=opts.profiles.get(group, "") if "walk" in modes else "",
