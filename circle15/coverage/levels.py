@@ -43,9 +43,9 @@ from circle15.vocab import COMPOSITE, COUNTY
 from circle15.vocab import county_name as _county_name
 
 #: Columns of ``standards_by_zone.csv``.
-STANDARD_COLUMNS = ["zone_id", "zone_name", "entry", "entry_name", "layer", "level", "residents", "minutes",
-                    "modes", "profile", "required", "group", "denominator", "total", "covered",
-                    "rate", "basis"]
+STANDARD_COLUMNS = ["zone_id", "zone_name", "entry", "entry_name", "layer", "level",
+                    "residents", "minutes", "modes", "profile", "required", "group",
+                    "denominator", "total", "covered", "rate", "basis"]
 
 #: Travel times: (layer, mode, speed profile) -> minutes per point (``inf`` = not reached);
 #: the profile is ``""`` at the network's own speed.

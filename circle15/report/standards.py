@@ -20,7 +20,6 @@ from circle15.vocab import (
     CIRCLE_LEVELS,
     COMPOSITE,
     COUNTY,
-    DENOMINATORS,
     MODE_LABELS,
     RESIDENT_CLASSES,
 )
@@ -66,7 +65,7 @@ def _modes(text: str, lang: str) -> str:
     return "/".join(L.label(MODE_LABELS, m, lang) for m in str(text).split("+") if m)
 
 
-def _describe(first: pd.DataFrame, lang: str, names: Mapping[str, Any], county: str
+def _describe(first: pd.DataFrame, lang: str, names: dict[str, tuple[str, str]], county: str
               ) -> pd.DataFrame:
     """The descriptive columns of each zone × entry × level."""
     recs = first.to_dict("records")
@@ -152,5 +151,5 @@ def standards_section(table: pd.DataFrame | None, lang: str, number: str,
         "standards)."), lang)
     title = L.pick((f"附录{number} 按标准评价（多口径）", f"Appendix {number} Judged by the "
                     "standards (every denominator)"), lang)
-    return Section(title, page_break=True, blocks=[note, Table([L.pick(STANDARD_HEADERS[c], lang) for c in cols],
-                                              rows)])
+    header = [L.pick(STANDARD_HEADERS[c], lang) for c in cols]
+    return Section(title, page_break=True, blocks=[note, Table(header, rows)])
