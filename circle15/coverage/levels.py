@@ -39,6 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from circle15.coverage.zonal import zone_codes
 from circle15.vocab import COMPOSITE, COUNTY
 from circle15.vocab import county_name as _county_name
 
@@ -131,7 +132,7 @@ class _Zones:
 
     @classmethod
     def of(cls, ids: list[str], zone_of: Sequence) -> _Zones:
-        return cls(ids, pd.Index(ids).get_indexer(pd.Series(zone_of).astype(str)))
+        return cls(ids, zone_codes(zone_of, ids))
 
     def sums(self, weights: np.ndarray, mask: np.ndarray) -> np.ndarray:
         inz = self.code >= 0

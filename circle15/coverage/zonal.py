@@ -20,6 +20,11 @@ from circle15.vocab import county_name as _county_name
 COLUMNS = COVERAGE_COLUMNS
 
 
+def zone_codes(values: Sequence, zone_ids: Sequence[str]) -> np.ndarray:
+    """Position of each value in ``zone_ids`` (``-1`` for none: outside every zone)."""
+    return pd.Index(list(zone_ids)).get_indexer(pd.Series(values).astype(str)).astype(np.int64)
+
+
 def coverage_table(
     origins: pd.DataFrame,
     minutes: Mapping[str, np.ndarray],
@@ -60,7 +65,7 @@ def coverage_table(
     names = dict(zip(zone_ids, zones["zone_name"].astype(str), strict=True))
     all_ids = [*zone_ids, COUNTY]
     names[COUNTY] = county_name
-    zcode = pd.Categorical(origins["zone_id"].astype(str), categories=zone_ids).codes
+    zcode = zone_codes(origins["zone_id"], zone_ids)
     inzone = zcode >= 0
     nz = len(zone_ids)
 

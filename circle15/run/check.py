@@ -24,6 +24,7 @@ from circle15.run.compute import (
     reported_values,
 )
 from circle15.run.outputs import check_output_dir
+from circle15.run.standards import load_run_catalogue
 
 
 @dataclass
@@ -86,6 +87,8 @@ def check_inputs(cfg: Config, out_dir: Path | None = None) -> CheckReport:
     rep.add("plan", "none" if plan is None else f"{plan.name}, year {cfg.targets.year}")
     if reported_values(cfg, plan) is not None:
         rep.add("reported values", str(cfg.targets.reported))
+    cat = load_run_catalogue(cfg)
+    rep.add("standards", "none" if cat is None else f"{cat.name}, {len(cat.entries)} entries")
     rep.add("network", _network_line(cfg))
     cand = _candidates_line(cfg)
     if cand:

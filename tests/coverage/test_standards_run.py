@@ -217,3 +217,56 @@ def test_facility_across_the_boundary_counts_only_when_switched_on(tmp_path: Pat
     assert _pick(t, "health_station", "village", "townships")["E"] == (0, 1)
     problems = {p["code"] for p in res.report["data_problems"]}
     assert ("facilities_outside_counted" if count else "facilities_outside") in problems
+
+
+def test_on_foot_or_by_bike_with_a_second_network(tmp_path: Path):
+    # 健身 (urban_15, walk or bike) at x = 0. On foot (75 m/min) x = 1200 is 16 min away;
+    # by bike (12 km/h = 200 m/min) 6 min: with standards.modes = ["bike"] E is covered.
+    layers = '\n[[layers]]\nkey = "fitness"\nsource = "f.csv"\n'
+    cfg = _inputs(tmp_path, layers=layers)
+    _facility(tmp_path, "f.csv", [("G1", 0, None)])
+    text = cfg.read_text(encoding="utf-8").replace('villages = "villages.csv"\n', "")
+    cfg.write_text(text, encoding="utf-8")
+    t, _ = _run(cfg)
+    assert _pick(t, "fitness", "urban_15", "population")["ALL"] == (100, 150)
+    assert set(t[t.entry == "fitness"].modes) == {"walk"}
+    cfg.write_text(text + '[standards]\nmodes = ["bike"]\n', encoding="utf-8")
+    t, res = _run(cfg)
+    assert _pick(t, "fitness", "urban_15", "population")["ALL"] == (150, 150)
+    assert set(t[t.entry == "fitness"].modes) == {"walk+bike"}
+    # the common table stays on foot
+    cov = res.coverage
+    assert cov[(cov.layer == "fitness") & (cov.zone_id == "ALL") & (cov.minutes == 15)
+               & (cov.group == "total")].covered_population.item() == 100
+
+
+@pytest.mark.parametrize(("extra", "words", "key"), [
+    ('[standards]\noverrides = { kindergarten = { minutes = -1 } }\n', "", "standards.overrides"),
+    ('[standards]\noverrides = { nosuch = { minutes = 5 } }\n', "no catalogue entry",
+     "standards.overrides.nosuch"),
+    ('[standards]\ncatalogue = "missing.toml"\n', "file not found", "standards.catalogue"),
+    ('[standards]\nprofiles = { age_60p = "jogger" }\n', "unknown speed profile",
+     "standards.profiles.age_60p"),
+])
+def test_bad_standards_input_exits_2_naming_the_key(tmp_path: Path, extra, words, key):
+    from typer.testing import CliRunner
+
+    from circle15.cli import app
+
+    cfg = _inputs(tmp_path, layers=LAYERS, extra=extra)
+    _facility(tmp_path, "k.csv", [("K1", 0, None)])
+    _facility(tmp_path, "m.csv", [("M1", 0, None)])
+    for cmd in (["check", str(cfg)], ["run", str(cfg)]):
+        r = CliRunner().invoke(app, cmd)
+        assert r.exit_code == 2, r.output
+        assert key in r.output and words in r.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_layer_standard_naming_no_entry(tmp_path: Path):
+    cfg = _inputs(tmp_path)
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace(
+        'standard = ["health_station"]', 'standard = ["clinics"]'), encoding="utf-8")
+    with pytest.raises(c15.InputError) as info:
+        c15.compute(c15.load_config(cfg))
+    assert info.value.key == "layers[0].standard[0]" and "clinics" in str(info.value)

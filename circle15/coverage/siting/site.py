@@ -40,6 +40,7 @@ from circle15.coverage.siting.goals import (
     target_for_layer,
 )
 from circle15.coverage.siting.tables import before_after_table, curve_table, sites_table
+from circle15.coverage.zonal import zone_codes
 from circle15.errors import InputError
 from circle15.geo.routing.linking import Links, link_points, usable_segments
 from circle15.geo.routing.network import RoutingNetwork
@@ -338,8 +339,7 @@ def _demand(origins: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, layer: str,
     covered = origins[f"t_{layer}"].to_numpy(float) <= target.minutes
     zone_ids = zones["zone_id"].astype(str).tolist()
     zone_names = dict(zip(zone_ids, zones["zone_name"].astype(str), strict=True))
-    zcode = pd.Categorical(origins["zone_id"].astype(str), categories=zone_ids).codes \
-        .astype(np.int64)
+    zcode = zone_codes(origins["zone_id"], zone_ids)
     nz = len(zone_ids)
     bucket = np.where(zcode >= 0, zcode, nz)
     pop_z = np.bincount(bucket, weights=w, minlength=nz + 1)[:nz]
@@ -377,9 +377,9 @@ def _candidate_sites(net: RoutingNetwork, origins: gpd.GeoDataFrame, zones: gpd.
                                       max(options.spacing_m, options.max_link_m))
     candidates["zone_id"] = nearest
     zone_ids = zones["zone_id"].astype(str).tolist()
-    zone = pd.Categorical(candidates["zone_id"], categories=zone_ids).codes.astype(np.int64)
+    zone = zone_codes(candidates["zone_id"], zone_ids)
     # own-zone-only runs count a facility only inside its polygon, as the pipeline does
-    zone_within = pd.Categorical(within, categories=zone_ids).codes.astype(np.int64)
+    zone_within = zone_codes(within, zone_ids)
     return _Candidates(candidates, links, source, zone, zone_within)
 
 
