@@ -219,6 +219,7 @@ DENOMINATORS = {
     "population": ("人口", "People"),
     "group": ("服务人群", "Target group"),
     "villages": ("村/社区", "Villages/communities"),
+    "compounds": ("居住小区", "Residential compounds"),
     "buildings": ("住宅建筑", "Residential buildings"),
     "floor_area": ("住宅建筑面积", "Residential floor area"),
     "townships": ("镇街（至少一处设施）", "Townships with a facility"),

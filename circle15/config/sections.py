@@ -68,6 +68,11 @@ class AreaConfig:
                                      "2xx rural; else 社区 urban, 村 rural).")
     villages_crs: str = _f("wgs84", "Coordinate system of the village centres in "
                                     "area.villages (gcj02 for Amap/Gaode).")
+    compounds: Path | None = _f(None, "Polygons of residential compounds (居住小区) with an "
+                                      "id and/or name: the standards table then gives the "
+                                      "share of compounds whose residents are covered.")
+    compounds_crs: str = _f("wgs84", "Coordinate system of area.compounds when the file "
+                                     "declares none.")
 
 
 @dataclass(frozen=True)

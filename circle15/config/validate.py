@@ -110,6 +110,8 @@ def _area(cfg: Config, col: Collector) -> Any:
     col.file_exists(area.zones, "area.zones")
     col.file_exists(area.villages, "area.villages")
     col.crs(area.villages_crs, "area.villages_crs")
+    col.file_exists(area.compounds, "area.compounds")
+    col.crs(area.compounds_crs, "area.compounds_crs")
     col.in_range(area.buffer_m, "area.buffer_m", 0, 100_000)
     return area
 

@@ -15,6 +15,9 @@ the bureau reports is covered, one labelled row each:
     Villages/社区 counted as covered: with residents' village codes, those where at least
     ``village_share`` of the residents are covered (``basis = "residents"``); else those
     whose centre is covered (``basis = "centre"``).
+``compounds``
+    Residential compounds (小区) where at least ``village_share`` of the residents are
+    covered (points inside the compound polygons).
 ``buildings``, ``floor_area``
     Residential buildings and their floor area covered (population from buildings).
 ``townships``
@@ -141,30 +144,39 @@ class _Zones:
         return np.append(per, per.sum())
 
 
+def _by_residents(unit_of_point: pd.Series, units: pd.DataFrame, id_col: str,
+                  unit_mask: np.ndarray, covered: np.ndarray, res: np.ndarray,
+                  pop: np.ndarray, zones: _Zones, share: float) -> tuple[np.ndarray, np.ndarray]:
+    """Units (villages, compounds) with residents, and those where at least ``share`` of
+    the residents judged are covered, per zone + county."""
+    idx = pd.Index(units[id_col].astype(str)).get_indexer(unit_of_point.astype(str))
+    ok = (idx >= 0) & res
+    people = np.bincount(idx[ok], weights=pop[ok], minlength=len(units))
+    reached = np.bincount(idx[ok], weights=pop[ok] * covered[ok], minlength=len(units))
+    has = people > 0
+    good = has & (reached >= share * people - 1e-9)
+    uz = _Zones.of(zones.ids, units["zone_id"])
+    ones = np.ones(len(units))
+    return uz.sums(ones, unit_mask & has), uz.sums(ones, unit_mask & good)
+
+
 def _village_counts(c: Criterion, covered: np.ndarray, res: np.ndarray,
                     origins: pd.DataFrame, villages: pd.DataFrame, zones: _Zones,
                     village_times: Times | None, share: float
                     ) -> tuple[np.ndarray, np.ndarray, str] | None:
     """Villages of the criterion's residents, and those covered, per zone + county."""
     vres = residents_mask(c.residents, villages["urban_rural"].to_numpy())
-    vz = _Zones.of(zones.ids, villages["zone_id"])
     if "village_id" in origins:
-        vidx = pd.Index(villages["village_id"].astype(str)).get_indexer(
-            origins["village_id"].astype(str))
-        pop = origins["population"].to_numpy(float)
-        ok = (vidx >= 0) & res
-        people = np.bincount(vidx[ok], weights=pop[ok], minlength=len(villages))
-        reached = np.bincount(vidx[ok], weights=pop[ok] * covered[ok], minlength=len(villages))
-        has = people > 0
-        with np.errstate(invalid="ignore", divide="ignore"):
-            good = has & (reached >= share * people - 1e-9)
-        return vz.sums(np.ones(len(villages)), vres & has), vz.sums(np.ones(len(villages)),
-                                                                    vres & good), "residents"
+        total, cov = _by_residents(origins["village_id"], villages, "village_id", vres,
+                                   covered, res, origins["population"].to_numpy(float),
+                                   zones, share)
+        return total, cov, "residents"
     if village_times is None:
         return None
     t = criterion_minutes(village_times, c)
     placed = np.isfinite(villages["lon"].to_numpy(float))
     ones = np.ones(len(villages))
+    vz = _Zones.of(zones.ids, villages["zone_id"])
     return (vz.sums(ones, vres & placed), vz.sums(ones, vres & placed & (t <= c.minutes)),
             "centre")
 
@@ -251,7 +263,8 @@ def _composites(criteria: Sequence[Criterion], covered: list[np.ndarray],
 def standards_table(origins: pd.DataFrame, times: Times, criteria: Sequence[Criterion],
                     zones: pd.DataFrame, *, urban_rural: np.ndarray | None = None,
                     villages: pd.DataFrame | None = None, village_times: Times | None = None,
-                    village_share: float = 0.5, facilities: pd.DataFrame | None = None,
+                    village_share: float = 0.5, compounds: pd.DataFrame | None = None,
+                    facilities: pd.DataFrame | None = None,
                     accessibility: Mapping[int, np.ndarray] | None = None,
                     county_name: str = _county_name(False, "zh")) -> pd.DataFrame:
     """Every criterion's coverage per zone and county, by every denominator available.
@@ -273,7 +286,11 @@ def standards_table(origins: pd.DataFrame, times: Times, criteria: Sequence[Crit
     village_times : mapping, optional
         :data:`Times` over the village centres (used when points carry no ``village_id``).
     village_share : float, default 0.5
-        Share of a village's residents that must be covered for it to count as covered.
+        Share of a village's (or compound's) residents that must be covered for it to count
+        as covered.
+    compounds : pandas.DataFrame, optional
+        Residential compounds (小区): ``compound_id``, ``zone_id``; counted by the residents
+        of the points carrying a ``compound_id``.
     facilities : pandas.DataFrame, optional
         ``layer``, ``zone_id``, ``capacity``, ``counted`` (bool): for the townships and quota
         rows.
@@ -306,6 +323,12 @@ def standards_table(origins: pd.DataFrame, times: Times, criteria: Sequence[Crit
                                   village_times, village_share)
             if got is not None:
                 rows.append(("villages", got[0], got[1], got[2]))
+        if compounds is not None and not compounds.empty and "compound_id" in origins:
+            total, cov = _by_residents(origins["compound_id"], compounds, "compound_id",
+                                       np.ones(len(compounds), bool), t <= c.minutes, res,
+                                       origins["population"].to_numpy(float), pz,
+                                       village_share)
+            rows.append(("compounds", total, cov, "residents"))
         if facilities is not None:
             need = None
             if c.quota_rate is not None:

@@ -18,6 +18,7 @@ from circle15.config import Config
 from circle15.run.compute import (
     load_plan_for,
     needs_network_for_population,
+    read_compounds,
     read_facilities,
     read_population,
     read_zones,
@@ -87,6 +88,9 @@ def check_inputs(cfg: Config, out_dir: Path | None = None) -> CheckReport:
     rep.add("plan", "none" if plan is None else f"{plan.name}, year {cfg.targets.year}")
     if reported_values(cfg, plan) is not None:
         rep.add("reported values", str(cfg.targets.reported))
+    comp = read_compounds(cfg, zones)
+    if comp is not None:
+        rep.add("compounds", f"{len(comp)} compounds")
     cat = load_run_catalogue(cfg)
     rep.add("standards", "none" if cat is None else f"{cat.name}, {len(cat.entries)} entries")
     rep.add("network", _network_line(cfg))

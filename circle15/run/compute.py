@@ -128,6 +128,15 @@ def read_population(cfg: Config, zones: gpd.GeoDataFrame, net: RoutingNetwork | 
     return origins.reset_index(drop=True), report
 
 
+def read_compounds(cfg: Config, zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame | None:
+    """The residential compounds (``area.compounds``), or ``None``."""
+    if cfg.area.compounds is None:
+        return None
+    from circle15.geo.areas import load_compounds
+
+    return load_compounds(cfg.area.compounds, zones, crs=cfg.area.compounds_crs)
+
+
 def needs_network_for_population(cfg: Config) -> bool:
     """Whether the population is placed on the network's nodes (``zone_totals``)."""
     return cfg.population.kind == "zone_totals"
@@ -294,6 +303,7 @@ def compute(cfg: Config, progress: Progress | None = None) -> RunResult:
     plan = load_plan_for(cfg)
     reported = reported_values(cfg, plan)
     catalogue = load_run_catalogue(cfg)
+    compounds = read_compounds(cfg, zones)
     with clock.stage("network"):
         net, report["network"] = _network(cfg, area)
     if late_population:
@@ -321,7 +331,7 @@ def compute(cfg: Config, progress: Progress | None = None) -> RunResult:
     with clock.stage("standards"):
         standards, report["standards"] = _standards(cfg, catalogue, StandardsInputs(
             net, fac, fac_links, origins, org_links, zones, villages, layers,
-            layer_of != ""), area)
+            layer_of != "", compounds), area)
     with clock.stage("targets"):
         targets, targets_all = _targets(cfg, plan, reported, cov, zones, fac, villages)
     with clock.stage("context"):

@@ -27,6 +27,7 @@ from circle15.coverage.nearest import layer_times, link_points
 from circle15.coverage.travel import SourceGraph
 from circle15.errors import InputError
 from circle15.facilities import Layer
+from circle15.geo.areas import assign_compounds
 from circle15.geo.routing.linking import Links, SegmentIndex, usable_segments
 from circle15.geo.routing.network import RoutingNetwork
 from circle15.geo.streets.speeds import DEFAULT_SPEEDS_KMH, SPEED_PROFILES_KMH
@@ -169,6 +170,7 @@ class StandardsInputs:
     villages: pd.DataFrame | None
     layers: list[Layer]
     counted: np.ndarray
+    compounds: gpd.GeoDataFrame | None = None
 
 
 def _mode_times(cfg: Config, si: StandardsInputs, crit: Sequence[Criterion],
@@ -252,10 +254,14 @@ def judge_standards(cfg: Config, cat: Catalogue, si: StandardsInputs, network_fo
     fac = pd.DataFrame({"layer": si.fac["layer"], "zone_id": si.fac["zone_id"],
                         "capacity": si.fac["capacity"] if "capacity" in si.fac else np.nan,
                         "counted": si.counted})
+    origins = si.origins
+    if si.compounds is not None:
+        origins = pd.DataFrame(origins.drop(columns="geometry")).assign(
+            compound_id=assign_compounds(si.origins, si.compounds))
     table = standards_table(
-        si.origins, pts, crit, si.zones, urban_rural=cls, villages=si.villages,
+        origins, pts, crit, si.zones, urban_rural=cls, villages=si.villages,
         village_times=vil or None, village_share=cfg.standards.village_share,
-        facilities=fac, accessibility=_accessibility(cfg, si, crit),
+        compounds=si.compounds, facilities=fac, accessibility=_accessibility(cfg, si, crit),
         county_name=county_name(cfg.project.synthetic, cfg.output.lang))
     report["villages_basis"] = ("residents" if "village_id" in si.origins else
                                 "centre" if centres is not None else "none")

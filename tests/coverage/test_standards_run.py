@@ -270,3 +270,50 @@ def test_layer_standard_naming_no_entry(tmp_path: Path):
     with pytest.raises(c15.InputError) as info:
         c15.compute(c15.load_config(cfg))
     assert info.value.key == "layers[0].standard[0]" and "clinics" in str(info.value)
+
+
+def _square(x0: float, x1: float, y0: float, y1: float) -> list[list[float]]:
+    return [[*lonlat(x0, y0)], [*lonlat(x1, y0)], [*lonlat(x1, y1)], [*lonlat(x0, y1)],
+            [*lonlat(x0, y0)]]
+
+
+def test_buildings_floor_area_and_compounds(tmp_path: Path):
+    # four 20 m x 20 m two-storey homes 5..25 m north of the street at x = 100, 500, 800,
+    # 1200 (800 m² each, 40 m² per person: 20 people each); a kindergarten at x = 0, 5 min
+    # = 375 m. The home at 100 is 100 m along + 15 m to its centre: 1.5 min, covered; the
+    # others are more than 375 m away.
+    cfg = write_tiny_inputs(tmp_path)
+    feats = [{"type": "Feature", "properties": {"building": "residential", "building:levels": 2},
+              "geometry": {"type": "Polygon", "coordinates": [_square(x - 10, x + 10, 5, 25)]}}
+             for x in (100, 500, 800, 1200)]
+    (tmp_path / "homes.geojson").write_text(json.dumps(
+        {"type": "FeatureCollection", "features": feats}), encoding="utf-8")
+    comps = [("H1", "花园小区", 0, 600), ("H2", "河畔小区", 700, 900), ("H3", "东苑", 1100, 1300)]
+    (tmp_path / "compounds.geojson").write_text(json.dumps({
+        "type": "FeatureCollection", "features": [
+            {"type": "Feature", "properties": {"小区编号": cid, "小区名称": name},
+             "geometry": {"type": "Polygon", "coordinates": [_square(a, b, -100, 100)]}}
+            for cid, name, a, b in comps]}, ensure_ascii=False), encoding="utf-8")
+    _facility(tmp_path, "k.csv", [("K1", 0, None)])
+    text = cfg.read_text(encoding="utf-8")
+    start, end = text.index("[population]"), text.index("[[layers]]")
+    text = (text[:start] + '[population]\nkind = "buildings"\nsource = "homes.geojson"\n'
+            'm2_per_person = 40\n\n' + text[end:])
+    text = text.replace('name_column = "zone_name"\n',
+                        'name_column = "zone_name"\ncompounds = "compounds.geojson"\n')
+    text = text.replace('plan = "zhuji-2023"', 'plan = "none"')
+    text = text.replace("[coverage]", '[[layers]]\nkey = "kindergarten"\nsource = "k.csv"\n\n'
+                                      "[coverage]")
+    cfg.write_text(text + "\n[standards]\nvillage_share = 0.4\n", encoding="utf-8")
+    t, _ = _run(cfg)
+    pop = _pick(t, "kindergarten", "urban_5", "population")  # areas within 0.1 % (projection)
+    assert {z: pytest.approx(v, rel=1e-3) for z, v in pop.items()} == {
+        "W": (20, 60), "E": (0, 20), "ALL": (20, 80)}
+    assert _pick(t, "kindergarten", "urban_5", "buildings") == {
+        "W": (1, 3), "E": (0, 1), "ALL": (1, 4)}
+    fa = _pick(t, "kindergarten", "urban_5", "floor_area")
+    assert fa["W"] == pytest.approx((800, 2400), rel=1e-3)
+    assert fa["ALL"] == pytest.approx((800, 3200), rel=1e-3)
+    # 花园小区 holds the homes at 100 (covered) and 500: 20 of 40 residents, 50 % >= 40 %
+    assert _pick(t, "kindergarten", "urban_5", "compounds") == {
+        "W": (1, 2), "E": (0, 1), "ALL": (1, 3)}

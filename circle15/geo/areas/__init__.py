@@ -7,9 +7,10 @@
 """
 
 from circle15.geo.areas.assign import assign_zones
+from circle15.geo.areas.compounds import assign_compounds, load_compounds
 from circle15.geo.areas.source import ZoneSource
 from circle15.geo.areas.villages import load_villages, match_villages
 from circle15.geo.areas.zones import load_zones, zones_from_osm
 
-__all__ = ["ZoneSource", "assign_zones", "load_villages", "load_zones", "match_villages",
-           "zones_from_osm"]
+__all__ = ["ZoneSource", "assign_compounds", "assign_zones", "load_compounds", "load_villages",
+           "load_zones", "match_villages", "zones_from_osm"]
