@@ -20,7 +20,7 @@ from circle15.vocab import county_name as _county_name
 COLUMNS = COVERAGE_COLUMNS
 
 
-def zone_codes(values: Sequence, zone_ids: Sequence[str]) -> np.ndarray:
+def zone_codes(values: Sequence | np.ndarray | pd.Series, zone_ids: Sequence[str]) -> np.ndarray:
     """Position of each value in ``zone_ids`` (``-1`` for none: outside every zone)."""
     return pd.Index(list(zone_ids)).get_indexer(pd.Series(values).astype(str)).astype(np.int64)
 
