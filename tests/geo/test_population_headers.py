@@ -89,3 +89,23 @@ def test_explicit_value_column_still_wins_and_errors_name_the_key(tmp_path):
         load_population(PopulationSource(source=path, value_column="居民", config_key="pop"),
                         make_zones())
     assert ei.value.key == "pop.value_column"
+
+
+def test_points_with_one_jingweidu_column_and_their_village(tmp_path):
+    path = tmp_path / "p.csv"
+    lines = ["名称,经纬度,人口,村代码"] + [f'{n},"{x},{y}",{p},V{i}'
+                                         for i, (n, x, y, p) in enumerate(ROWS)]
+    path.write_text("\n".join(lines) + "\n", encoding="gbk")
+    origins, _ = load_population(PopulationSource(source=path), make_zones())
+    np.testing.assert_allclose(origins.geometry.x, [r[1] for r in ROWS], atol=1e-12)
+    np.testing.assert_allclose(origins.geometry.y, [r[2] for r in ROWS], atol=1e-12)
+    assert origins["zone_id"].tolist() == ["A", "A", "B"]
+    assert origins["village_id"].tolist() == ["V0", "V1", "V2"]
+
+
+def test_a_jingweidu_cell_that_is_not_two_numbers_names_the_row(tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_text('经纬度,人口\n"120.2051,29.7052",5\n120.2072,6\n', encoding="utf-8")
+    with pytest.raises(InputError, match="not two numbers") as info:
+        load_population(PopulationSource(source=path), make_zones())
+    assert info.value.row == 2 and info.value.column == "经纬度"

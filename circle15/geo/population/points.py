@@ -96,6 +96,31 @@ def _xy_columns(df: pd.DataFrame, src: PopulationSource, path: Path) -> tuple[st
     return xcol, ycol
 
 
+def _combined_column(df: pd.DataFrame, src: PopulationSource) -> str | None:
+    """A single "120.1,29.7" coordinate column (经纬度/坐标/lnglat), when there is no pair."""
+    if src.x_column or src.y_column:
+        return None
+    cols = [c for c in df.columns if c != "geometry"]
+    found = match_headers(cols, ("lon", "lat", "lonlat"))
+    if "lon" in found and "lat" in found:
+        return None
+    return found.get("lonlat")
+
+
+def _split_xy(df: pd.DataFrame, col: str, path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """Longitude and latitude from "lon,lat" cells (comma, semicolon or space between)."""
+    parts = df[col].fillna("").astype(str).str.strip().str.split(r"[,;，；\s]+", regex=True)
+    x = np.full(len(df), np.nan)
+    y = np.full(len(df), np.nan)
+    for i, cell in enumerate(parts):
+        nums = pd.to_numeric(pd.Series([p for p in cell if p]), errors="coerce")
+        if len(nums) != 2 or nums.isna().any():
+            raise InputError(f"{df[col].iloc[i]!r} is not two numbers \"lon,lat\"", file=path,
+                             row=i + 1, column=col, hint="write each cell as 120.25,29.71")
+        x[i], y[i] = nums.iloc[0], nums.iloc[1]
+    return x, y
+
+
 def _column_xy(df: pd.DataFrame, xcol: str, ycol: str, path: Path
                ) -> tuple[np.ndarray, np.ndarray]:
     hint = "give every row a numeric coordinate"
@@ -146,6 +171,10 @@ def read_points(src: PopulationSource, warnings: list[str]) -> tuple[gpd.GeoData
         crs = df.attrs["source_crs"]
         x, y = _feature_xy(df, path, warnings)
         xcol = ycol = "geometry"
+    elif (both := _combined_column(df, src)) is not None:
+        xcol = ycol = both
+        x, y = _split_xy(df, both, path)
+        crs = _declared(src, path)
     else:
         xcol, ycol = _xy_columns(df, src, path)
         x, y = _column_xy(df, xcol, ycol, path)
