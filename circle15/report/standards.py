@@ -125,8 +125,12 @@ def standards_wide(table: pd.DataFrame, lang: str = "zh",
     return out[cols].reset_index(drop=True)
 
 
-def _pct(v: Any) -> str:
-    return "—" if v is None or pd.isna(v) else f"{100.0 * float(v):.1f}%"
+def _cell(col: str, v: Any) -> str:
+    if col in RATE_COLUMNS:
+        return L.fmt_pct(v)
+    if v is None or (isinstance(v, float) and pd.isna(v)):
+        return ""
+    return L.fmt_num(float(v)) if col == "std_minutes" else str(v)
 
 
 def standards_section(table: pd.DataFrame | None, lang: str, number: str,
@@ -139,8 +143,7 @@ def standards_section(table: pd.DataFrame | None, lang: str, number: str,
     cols = [c for c in ("std_item", "std_level", "std_residents", "std_minutes", "std_modes",
                         "std_mark", "std_population", "std_group", "std_villages_n",
                         "std_villages", "std_townships") if c in wide.columns]
-    rows = [[_pct(r[c]) if c in RATE_COLUMNS else ("" if pd.isna(r[c]) else str(r[c]))
-             for c in cols] for r in wide.to_dict("records")]
+    rows = [[_cell(c, r[c]) for c in cols] for r in wide.to_dict("records")]
     note = L.pick((
         f"每类设施按其标准（目录：{catalogue}）各层级的时间阈值与出行方式评价；人口、村/社区、"
         "镇街三种口径并列。村/社区以居民（或村中心点）是否覆盖计；标准值未逐条核对原文"

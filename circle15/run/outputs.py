@@ -131,6 +131,7 @@ def _write_documents(result: RunResult, tmp: Path) -> None:
     lang = result.config.output.lang
     layers = result.report["layers"]  # the run.json form every document reads
     if result.targets is None:  # no plan: the workbook of coverage only
+        from circle15.report.coverage_report import write_coverage_report
         from circle15.report.standards import standards_wide
 
         extra = {"admin": result.admin}
@@ -140,6 +141,9 @@ def _write_documents(result: RunResult, tmp: Path) -> None:
                 county_label(str(result.params.get("title") or ""), lang))
         write_workbook(tmp / RunFiles.WORKBOOK, coverage=result.coverage,
                        params=result.params, lang=lang, layers=layers, extra_sheets=extra)
+        write_coverage_report(tmp, result.coverage, result.params, layers,
+                              standards=result.standards,
+                              problems=result.report.get("data_problems", []), lang=lang)
         return
     siting = pd.concat([sr.before_after for sr in result.siting], ignore_index=True) \
         if result.siting else None
