@@ -89,6 +89,12 @@ class Criterion:
         Unit of the supply, for the ``basis`` column (``"托位"``).
     name : str
         The entry's name, for people.
+    subtypes : tuple of str
+        Only the layer's facilities of these types (类型) count (a facility without a type
+        counts); empty: all of them.
+    source : str
+        Key of the criterion's travel times (default: ``layer``; ``"clinic:health_centre"``
+        when the layer is split by type).
     """
 
     entry: str
@@ -104,11 +110,26 @@ class Criterion:
     quota_basis: str = "population"
     quota_unit: str = ""
     name: str = ""
+    subtypes: tuple[str, ...] = ()
+    source: str = ""
+
+    @property
+    def times_key(self) -> str:
+        """The first part of its :data:`Times` keys."""
+        return self.source or self.layer
+
+    def counts(self, layer: np.ndarray, subtype: np.ndarray) -> np.ndarray:
+        """Which facilities (of ``layer`` and ``subtype`` arrays) count for it."""
+        ok = np.asarray(layer, dtype=object) == self.layer
+        if self.subtypes:
+            st = np.asarray(subtype, dtype=object)
+            ok &= np.isin(st, list(self.subtypes)) | (st == "") | pd.isna(st)
+        return ok
 
 
 def criterion_minutes(times: Times, c: Criterion) -> np.ndarray:
     """Minutes to the nearest facility of ``c``'s layer by the fastest of its modes."""
-    arrays = [times[(c.layer, m, c.profile if m == "walk" else "")] for m in c.modes]
+    arrays = [times[(c.times_key, m, c.profile if m == "walk" else "")] for m in c.modes]
     return np.min(np.vstack(arrays), axis=0)
 
 
@@ -185,7 +206,9 @@ def _facility_counts(c: Criterion, facilities: pd.DataFrame, zones: _Zones,
                      quota_need: np.ndarray | None) -> list[tuple[str, np.ndarray, np.ndarray,
                                                                   str]]:
     """The ``townships`` and ``quota`` rows of a criterion."""
-    mine = facilities[(facilities["layer"] == c.layer).to_numpy()
+    sub = facilities["subtype"] if "subtype" in facilities else \
+        pd.Series("", index=facilities.index)
+    mine = facilities[c.counts(facilities["layer"].to_numpy(), sub.to_numpy(dtype=object))
                       & facilities["counted"].to_numpy(bool)]
     fz = _Zones.of(zones.ids, mine["zone_id"].fillna(""))
     n = len(zones.ids)
@@ -292,8 +315,8 @@ def standards_table(origins: pd.DataFrame, times: Times, criteria: Sequence[Crit
         Residential compounds (小区): ``compound_id``, ``zone_id``; counted by the residents
         of the points carrying a ``compound_id``.
     facilities : pandas.DataFrame, optional
-        ``layer``, ``zone_id``, ``capacity``, ``counted`` (bool): for the townships and quota
-        rows.
+        ``layer``, ``zone_id``, ``capacity``, ``counted`` (bool) and optionally ``subtype``:
+        for the townships and quota rows.
     accessibility : mapping, optional
         Criterion index -> 2SFCA supply per unit of demand per point, for the capacity split.
     county_name : str

@@ -134,26 +134,37 @@ def _link_mode(net: RoutingNetwork, fac: gpd.GeoDataFrame, origins: gpd.GeoDataF
                       link_points(index, centres, max_link_m) if centres is not None else None)
 
 
-def _times(mt: _ModeTimes, layer_of: np.ndarray, keys: Sequence[str], cutoff_min: float,
+def _times(mt: _ModeTimes, which: Mapping[str, np.ndarray], cutoff_min: float,
            villages: bool) -> dict[str, tuple[np.ndarray, np.ndarray | None]]:
-    """Minutes per layer over the points (and the village centres)."""
+    """Minutes over the points (and the village centres) per times key, from the facilities
+    ``which[key]`` selects."""
     graph = SourceGraph(mt.net, mt.fac_links)
     out = {}
-    for key in keys:
-        pts = layer_times(graph, layer_of, mt.fac_links, key, mt.org_links, 60.0 * cutoff_min)
-        vil = (layer_times(graph, layer_of, mt.fac_links, key, mt.village_links,
+    for key, mask in which.items():
+        sel = np.where(mask, key, "")
+        pts = layer_times(graph, sel, mt.fac_links, key, mt.org_links, 60.0 * cutoff_min)
+        vil = (layer_times(graph, sel, mt.fac_links, key, mt.village_links,
                            60.0 * cutoff_min).minutes
                if villages and mt.village_links is not None else None)
         out[key] = (pts.minutes, vil)
     return out
 
 
+def _selections(si: StandardsInputs, crit: Sequence[Criterion]) -> dict[str, np.ndarray]:
+    """Times key -> which facilities count for it (counted ones of its layer and types)."""
+    layer = si.fac["layer"].to_numpy(dtype=object)
+    sub = si.fac["subtype"].to_numpy(dtype=object) if "subtype" in si.fac else \
+        np.full(len(si.fac), "", dtype=object)
+    return {c.times_key: c.counts(layer, sub) & si.counted for c in crit}
+
+
 def _scaled(times: dict[tuple[str, str, str], np.ndarray], crit: Sequence[Criterion],
             factor: Mapping[str, float]) -> dict[tuple[str, str, str], np.ndarray]:
     """Add each (layer, walk, profile) the criteria use, scaled from the walking times."""
     for c in crit:
-        if c.profile and (c.layer, "walk", "") in times:
-            times[(c.layer, "walk", c.profile)] = times[(c.layer, "walk", "")] * factor[c.profile]
+        k = c.times_key
+        if c.profile and (k, "walk", "") in times:
+            times[(k, "walk", c.profile)] = times[(k, "walk", "")] * factor[c.profile]
     return times
 
 
@@ -177,7 +188,7 @@ def _mode_times(cfg: Config, si: StandardsInputs, crit: Sequence[Criterion],
                 network_for: NetworkFor, centres: gpd.GeoDataFrame | None
                 ) -> tuple[dict, dict]:
     """Point and village-centre times for every (layer, mode, profile) the criteria use."""
-    layer_of = np.where(si.counted, si.fac["layer"].to_numpy(dtype=object), "")
+    select = _selections(si, crit)
     base = walk_kmh(cfg)
     factor = {p: base / kmh for p, kmh in profile_kmh(cfg).items()}
     # a faster profile than the network's needs the walking times further out
@@ -185,7 +196,7 @@ def _mode_times(cfg: Config, si: StandardsInputs, crit: Sequence[Criterion],
     pts: dict[tuple[str, str, str], np.ndarray] = {}
     vil: dict[tuple[str, str, str], np.ndarray] = {}
     for mode in dict.fromkeys(m for c in crit for m in c.modes):
-        keys = sorted({c.layer for c in crit if mode in c.modes})
+        which = {k: select[k] for k in sorted({c.times_key for c in crit if mode in c.modes})}
         if mode == cfg.network.mode:
             mt = _ModeTimes(si.net, si.fac_links, si.org_links, None)
             if centres is not None:
@@ -194,7 +205,7 @@ def _mode_times(cfg: Config, si: StandardsInputs, crit: Sequence[Criterion],
         else:
             mt = _link_mode(network_for(mode), si.fac, si.origins, centres,
                             cfg.network.max_link_m)
-        for key, (t, tv) in _times(mt, layer_of, keys, cutoff, centres is not None).items():
+        for key, (t, tv) in _times(mt, which, cutoff, centres is not None).items():
             pts[(key, mode, "")] = t
             if tv is not None:
                 vil[(key, mode, "")] = tv
@@ -210,7 +221,7 @@ def _accessibility(cfg: Config, si: StandardsInputs, crit: Sequence[Criterion]
     for i, c in enumerate(crit):
         if c.quota_rate is None:
             continue
-        sel = np.flatnonzero((si.fac["layer"] == c.layer).to_numpy() & si.counted)
+        sel = np.flatnonzero(_selections(si, [c])[c.times_key])
         cap = si.fac["capacity"].to_numpy(float)[sel] if "capacity" in si.fac else np.array([])
         if not len(sel) or not np.isfinite(cap).any():
             continue
@@ -253,6 +264,7 @@ def judge_standards(cfg: Config, cat: Catalogue, si: StandardsInputs, network_fo
     pts, vil = _mode_times(cfg, si, crit, network_for, centres)
     fac = pd.DataFrame({"layer": si.fac["layer"], "zone_id": si.fac["zone_id"],
                         "capacity": si.fac["capacity"] if "capacity" in si.fac else np.nan,
+                        "subtype": si.fac["subtype"] if "subtype" in si.fac else "",
                         "counted": si.counted})
     origins = si.origins
     if si.compounds is not None:

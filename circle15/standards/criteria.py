@@ -115,7 +115,9 @@ def layer_criteria(catalogue: Catalogue, layer: RunLayer, opts: CriteriaOptions
                    ) -> list[Criterion]:
     """The criteria of one layer, in catalogue order of entries and rules."""
     out = []
-    for entry in entries_for(catalogue, layer):
+    entries = entries_for(catalogue, layer)
+    split = len(entries) > 1  # one layer of several types judged by several entries
+    for entry in entries:
         group = layer.group if layer.group != "total" else (
             entry.group if entry.group in opts.groups else "total")
         quota = _quota(entry, group, opts)
@@ -127,6 +129,8 @@ def layer_criteria(catalogue: Catalogue, layer: RunLayer, opts: CriteriaOptions
                 minutes=rule_minutes(rule, opts.walk_kmh), modes=modes,
                 required=rule.required, group=group, residents=residents,
                 profile=opts.profiles.get(group, "") if "walk" in modes else "",
+                subtypes=entry.subtypes if split else (),
+                source=f"{layer.key}:{entry.key}" if split and entry.subtypes else "",
                 **quota))  # type: ignore[arg-type]
             quota = {}  # the quota rows once per entry
     return out

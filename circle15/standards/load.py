@@ -41,7 +41,8 @@ DEFAULT_CATALOGUE = "national"
 
 #: Keys an ``[[entry]]`` table may have.
 ENTRY_KEYS = frozenset({"key", "name_zh", "name_en", "domain", "responsible", "rule", "group",
-                        "quota", "osm", "source", "clause", "verified", "layer", "note"})
+                        "quota", "osm", "source", "clause", "verified", "layer", "note",
+                        "subtypes"})
 #: Keys a ``[[entry.rule]]`` table may have.
 RULE_KEYS = frozenset({"level", "minutes", "metres", "modes", "required"})
 #: Keys an ``[entry.quota]`` table may have.
@@ -292,6 +293,11 @@ def _entry(it: dict[str, Any], pre: str, sources: dict[str, tuple[str, str]],
     if not _ID.fullmatch(layer):
         err(f"{pre}.layer", f"bad layer key {layer!r}")
     resp = str(it.get("responsible", ""))
+    subtypes = it.get("subtypes", [])
+    if not isinstance(subtypes, list) or not all(isinstance(x, str) and x.strip()
+                                                  for x in subtypes):
+        err(f"{pre}.subtypes", "expected a list of facility types (类型 values)")
+        subtypes = []
     return Entry(key=ek, name_zh=str(it.get("name_zh", ek)), name_en=str(it.get("name_en", ek)),
                  domain=dom, rules=_rules(it.get("rule"), pre, err), group=group,
                  responsible=resp, responsible_en=resp_en.get(resp, resp),
@@ -299,7 +305,8 @@ def _entry(it: dict[str, Any], pre: str, sources: dict[str, tuple[str, str]],
                  osm=_osm(it.get("osm", []), f"{pre}.osm", err), source=src,
                  clause=" ".join(str(it.get("clause", "")).split()),
                  verified=verified is True, layer=layer,
-                 note=" ".join(str(it.get("note", "")).split()))
+                 note=" ".join(str(it.get("note", "")).split()),
+                 subtypes=tuple(x.strip() for x in subtypes))
 
 
 def _positive(v: Any) -> bool:

@@ -149,6 +149,10 @@ class Entry:
     layer : str
         The facility layer it is measured on (default: ``key``).
     note : str
+    subtypes : tuple of str
+        The facility types (类型 values) of a layer it counts, when a layer of several types
+        is judged by several entries (a clinic layer as 卫生服务中心 and as 卫生站); empty:
+        every facility of the layer.
     """
 
     key: str
@@ -166,6 +170,7 @@ class Entry:
     verified: bool = False
     layer: str = ""
     note: str = ""
+    subtypes: tuple[str, ...] = ()
 
     def name(self, lang: str = "zh") -> str:
         """The entry's name in ``lang``."""

@@ -317,3 +317,29 @@ def test_buildings_floor_area_and_compounds(tmp_path: Path):
     # 花园小区 holds the homes at 100 (covered) and 500: 20 of 40 residents, 50 % >= 40 %
     assert _pick(t, "kindergarten", "urban_5", "compounds") == {
         "W": (1, 2), "E": (0, 1), "ALL": (1, 3)}
+
+
+def test_one_layer_split_by_type_into_two_entries(tmp_path: Path):
+    # clinic layer: C1 乡镇卫生院 at x = 0 and C2 村卫生室 at x = 1100 (zone E). As
+    # health_centre (15 min) only C1 counts: x = 100..800 reach it, 1200 (16 min) does not.
+    # As health_station (5 min, stations and centres): 100, 300 via C1; 800 (300 m) and
+    # 1200 (100 m) via C2.
+    cfg = write_tiny_inputs(tmp_path)
+    text = cfg.read_text(encoding="utf-8").replace('plan = "zhuji-2023"', 'plan = "none"')
+    cfg.write_text(text.replace('source = "clinic.csv"\n', 'source = "clinic.csv"\n'
+                                'standard = ["health_centre", "health_station"]\n'),
+                   encoding="utf-8")
+    lon, lat = lonlat(1100.0)
+    with (tmp_path / "clinic.csv").open("a", encoding="utf-8") as f:
+        f.write(f"C2,东村卫生室,村卫生室,{lon:.10f},{lat:.10f},东村\n")
+    t, res = _run(cfg)
+    assert _pick(t, "health_centre", "urban_15", "population") == {
+        "W": (100, 100), "E": (0, 50), "ALL": (100, 150)}
+    assert _pick(t, "health_centre", "urban_15", "townships")["ALL"] == (1, 2)
+    assert _pick(t, "health_station", "urban_5", "population") == {
+        "W": (70, 100), "E": (50, 50), "ALL": (120, 150)}
+    assert _pick(t, "health_station", "urban_5", "townships")["ALL"] == (2, 2)
+    # the common table takes the whole layer: x = 1200 is covered at 5 min by C2
+    cov = res.coverage
+    assert cov[(cov.layer == "clinic") & (cov.zone_id == "E") & (cov.minutes == 5)
+               & (cov.group == "total")].covered_population.item() == 50
