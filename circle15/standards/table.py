@@ -91,6 +91,7 @@ def entry_details(catalogue: Catalogue, key: str, lang: str = "zh") -> list[tupl
         ("key", "代码", e.key), ("name", "名称", f"{e.name_zh} / {e.name_en}"),
         ("domain", "七优享领域", label(DOMAINS, e.domain, lang)),
         ("layer", "图层", e.layer), ("rules", "圈层与阈值", rules),
+        ("types counted", "计入的设施类型", "、".join(e.subtypes) if e.subtypes else "—"),
         ("quota", "人均指标", e.quota.text(lang) if e.quota else "—"),
         ("group", "服务人群", label(GROUPS, e.group, lang)),
         ("responsible", "责任单位", _responsible(e, lang) or "—"),
