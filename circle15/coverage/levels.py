@@ -49,7 +49,7 @@ from circle15.vocab import county_name as _county_name
 #: Columns of ``standards_by_zone.csv``.
 STANDARD_COLUMNS = ["zone_id", "zone_name", "entry", "entry_name", "layer", "level",
                     "residents", "minutes", "modes", "profile", "required", "group",
-                    "denominator", "total", "covered", "rate", "basis"]
+                    "denominator", "total", "covered", "rate", "basis", "verified"]
 
 #: Travel times: (layer, mode, speed profile) -> minutes per point (``inf`` = not reached);
 #: the profile is ``""`` at the network's own speed.
@@ -92,6 +92,8 @@ class Criterion:
     subtypes : tuple of str
         Only the layer's facilities of these types (类型) count (a facility without a type
         counts); empty: all of them.
+    verified : bool
+        Whether the rule's values were checked against the standard's text.
     source : str
         Key of the criterion's travel times (default: ``layer``; ``"clinic:health_centre"``
         when the layer is split by type).
@@ -111,6 +113,7 @@ class Criterion:
     quota_unit: str = ""
     name: str = ""
     subtypes: tuple[str, ...] = ()
+    verified: bool = False
     source: str = ""
 
     @property
@@ -257,7 +260,7 @@ def _frame(c: Criterion, names: list[str], ids: list[str],
             "level": c.level, "residents": c.residents, "minutes": c.minutes,
             "modes": "+".join(c.modes), "profile": c.profile, "required": c.required,
             "group": c.group, "denominator": den, "total": total, "covered": covered,
-            "rate": rate, "basis": basis}))
+            "rate": rate, "basis": basis, "verified": c.verified}))
     return pd.concat(parts, ignore_index=True)
 
 

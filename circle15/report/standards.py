@@ -35,6 +35,7 @@ STANDARD_HEADERS = {
     "std_modes": ("出行方式", "Modes"),
     "std_profile": ("步速档", "Speed profile"),
     "std_mark": ("▲必配/△宜配", "▲ required / △ recommended"),
+    "std_verified": ("标准值已核对原文", "Values checked against the text"),
     "std_population": ("人口覆盖率", "People covered"),
     "std_group": ("服务人群覆盖率", "Target group covered"),
     "std_villages_n": ("覆盖村/社区", "Villages covered"),
@@ -81,6 +82,9 @@ def _describe(first: pd.DataFrame, lang: str, names: dict[str, tuple[str, str]],
         "std_modes": [_modes(r["modes"], lang) for r in recs],
         "std_profile": [r["profile"] for r in recs],
         "std_mark": ["▲" if r["required"] else "△" for r in recs],
+        "std_verified": ["" if r["entry"] == COMPOSITE else
+                         L.pick(("是", "yes"), lang) if r.get("verified") else
+                         L.pick(("否（未核对）", "no (not checked)"), lang) for r in recs],
     })
 
 

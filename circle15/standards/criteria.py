@@ -129,7 +129,7 @@ def layer_criteria(catalogue: Catalogue, layer: RunLayer, opts: CriteriaOptions
                 minutes=rule_minutes(rule, opts.walk_kmh), modes=modes,
                 required=rule.required, group=group, residents=residents,
                 profile=opts.profiles.get(group, "") if "walk" in modes else "",
-                subtypes=entry.subtypes if split else (),
+                subtypes=entry.subtypes if split else (), verified=entry.verified,
                 source=f"{layer.key}:{entry.key}" if split and entry.subtypes else "",
                 **quota))  # type: ignore[arg-type]
             quota = {}  # the quota rows once per entry
