@@ -68,15 +68,15 @@ def _main_nodes(region: Region) -> np.ndarray:
     return lab == np.argmax(np.bincount(lab))
 
 
-def _exits(region: Region, rng: np.random.Generator, n_exits: int
+def _exits(region: Region, rng: np.random.Generator, n_exits: int, reach_m: float
            ) -> list[tuple[int, np.ndarray, np.ndarray]]:
     """Where roads leave the county: per angular sector the main-network node nearest the
-    outline (within 350 m), with the nearest outline point and the outward direction.
+    outline (within ``reach_m``), with the nearest outline point and the outward direction.
     Sectors whose road would cross the river (or run within 300 m of it) are skipped."""
     x, y = region.node_x, region.node_y
     bd = region.outline.boundary
     dist = np.asarray(shapely.distance(shapely.points(x, y), bd))
-    cand = np.nonzero(_main_nodes(region) & (dist < 350.0))[0]
+    cand = np.nonzero(_main_nodes(region) & (dist < reach_m))[0]
     ang = np.mod(np.arctan2(y[cand], x[cand]) - rng.uniform(0, 2 * np.pi), 2 * np.pi)
     sector = np.floor(ang / (2 * np.pi / n_exits)).astype(np.int64)
     out = []
@@ -173,7 +173,7 @@ def _kept(region: Region, st: _Streets, attach: list[int]) -> np.ndarray:
 
 
 def add_border(region: Region, rng: np.random.Generator, pop_xy: np.ndarray,
-               n_exits: int = 8) -> tuple[Region, list[BorderPlace]]:
+               n_exits: int = 8, reach_m: float = 350.0) -> tuple[Region, list[BorderPlace]]:
     """The region with streets of the neighbouring county added beyond its outline.
 
     Parameters
@@ -187,6 +187,8 @@ def add_border(region: Region, rng: np.random.Generator, pop_xy: np.ndarray,
         the roads with most people within 1 km of where they leave.
     n_exits : int
         Roads wanted (one per angular sector; fewer where a road would cross the river).
+    reach_m : float
+        Farthest a road's first node may be from the outline (more in sparser networks).
 
     Returns
     -------
@@ -195,7 +197,9 @@ def add_border(region: Region, rng: np.random.Generator, pop_xy: np.ndarray,
     places : list of BorderPlace
         The town and the village outside, with their node indices.
     """
-    exits = _exits(region, rng, n_exits)
+    exits = _exits(region, rng, n_exits, reach_m)
+    if not exits:
+        return region, []
     acc, raw_places = _build(region, rng, exits, pop_xy)
     st = acc.streets()
     keep = _kept(region, st, [a for a, _q, _d in exits])

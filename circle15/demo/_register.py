@@ -171,14 +171,23 @@ def _site_index(region: Region, v: pd.DataFrame) -> np.ndarray:
     return np.asarray(j, np.int64)
 
 
-def residents(register: pd.DataFrame, pop: pd.DataFrame) -> np.ndarray:
+def residents(register: pd.DataFrame, pop: pd.DataFrame, zone_ids: np.ndarray) -> np.ndarray:
     """The village code of each population point: the nearest unit centre in its township.
 
     A unit no point is nearest to takes the point nearest its centre from a unit that keeps
     others, so every village and community has residents.
+
+    Parameters
+    ----------
+    register : pandas.DataFrame
+        From :func:`village_register`.
+    pop : pandas.DataFrame
+        The points, with local ``x``, ``y``.
+    zone_ids : numpy.ndarray
+        The township of each point (as the written files place it).
     """
     out = np.empty(len(pop), dtype=object)
-    for zid, sel in pop.groupby("zone_id", sort=True).indices.items():
+    for zid, sel in pd.Series(zone_ids).groupby(zone_ids, sort=True).indices.items():
         units = register[register.zone_id == zid]
         uxy = units[["x", "y"]].to_numpy()
         pxy = pop[["x", "y"]].to_numpy()[sel]

@@ -542,6 +542,30 @@ def _register_lonlat(region: Region, register: pd.DataFrame) -> pd.DataFrame:
     return register.assign(lon=np.round(lon, 6), lat=np.round(lat, 6))
 
 
+def _zones_frame(region: Region, zones: list[dict]) -> gpd.GeoDataFrame:
+    """The townships as written: WGS-84 polygons with 7 decimals."""
+    geoms = [shapely.transform(z["geom"], lambda c: np.round(np.column_stack(
+        region.to_lonlat(c[:, 0], c[:, 1])), 7)) for z in zones]
+    return gpd.GeoDataFrame({"zone_id": [z["zone_id"] for z in zones],
+                             "zone_name": [z["zone_name"] for z in zones],
+                             "level": [z["level"] for z in zones]},
+                            geometry=geoms, crs="EPSG:4326")
+
+
+def _zone_in_files(gdf: gpd.GeoDataFrame, pop: pd.DataFrame, default: pd.Series
+                   ) -> np.ndarray:
+    """The township of each point as a run reads the files (written polygons, points
+    rounded to 6 decimals); ``default`` where none contains it."""
+    out = default.to_numpy(dtype=object).copy()
+    found = np.zeros(len(pop), bool)
+    lon, lat = pop.lon.to_numpy(), pop.lat.to_numpy()
+    for zid, geom in zip(gdf.zone_id, gdf.geometry, strict=True):
+        hit = shapely.contains_xy(geom, lon, lat) & ~found
+        out[hit] = zid
+        found |= hit
+    return out
+
+
 def generate_demo(seed: int = 15, scale: float = 1.0) -> DemoCounty:
     """Generate the synthetic demo county in memory.
 
@@ -571,21 +595,17 @@ def generate_demo(seed: int = 15, scale: float = 1.0) -> DemoCounty:
     fac = _facilities(region, zones, rng)
     more = np.random.default_rng([seed, 16])
     pop = _school_ages(pop, more)
+    gdf = _zones_frame(region, zones)
     register = village_register(region, zones, _zone_of, pop)
-    pop["village_id"] = residents(register, pop)
-    wide, border = add_border(region, more, pop[["x", "y"]].to_numpy())
+    pop["village_id"] = residents(register, pop, _zone_in_files(gdf, pop, pop.zone_id))
+    wide, border = add_border(region, more, pop[["x", "y"]].to_numpy(),
+                              reach_m=350.0 / float(np.sqrt(min(scale, 1.0))))
     outside = _outside(wide, border, more)
     fac["clinic"] = pd.concat([fac["clinic"], _located(
         wide, outside["clinic"], [f"WS{len(fac['clinic']) + k + 1:03d}"
                                   for k in range(len(outside["clinic"]))])],
         ignore_index=True)
     schools = _schools(region, wide, zones, register, pop, outside["schools"], more)
-    geoms = [shapely.transform(z["geom"], lambda c: np.round(np.column_stack(
-        region.to_lonlat(c[:, 0], c[:, 1])), 7)) for z in zones]
-    gdf = gpd.GeoDataFrame({"zone_id": [z["zone_id"] for z in zones],
-                            "zone_name": [z["zone_name"] for z in zones],
-                            "level": [z["level"] for z in zones]},
-                           geometry=geoms, crs="EPSG:4326")
     return DemoCounty(region=wide, graph=region_graph(wide), zones=gdf, population=pop,
                       facilities=fac, seed=seed, scale=scale, schools=schools,
                       villages=_register_lonlat(region, register), border=border)
