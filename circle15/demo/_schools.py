@@ -1,11 +1,11 @@
 """The demo county's schools (学有优教): kindergartens, primary and middle schools.
 
 One table, ``类型`` = 幼儿园 / 小学 / 初中, placed like a county's schools: kindergartens in
-every town and in the larger villages, primary schools in the towns and the largest
-villages, middle schools only in the seats of the 镇 and the county seat (a 乡's children
-go to a 镇's middle school), so that 5-, 10- and 15-minute coverage differ from one
-another and between the towns and the countryside. ``学位`` = places. Everything here is
-*synthetic*.
+every town and in the larger villages (central villages and those next to the towns),
+primary schools in the towns and the largest rural villages, middle schools only in the
+seats of the 镇 and the county seat (a 乡's children go to a 镇's middle school), so that
+5-, 10- and 15-minute coverage differ from one another and between the towns and the
+countryside. ``学位`` = places. Everything here is *synthetic*.
 """
 
 from __future__ import annotations
@@ -22,12 +22,15 @@ from circle15.demo.synthetic import Region
 SCHOOL_TYPES = {"kindergarten": "幼儿园", "primary_school": "小学", "middle_school": "初中"}
 
 #: Schools in the town of a township, by its service level: (幼儿园, 小学, 初中).
-_IN_TOWN = {"seat_north": (20, 10, 4), "seat_south": (8, 4, 2), "good": (5, 2, 1),
+_IN_TOWN = {"seat_north": (16, 8, 4), "seat_south": (7, 4, 2), "good": (4, 2, 1),
             "medium": (3, 2, 1), "medium_plus": (3, 2, 1), "poor": (2, 1, 1)}
-#: Share of a township's rural villages (largest first) with a kindergarten / primary school.
-_IN_VILLAGES = {"seat_north": (0.4, 0.15), "seat_south": (0.35, 0.12),
-                "good": (0.25, 0.1), "medium": (0.18, 0.08), "medium_plus": (0.18, 0.08),
-                "poor": (0.12, 0.05)}
+#: Share of a township's villages (largest first) with a kindergarten, and of its rural
+#: villages with a primary school (a county of 400,000 has some 120 kindergartens and 50
+#: primary schools: small village schools have been merged into the towns' and the
+#: central villages' schools).
+_IN_VILLAGES = {"seat_north": (0.25, 0.06), "seat_south": (0.25, 0.06),
+                "good": (0.15, 0.05), "medium": (0.1, 0.04), "medium_plus": (0.1, 0.04),
+                "poor": (0.06, 0.03)}
 _KG_WORDS = ("实验", "机关", "阳光", "育才", "蓝天", "童心", "春晖", "启明", "东方", "新苗")
 
 

@@ -111,7 +111,7 @@ def test_the_seed_15_demo_county_in_numbers(full, graph, zones):
                       "disability": 4}  # clinic: 28 in the county, 1 across the border
     assert sum(counts.values()) == 106
     schools = read_csv(d / SCHOOL_FILE)["类型"].value_counts().to_dict()
-    assert schools == {"幼儿园": 191, "小学": 78, "初中": 14}  # 初中: 13 + 1 across the border
+    assert schools == {"幼儿园": 127, "小学": 54, "初中": 14}  # 初中: 13 + 1 across the border
 
 
 # --------------------------------------------------------------------------- network
