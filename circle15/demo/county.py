@@ -5,12 +5,22 @@ lon 119.45, lat 28.95 (inside the 3° Gauss-Krüger zone with central meridian 1
 EPSG:4549 is the metric CRS) and is about 35 km across. It has a dense county seat on a river
 (crossed by few bridges), nine smaller towns with irregular street grids, some 700 villages
 joined by winding country roads, eleven township zones (two 街道 split by the river, 镇 and
-乡), about 400,000 people on some 55,000 building-sized points, and about 95 facilities in the
-five built-in layers, placed so that coverage is partial and differs from town to town.
+乡), about 400,000 people on some 55,000 building-sized points, about 105 facilities in the
+five original layers (托育, 卫生, 养老, 健身, 残疾人之家) and about 195 schools (幼儿园, 小学,
+初中; one table split into three layers by its 类型 column), placed so that coverage is
+partial and differs from town to town and between the three thresholds. The villages and
+the towns' communities (村/社区) are listed with their centres and NBS urban–rural codes,
+and every population point says which one its people live in. A few roads run on into a
+neighbouring synthetic county (邻县（合成）), where a middle school and a village clinic
+stand just across the border.
 
 :func:`write_demo_inputs` writes the files a run needs (network GraphML, zones GeoJSON,
-population CSV, one CSV per facility layer in several encodings and coordinate systems, and a
-commented ``config.toml``); :func:`generate_demo` returns the same data in memory.
+villages and population CSV, one CSV per facility layer in several encodings and coordinate
+systems, the schools CSV and a commented ``config.toml``); :func:`generate_demo` returns the
+same data in memory. The five original layers, the zones and the people's counts are drawn
+as they were before the schools, villages and border were added (those come from a second
+random stream), so their files are unchanged (the clinic file only gains the clinic across
+the border).
 
 Example
 -------
@@ -579,8 +589,9 @@ def generate_demo(seed: int = 15, scale: float = 1.0) -> DemoCounty:
         Random seed; the same seed gives the same county.
     scale : float
         Multiplies the density of streets and the number of points and people (1.0: about
-        22,000 nodes, 55,000 points, 400,000 people). Zones and facilities do not change
-        in number.
+        23,000 nodes, 55,000 points, 400,000 people). Zones and the five original layers
+        do not change in number; village schools and communities follow the villages and
+        the people.
 
     Returns
     -------
@@ -899,7 +910,8 @@ def write_demo_inputs(out_dir: Path, *, seed: int = 15, scale: float = 1.0) -> P
     """Write the synthetic demo county's input files and return the config path.
 
     Files (under ``out_dir``): ``network.graphml``, ``zones.geojson``, ``villages.csv``,
-    ``population.csv``, ``facilities/<layer>.csv``, ``config.toml`` and ``README.txt``. The
+    ``population.csv``, ``facilities/<layer>.csv`` (and ``facilities/schools.csv`` holding
+    three layers), ``config.toml`` and ``README.txt``. The
     same ``seed`` and ``scale`` give byte-identical files. The config's ``[output] dir =
     "../"`` makes ``circle15 run DIR/inputs/config.toml`` write its results into ``DIR``.
 
