@@ -34,6 +34,8 @@ NEIGHBOUR_EN = "Neighbouring county (synthetic)"
 #: Places of the neighbouring county: (kind, name, distance of the centre beyond the
 #: outline in metres). The town gets a middle school, the village a village clinic.
 _PLACES = (("town", "石桥镇", 650.0), ("village", "下岙", 450.0))
+#: Streets of those places within this distance (m) outside the outline are left out.
+_INSIDE_M = 40.0
 
 
 @dataclass(frozen=True)
@@ -109,12 +111,15 @@ def _place(acc: _Acc, rng: np.random.Generator, kind: str, name: str, c: np.ndar
     return first, acc.n
 
 
-def _nearest(acc: _Acc, first: int, last: int, c: np.ndarray) -> int:
-    """The node of ``[first, last)`` nearest ``c``."""
+def _nearest(acc: _Acc, first: int, last: int, c: np.ndarray, avoid: shapely.Geometry
+             ) -> int:
+    """The node of ``[first, last)`` nearest ``c`` outside ``avoid`` (where the place's
+    nodes are dropped); any node when all are inside."""
     n0 = acc.n - sum(len(a) for a in acc.x)  # index of acc's first node
     x = np.concatenate(acc.x)[first - n0:last - n0]
     y = np.concatenate(acc.y)[first - n0:last - n0]
-    return first + int(np.argmin(np.hypot(x - c[0], y - c[1])))
+    d = np.hypot(x - c[0], y - c[1]) + np.where(shapely.contains_xy(avoid, x, y), 1e9, 0.0)
+    return first + int(np.argmin(d))
 
 
 def _build(region: Region, rng: np.random.Generator, exits: list, pop_xy: np.ndarray
@@ -123,9 +128,10 @@ def _build(region: Region, rng: np.random.Generator, exits: list, pop_xy: np.nda
     acc = _Acc()
     acc.n = region.n_nodes
     acc.next_way = int(region.edge_way.max()) + 1
-    near = [int((np.hypot(*(pop_xy - region_xy(region, a)).T) < 1000).sum())
+    near = [int((np.hypot(*(pop_xy - _xy(region, a)).T) < 1000).sum())
             for a, _q, _d in exits]
     busiest = list(np.argsort(near, kind="stable")[::-1][:len(_PLACES)])
+    avoid = region.outline.buffer(_INSIDE_M)
     places = []
     for k, (a, q, direction) in enumerate(exits):
         end = q + direction * rng.uniform(2600, 3800)
@@ -136,24 +142,25 @@ def _build(region: Region, rng: np.random.Generator, exits: list, pop_xy: np.nda
             kind, name, dist = _PLACES[busiest.index(k)]
             c = q + direction * dist
             first, last = _place(acc, rng, kind, name, c)
-            entry = _nearest(acc, first, last, region_xy(region, a))
-            _winding_roads(acc, rng, region_xy(region, a)[None, :],
+            entry = _nearest(acc, first, last, _xy(region, a), avoid)
+            _winding_roads(acc, rng, _xy(region, a)[None, :],
                            _acc_xy(acc, entry)[None, :], np.array([a]), np.array([entry]),
                            hw, [f"示例邻县道{k + 1}"], 260.0, 30.0)
             places.append((kind, name, a, first, last))
-            start = _nearest(acc, first, last, end)
-        ps = region_xy(region, a) if start == a else _acc_xy(acc, start)
+            start = _nearest(acc, first, last, end, avoid)
+        ps = _xy(region, a) if start == a else _acc_xy(acc, start)
         _winding_roads(acc, rng, ps[None, :], end[None, :], np.array([start]),
                        np.array([e]), hw, [f"示例邻县道{k + 1}"], 260.0, 30.0)
     return acc, places
 
 
-def region_xy(region: Region, i: int) -> np.ndarray:
+def _xy(region: Region, i: int) -> np.ndarray:
     """Local ``(x, y)`` of node ``i`` of the region."""
     return np.array([region.node_x[i], region.node_y[i]])
 
 
 def _acc_xy(acc: _Acc, i: int) -> np.ndarray:
+    """Local ``(x, y)`` of node ``i`` added to ``acc``."""
     n0 = acc.n - sum(len(a) for a in acc.x)
     return np.array([np.concatenate(acc.x)[i - n0], np.concatenate(acc.y)[i - n0]])
 
@@ -163,7 +170,8 @@ def _kept(region: Region, st: _Streets, attach: list[int]) -> np.ndarray:
     by the new streets to a county node they leave from."""
     n0 = region.n_nodes
     n = n0 + len(st.x)
-    ok_new = (st.kind == ROAD) | ~shapely.contains_xy(region.outline.buffer(40.0), st.x, st.y)
+    ok_new = (st.kind == ROAD) | ~shapely.contains_xy(region.outline.buffer(_INSIDE_M), st.x,
+                                                      st.y)
     ok = np.concatenate([np.ones(n0, bool), ok_new])
     e_ok = ok[st.u] & ok[st.v]
     adj = sparse.coo_matrix((np.ones(int(e_ok.sum())), (st.u[e_ok], st.v[e_ok])),

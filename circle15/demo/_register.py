@@ -12,6 +12,8 @@ unit centre of its township (:func:`residents`). Everything here is *synthetic*.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
@@ -119,8 +121,9 @@ def _communities(region: Region, zones: list[dict], node_zone: np.ndarray,
     return out
 
 
-def village_register(region: Region, zones: list[dict], zone_of_xy, pop: pd.DataFrame
-                     ) -> pd.DataFrame:
+def village_register(region: Region, zones: list[dict],
+                     zone_of_xy: Callable[[list[dict], np.ndarray, np.ndarray], np.ndarray],
+                     pop: pd.DataFrame) -> pd.DataFrame:
     """Every village and community of the county.
 
     Parameters

@@ -328,9 +328,19 @@ def test_the_border_streets_join_the_county_at_single_nodes(full, graph):
             assert tuple(c[-1]) == (graph.nodes[v]["x"], graph.nodes[v]["y"])
 
 
-def test_small_demo_keeps_its_border_and_schools(tmp_path):
-    d = write_demo_inputs(tmp_path / "inputs", seed=3, scale=0.1).parent
+@pytest.mark.parametrize(("seed", "scale"), [(3, 0.1), (8, 0.3)])
+def test_other_seeds_and_sizes_keep_border_schools_and_residents(tmp_path, seed, scale):
+    d = write_demo_inputs(tmp_path / "inputs", seed=seed, scale=scale).parent
+    zones = gpd.read_file(d / "zones.geojson")
     out = _outside_rows(d / "config.toml")
-    assert len(out) == 2
+    assert out["类型"].tolist() == ["初中", "村卫生室"]
+    dist = _metric_points(out["经度"], out["纬度"]).distance(_outline_m(zones))
+    assert ((dist > 150) & (dist <= 1000)).all()
     s = read_csv(d / SCHOOL_FILE)
     assert set(s["类型"]) == {"幼儿园", "小学", "初中"}
+    v = read_csv(d / "villages.csv", dtype=str)
+    pop = pd.read_csv(d / "population.csv", dtype={"村代码": str})
+    assert set(pop["村代码"]) == set(v["村代码"])
+    urban = v["城乡分类代码"].str.startswith("1")
+    assert (v["村名称"][urban].str.endswith("社区")).all()
+    assert (v["村名称"][~urban].str.endswith("村")).all()
