@@ -40,7 +40,7 @@ _SEAT_WORDS = ("新华", "解放", "人民", "中山", "和平", "文化", "建�
 #: Names of a 镇's communities and of a 乡's seat. Not the township's own name: a name
 #: found in an address places a facility in that village, and every address of a
 #: township holds its name.
-_TOWN_WORDS = {"镇": ("镇东", "镇西", "镇南", "镇北", "新街", "老街"),
+_TOWN_WORDS = {"镇": ("新街", "老街", "前街", "后街", "镇中", "镇东", "镇西", "镇南", "镇北"),
                "乡": ("新街", "老街", "前街")}
 
 
@@ -90,6 +90,22 @@ def _spread(xy: np.ndarray, n: int) -> list[int]:
     return chosen
 
 
+def _town_names(xy: np.ndarray, taken: set[str], kind: str) -> list[str]:
+    """Names of a 镇's communities (the first, nearest the middle, 镇中; the others by
+    their direction from it: 镇东, 镇西, 镇南, 镇北) or of a 乡's seat (新街); a name a
+    village of the township has is skipped for the next of :data:`_TOWN_WORDS`."""
+    spare = iter(w for w in _TOWN_WORDS[kind] if w not in taken)
+    if kind == "乡":
+        return [next(spare) for _ in range(len(xy))]
+    names: list[str] = []
+    for k, (x, y) in enumerate(xy):
+        dx, dy = x - xy[0, 0], y - xy[0, 1]
+        word = "镇中" if k == 0 else ("镇东" if dx > 0 else "镇西") if abs(dx) >= abs(dy) \
+            else ("镇北" if dy > 0 else "镇南")
+        names.append(word if word not in taken and word not in names else next(spare))
+    return names
+
+
 def _communities(region: Region, zones: list[dict], node_zone: np.ndarray,
                  pop: pd.DataFrame, taken: dict[int, set[str]]) -> list[dict]:
     """The communities of each township's town: centres spread over its town nodes."""
@@ -108,16 +124,16 @@ def _communities(region: Region, zones: list[dict], node_zone: np.ndarray,
             n = int(np.clip(round(people / _PER_COMMUNITY[kind]), 1, 14 if kind == "街道"
                             else 3))
             code = "111" if kind == "街道" else "121"
-        words = iter(seat_words if kind == "街道" else _TOWN_WORDS[kind])
-        names = []
-        for _ in range(n):
-            word = next(w for w in words if w not in taken[zi])
-            taken[zi].add(word)
-            names.append(word)
-        for k, j in enumerate(_spread(np.column_stack([region.node_x[nodes],
-                                                       region.node_y[nodes]]), n)):
-            out.append({"zone": zi, "name": names[k], "x": float(region.node_x[nodes[j]]),
-                        "y": float(region.node_y[nodes[j]]), "code": code})
+        xy = np.column_stack([region.node_x[nodes], region.node_y[nodes]])
+        picks = _spread(xy, n)
+        if kind == "街道":
+            names = [next(w for w in seat_words if w not in taken[zi]) for _ in picks]
+        else:
+            names = _town_names(xy[picks], taken[zi], kind)
+        for name, j in zip(names, picks, strict=True):
+            taken[zi].add(name)
+            out.append({"zone": zi, "name": name, "x": float(xy[j, 0]), "y": float(xy[j, 1]),
+                        "code": code})
     return out
 
 
