@@ -5,12 +5,22 @@ lon 119.45, lat 28.95 (inside the 3° Gauss-Krüger zone with central meridian 1
 EPSG:4549 is the metric CRS) and is about 35 km across. It has a dense county seat on a river
 (crossed by few bridges), nine smaller towns with irregular street grids, some 700 villages
 joined by winding country roads, eleven township zones (two 街道 split by the river, 镇 and
-乡), about 400,000 people on some 55,000 building-sized points, and about 95 facilities in the
-five built-in layers, placed so that coverage is partial and differs from town to town.
+乡), about 400,000 people on some 55,000 building-sized points, about 105 facilities in the
+five original layers (托育, 卫生, 养老, 健身, 残疾人之家) and about 195 schools (幼儿园, 小学,
+初中; one table split into three layers by its 类型 column), placed so that coverage is
+partial and differs from town to town and between the three thresholds. The villages and
+the towns' communities (村/社区) are listed with their centres and NBS urban–rural codes,
+and every population point says which one its people live in. A few roads run on into a
+neighbouring synthetic county (邻县（合成）), where a middle school and a village clinic
+stand just across the border.
 
 :func:`write_demo_inputs` writes the files a run needs (network GraphML, zones GeoJSON,
-population CSV, one CSV per facility layer in several encodings and coordinate systems, and a
-commented ``config.toml``); :func:`generate_demo` returns the same data in memory.
+villages and population CSV, one CSV per facility layer in several encodings and coordinate
+systems, the schools CSV and a commented ``config.toml``); :func:`generate_demo` returns the
+same data in memory. The five original layers, the zones and the people's counts are drawn
+as they were before the schools, villages and border were added (those come from a second
+random stream), so their files are unchanged (the clinic file only gains the clinic across
+the border).
 
 Example
 -------
@@ -23,8 +33,9 @@ Example
 from __future__ import annotations
 
 import json
+import textwrap
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from string import Template
 
@@ -37,6 +48,9 @@ import shapely
 from shapely.geometry import MultiPoint
 from shapely.ops import split, unary_union
 
+from circle15.demo._border import NEIGHBOUR_ZH, BorderPlace, add_border
+from circle15.demo._register import URBAN_RURAL, residents, village_register
+from circle15.demo._schools import SCHOOL_TYPES, school_rows
 from circle15.demo.synthetic import (
     CENTRE,
     TOWN,
@@ -49,7 +63,8 @@ from circle15.demo.synthetic import (
 )
 from circle15.geo.crs import wgs84_to_gcj02
 
-__all__ = ["DEMO_NAME_EN", "DEMO_NAME_ZH", "DEMO_TITLE", "LAYER_FILES", "DemoCounty",
+__all__ = ["DEMO_NAME_EN", "DEMO_NAME_ZH", "DEMO_TITLE", "GROUP_COLUMNS", "LAYER_FILES",
+           "NEIGHBOUR_ZH", "SCHOOL_FILE", "SCHOOL_LAYERS", "URBAN_RURAL", "DemoCounty",
            "generate_demo", "synthetic_network", "synthetic_population", "write_demo_inputs"]
 
 DEMO_NAME_ZH = "示例县"
@@ -66,6 +81,13 @@ LAYER_FILES = {
     "fitness": ("facilities/fitness.csv", "utf-8", "wgs84", "total"),
     "disability": ("facilities/disability.csv", "utf-8-sig", "wgs84", "disabled"),
 }
+
+#: The schools file, and the layers it holds: key -> (类型 value, population group).
+SCHOOL_FILE = "facilities/schools.csv"
+SCHOOL_LAYERS = {k: (v, g) for (k, v), g in zip(
+    SCHOOL_TYPES.items(), ("age_3_6", "age_6_12", "age_12_15"), strict=True)}
+#: Population groups (count columns of population.csv), in order.
+GROUP_COLUMNS = ("age_0_3", "age_60p", "disabled", "age_3_6", "age_6_12", "age_12_15")
 
 _TOWN_NAMES = ["青石", "柳溪", "枫岭", "桃源", "白沙", "云山", "松林", "梅岙", "竹坞", "石门",
                "金塘", "龙湾"]
@@ -141,12 +163,25 @@ class DemoCounty:
         ``zone_id``, ``zone_name``, ``level`` (service level used for placing facilities),
         geometry (EPSG:4326).
     population : pandas.DataFrame
-        ``lon``, ``lat``, ``population``, ``age_0_3``, ``age_60p``, ``disabled``, ``zone_id``.
+        ``lon``, ``lat``, ``population``, the groups of :data:`GROUP_COLUMNS`, ``zone_id``,
+        ``village_id`` (the village or community the point belongs to), ``kind`` (of place)
+        and ``x``, ``y`` (local metres).
     facilities : dict of str to pandas.DataFrame
-        Per layer, true WGS-84 positions: ``id``, ``name``, ``subtype``, ``lon``, ``lat``,
-        ``address``, ``zone_id``, ``zone_name``, ``capacity`` (nullable int).
+        Per layer of :data:`LAYER_FILES`, true WGS-84 positions: ``id``, ``name``,
+        ``subtype``, ``lon``, ``lat``, ``address``, ``zone_id``, ``zone_name``,
+        ``capacity`` (nullable int). ``zone_id`` is ``""`` for a facility outside the
+        county (the clinic layer has one in the neighbouring county).
     seed : int
     scale : float
+    schools : pandas.DataFrame
+        The schools (:data:`SCHOOL_FILE`), columns as ``facilities``; ``subtype`` is the
+        类型 幼儿园 / 小学 / 初中 that selects the layer (:data:`SCHOOL_LAYERS`); one middle
+        school is in the neighbouring county.
+    villages : pandas.DataFrame
+        The villages and communities: ``village_id``, ``name``, ``zone_id``, ``lon``,
+        ``lat`` (centre), ``code`` (NBS urban–rural code), ``x``, ``y``, ``site``.
+    border : list of BorderPlace
+        The neighbouring county's town and village just outside the outline.
     """
 
     region: Region
@@ -156,6 +191,9 @@ class DemoCounty:
     facilities: dict
     seed: int
     scale: float
+    schools: pd.DataFrame = field(default_factory=pd.DataFrame)
+    villages: pd.DataFrame = field(default_factory=pd.DataFrame)
+    border: list = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------- zones
@@ -262,8 +300,42 @@ def _population(region: Region, zones: list[dict], rng: np.random.Generator,
         "lon": pts.lon.to_numpy(), "lat": pts.lat.to_numpy(), "population": pop,
         "age_0_3": rng.binomial(pop, y), "age_60p": rng.binomial(pop, e),
         "disabled": rng.binomial(pop, d), "zone_id": np.array([zones[i]["zone_id"] for i in zi]),
-        "kind": kind,
+        "kind": kind, "x": pts.x.to_numpy(), "y": pts.y.to_numpy(),
     })
+
+
+#: Shares of the school ages in the population of a 街道, 镇 and 乡 (zone code digit 7):
+#: 3-6, 6-12 and 12-15 years (three, six and three year groups; fewer children in the 乡).
+_SCHOOL_AGE_SHARES = {"0": (0.034, 0.070, 0.034), "1": (0.029, 0.062, 0.031),
+                      "2": (0.024, 0.054, 0.028)}
+
+
+def _school_ages(pop: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """``pop`` with the school-age groups ``age_3_6``, ``age_6_12``, ``age_12_15``.
+
+    Drawn from the people not counted as aged 0-3 or 60+ (so no one is in two age groups),
+    at the township kind's shares (:data:`_SCHOOL_AGE_SHARES`, ±10 % per township), a
+    fifth fewer in villages and along country roads.
+    """
+    zone_ids = sorted(pop.zone_id.unique())
+    jitter = dict(zip(zone_ids, rng.uniform(0.9, 1.1, len(zone_ids)), strict=True))
+    f = pop.zone_id.map(jitter).to_numpy(float) * np.where(pop.kind.to_numpy() >= VILLAGE,
+                                                          0.8, 1.0)
+    shares = np.array([_SCHOOL_AGE_SHARES[z[6]] for z in pop.zone_id]) * f[:, None]
+    total = pop.population.to_numpy()
+    rest = np.maximum(total - pop.age_0_3.to_numpy() - pop.age_60p.to_numpy(), 0)
+    # the remaining people's chance to be in each group, so that the expected counts are
+    # the shares of the total
+    frac = np.clip(shares * total[:, None] / np.maximum(rest, 1)[:, None], 0, 0.3)
+    out = pop.copy()
+    left = rest.copy()
+    used = np.zeros(len(pop))
+    for k, g in enumerate(("age_3_6", "age_6_12", "age_12_15")):
+        p = np.clip(frac[:, k] / np.maximum(1 - used, 1e-9), 0, 1)
+        out[g] = rng.binomial(left, p)
+        left = left - out[g].to_numpy()
+        used = used + frac[:, k]
+    return out
 
 
 # --------------------------------------------------------------------------- facilities
@@ -347,17 +419,24 @@ def _facilities(region: Region, zones: list[dict], rng: np.random.Generator) -> 
                 used.add(node)
                 rows[layer].append(_facility_row(rng, region, z, layer, subtype, node,
                                                  street[node], unique))
-    out = {}
-    for layer, rs in rows.items():
-        df = pd.DataFrame(rs, columns=["name", "subtype", "x", "y", "address", "zone_id",
-                                       "zone_name", "capacity"])
-        lon, lat = region.to_lonlat(df.x.to_numpy(float), df.y.to_numpy(float))
-        df.insert(0, "id", [f"{_ID_PREFIX[layer]}{k + 1:03d}" for k in range(len(df))])
-        df["lon"], df["lat"] = np.round(lon, 6), np.round(lat, 6)
-        df["capacity"] = pd.array(df["capacity"].tolist(), dtype="Int64")
-        out[layer] = df[["id", "name", "subtype", "lon", "lat", "address", "zone_id",
-                         "zone_name", "capacity"]]
-    return out
+    return {layer: _located(region, pd.DataFrame(rs, columns=_ROW_COLUMNS),
+                            [f"{_ID_PREFIX[layer]}{k + 1:03d}" for k in range(len(rs))])
+            for layer, rs in rows.items()}
+
+
+_ROW_COLUMNS = ["name", "subtype", "x", "y", "address", "zone_id", "zone_name", "capacity"]
+
+
+def _located(region: Region, df: pd.DataFrame, ids: list[str]) -> pd.DataFrame:
+    """Facility rows (local ``x``, ``y``) as a layer table: ``id`` first, WGS-84 ``lon``,
+    ``lat`` (6 decimals), nullable integer ``capacity``."""
+    df = df.copy()
+    lon, lat = region.to_lonlat(df.x.to_numpy(float), df.y.to_numpy(float))
+    df.insert(0, "id", ids)
+    df["lon"], df["lat"] = np.round(lon, 6), np.round(lat, 6)
+    df["capacity"] = pd.array(df["capacity"].tolist(), dtype="Int64")
+    return df[["id", "name", "subtype", "lon", "lat", "address", "zone_id", "zone_name",
+               "capacity"]]
 
 
 def _facility_row(rng: np.random.Generator, region: Region, z: dict, layer: str, subtype: str,
@@ -416,8 +495,93 @@ def _facility_row(rng: np.random.Generator, region: Region, z: dict, layer: str,
 # --------------------------------------------------------------------------- public
 
 
+def _outside(wide: Region, border: list[BorderPlace], rng: np.random.Generator
+             ) -> dict[str, pd.DataFrame]:
+    """The facilities just across the border: a middle school in the neighbouring town
+    (schools) and a village clinic in the neighbouring village (clinic), each on the
+    place's street node nearest where its road leaves the county among those at least
+    250 m outside the outline."""
+    street = _node_street(wide)
+    out: dict[str, list[dict]] = {"schools": [], "clinic": []}
+    for place in border:
+        nodes = place.nodes
+        d = shapely.distance(shapely.points(wide.node_x[nodes], wide.node_y[nodes]),
+                             wide.outline.boundary)
+        ok = nodes[d >= 250]
+        if not len(ok):
+            continue
+        a = np.array([wide.node_x[place.attach], wide.node_y[place.attach]])
+        node = int(ok[np.argmin(np.hypot(wide.node_x[ok] - a[0], wide.node_y[ok] - a[1]))])
+        ang, dist = rng.uniform(0, 2 * np.pi), rng.uniform(8, 30)
+        x, y = wide.node_x[node] + dist * np.cos(ang), wide.node_y[node] + dist * np.sin(ang)
+        num = int(rng.integers(1, 199))
+        if place.kind == "town":
+            out["schools"].append({
+                "name": f"{place.name}初级中学（邻县，合成）", "subtype": "初中", "x": x, "y": y,
+                "address": f"{NEIGHBOUR_ZH}{place.name}{street[node]}{num}号", "zone_id": "",
+                "zone_name": f"{NEIGHBOUR_ZH}{place.name}", "capacity": 1200})
+        else:
+            out["clinic"].append({
+                "name": f"{place.name}村卫生室（邻县，合成）", "subtype": "村卫生室", "x": x,
+                "y": y, "address": f"{NEIGHBOUR_ZH}龙泉乡{place.name}村{num}号", "zone_id": "",
+                "zone_name": f"{NEIGHBOUR_ZH}龙泉乡", "capacity": None})
+    return {k: pd.DataFrame(v, columns=_ROW_COLUMNS) for k, v in out.items()}
+
+
+def _schools(region: Region, wide: Region, zones: list[dict], register: pd.DataFrame,
+             pop: pd.DataFrame, outside: pd.DataFrame, rng: np.random.Generator
+             ) -> pd.DataFrame:
+    """The schools table: kindergartens, primary, middle schools (the outside one last),
+    ids YE/XX/CZ + number per type."""
+    people = pop.groupby("village_id")["population"].sum()
+    df = school_rows(region, zones, _zone_of(zones, region.node_x, region.node_y), register,
+                     people, rng, _spread_pick, _node_street(region), DEMO_NAME_ZH)
+    df = pd.concat([df, outside], ignore_index=True) if len(outside) else df
+    order = {v: k for k, v in enumerate(SCHOOL_LAYERS.values())}
+    df = df.sort_values("subtype", key=lambda s: s.map(order), kind="stable")
+    df = df.reset_index(drop=True)
+    prefix = {"幼儿园": "YE", "小学": "XX", "初中": "CZ"}
+    ids = [f"{prefix[t]}{k + 1:03d}" for t, k in zip(
+        df.subtype, df.groupby("subtype", sort=False).cumcount(), strict=True)]
+    return _located(wide, df, ids)
+
+
+def _register_lonlat(region: Region, register: pd.DataFrame) -> pd.DataFrame:
+    """The register with WGS-84 centres (``lon``, ``lat``, 6 decimals)."""
+    lon, lat = region.to_lonlat(register.x.to_numpy(), register.y.to_numpy())
+    return register.assign(lon=np.round(lon, 6), lat=np.round(lat, 6))
+
+
+def _zones_frame(region: Region, zones: list[dict]) -> gpd.GeoDataFrame:
+    """The townships as written: WGS-84 polygons with 7 decimals."""
+    geoms = [shapely.transform(z["geom"], lambda c: np.round(np.column_stack(
+        region.to_lonlat(c[:, 0], c[:, 1])), 7)) for z in zones]
+    return gpd.GeoDataFrame({"zone_id": [z["zone_id"] for z in zones],
+                             "zone_name": [z["zone_name"] for z in zones],
+                             "level": [z["level"] for z in zones]},
+                            geometry=geoms, crs="EPSG:4326")
+
+
+def _zone_in_files(gdf: gpd.GeoDataFrame, pop: pd.DataFrame, default: pd.Series
+                   ) -> np.ndarray:
+    """The township of each point as a run reads the files (written polygons, points
+    rounded to 6 decimals); ``default`` where none contains it."""
+    out = default.to_numpy(dtype=object).copy()
+    found = np.zeros(len(pop), bool)
+    lon, lat = pop.lon.to_numpy(), pop.lat.to_numpy()
+    for zid, geom in zip(gdf.zone_id, gdf.geometry, strict=True):
+        hit = shapely.contains_xy(geom, lon, lat) & ~found
+        out[hit] = zid
+        found |= hit
+    return out
+
+
 def generate_demo(seed: int = 15, scale: float = 1.0) -> DemoCounty:
     """Generate the synthetic demo county in memory.
+
+    The five original layers, the townships and the people are drawn first, exactly as
+    before the schools, villages and border were added (same draws); everything added
+    since is drawn from a second stream (``[seed, 16]``).
 
     Parameters
     ----------
@@ -425,8 +589,9 @@ def generate_demo(seed: int = 15, scale: float = 1.0) -> DemoCounty:
         Random seed; the same seed gives the same county.
     scale : float
         Multiplies the density of streets and the number of points and people (1.0: about
-        22,000 nodes, 55,000 points, 400,000 people). Zones and facilities do not change
-        in number.
+        23,000 nodes, 55,000 points, 400,000 people). Zones and the five original layers
+        do not change in number; village schools and communities follow the villages and
+        the people.
 
     Returns
     -------
@@ -439,14 +604,22 @@ def generate_demo(seed: int = 15, scale: float = 1.0) -> DemoCounty:
     zones, _ = _zones(region, rng)
     pop = _population(region, zones, rng, scale, seed)
     fac = _facilities(region, zones, rng)
-    geoms = [shapely.transform(z["geom"], lambda c: np.round(np.column_stack(
-        region.to_lonlat(c[:, 0], c[:, 1])), 7)) for z in zones]
-    gdf = gpd.GeoDataFrame({"zone_id": [z["zone_id"] for z in zones],
-                            "zone_name": [z["zone_name"] for z in zones],
-                            "level": [z["level"] for z in zones]},
-                           geometry=geoms, crs="EPSG:4326")
-    return DemoCounty(region=region, graph=region_graph(region), zones=gdf, population=pop,
-                      facilities=fac, seed=seed, scale=scale)
+    more = np.random.default_rng([seed, 16])
+    pop = _school_ages(pop, more)
+    gdf = _zones_frame(region, zones)
+    register = village_register(region, zones, _zone_of, pop)
+    pop["village_id"] = residents(register, pop, _zone_in_files(gdf, pop, pop.zone_id))
+    wide, border = add_border(region, more, pop[["x", "y"]].to_numpy(),
+                              reach_m=350.0 / float(np.sqrt(min(scale, 1.0))))
+    outside = _outside(wide, border, more)
+    fac["clinic"] = pd.concat([fac["clinic"], _located(
+        wide, outside["clinic"], [f"WS{len(fac['clinic']) + k + 1:03d}"
+                                  for k in range(len(outside["clinic"]))])],
+        ignore_index=True)
+    schools = _schools(region, wide, zones, register, pop, outside["schools"], more)
+    return DemoCounty(region=wide, graph=region_graph(wide), zones=gdf, population=pop,
+                      facilities=fac, seed=seed, scale=scale, schools=schools,
+                      villages=_register_lonlat(region, register), border=border)
 
 
 def _geojson(zones: gpd.GeoDataFrame) -> str:
@@ -466,18 +639,26 @@ _HEADERS = {"id": "编号", "name": "名称", "subtype": "类型", "lon": "经�
 
 
 def _villages_table(demo: DemoCounty) -> pd.DataFrame:
-    """The demo's administrative villages: 12-digit synthetic codes (prefix 99, like the
-    zones), names, and their township code, as county statistical lists give them."""
-    vill = demo.region.villages
-    lon, lat = demo.region.to_lonlat(vill.x.to_numpy(), vill.y.to_numpy())
-    pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(lon, lat), crs=4326)
-    j = gpd.sjoin(pts, demo.zones[["zone_id", "geometry"]], how="inner", predicate="within")
-    j = j[~j.index.duplicated(keep="first")].sort_index()
-    df = pd.DataFrame({"zone_id": j["zone_id"].astype(str).to_numpy(),
-                       "村名称": [f"{vill.name.iloc[i]}村" for i in j.index]})
-    df = df.drop_duplicates(subset=["zone_id", "村名称"]).reset_index(drop=True)
-    df["村代码"] = df["zone_id"] + (df.groupby("zone_id").cumcount() + 1).map("{:03d}".format)
-    return df.rename(columns={"zone_id": "乡镇代码"})[["村代码", "村名称", "乡镇代码"]]
+    """The demo's villages and communities as county statistical lists give them:
+    12-digit synthetic codes (prefix 99, like the zones), names, township code, the centre
+    (WGS-84) and the NBS urban–rural code (城乡分类代码)."""
+    v = demo.villages
+    return pd.DataFrame({"村代码": v.village_id, "村名称": v.name, "乡镇代码": v.zone_id,
+                         "经度": v.lon, "纬度": v.lat, "城乡分类代码": v.code})
+
+
+def _population_csv(demo: DemoCounty) -> pd.DataFrame:
+    """The population points as written: counts per group and the village code."""
+    return demo.population[["lon", "lat", "population", *GROUP_COLUMNS, "village_id"]].rename(
+        columns={"village_id": "村代码"})
+
+
+def _schools_csv(df: pd.DataFrame) -> pd.DataFrame:
+    """The schools table as written: Chinese headers, 学位 = places."""
+    out = df[["id", "name", "subtype", "lon", "lat", "address", "zone_name"]].rename(
+        columns=_HEADERS)
+    out["学位"] = df["capacity"]
+    return out
 
 
 def _facility_csv(df: pd.DataFrame, layer: str) -> pd.DataFrame:
@@ -534,10 +715,18 @@ id_column = "zone_id"            # zone code column (9-digit township codes; 99.
 name_column = "zone_name"        # zone name column shown on maps and tables
 crs = "wgs84"                    # used only when the file does not declare its CRS
 # profile = "zhuji"              # for real data: check zone codes against a built-in list
-# Administrative villages (code, name, township code) for the plan's village-level
-# targets (meal service in 85 % of villages, sports facilities in every village);
-# facilities are matched by a 所属村 column or, as here, by the village in the address.
+# Administrative villages and communities (村/社区: code, name, township code) for the
+# plan's village-level targets (meal service in 85 % of villages and communities, sports
+# facilities in every village); facilities are matched by a 所属村 column or, as here, by
+# the village in the address. The demo's table also gives each one's centre (经度, 纬度,
+# WGS-84) and its NBS urban-rural code (城乡分类代码: 111 主城区, 112 城乡结合区,
+# 121 镇中心区, 122 镇乡结合区, 210 乡中心区, 220 村庄; 1xx = urban 社区, 2xx = rural 村);
+# population.csv says which village each point's people live in (村代码).
 villages = "villages.csv"
+# buffer_m = 2000                # the network is kept this far beyond the county (default
+#                                # 2,000 m), so people near the border are not cut off:
+#                                # the demo's roads run on into a neighbouring (synthetic)
+#                                # county, where one school and one clinic stand
 
 # ---------------------------------------------------------------------------
 # Street network: .osm / .osm.pbf (OpenStreetMap extract), .graphml (OSMnx), or
@@ -559,12 +748,27 @@ value_column = "population"      # people at each point
 x_column = "lon"
 y_column = "lat"
 crs = "wgs84"
-# group name = column with the count of that group at each point
-groups = { age_0_3 = "age_0_3", age_60p = "age_60p", disabled = "disabled" }
+
+# Groups: group name = column with the count of that group at each point (written as a
+# table here; `groups = { age_0_3 = "age_0_3", ... }` on the [population] table is the same).
+# No one is in two age groups.
+[population.groups]
+age_0_3 = "age_0_3"              # 0-3: childcare
+age_60p = "age_60p"              # 60+: elderly care
+disabled = "disabled"            # people with disabilities
+age_3_6 = "age_3_6"              # 3-6: kindergarten
+age_6_12 = "age_6_12"            # 6-12: primary school
+age_12_15 = "age_12_15"          # 12-15: middle school
 
 # ---------------------------------------------------------------------------
 # Facility layers: one table (CSV/XLSX) per layer. Columns are recognised by their usual
 # Chinese or English headers: 编号, 名称, 类型, 经度, 纬度, 地址, 所属镇街, 托位/床位.
+# One table may hold several layers: map the column that says which layer a row is in to
+# "layer" (here the schools' 类型 = 幼儿园 / 小学 / 初中, the names of the built-in
+# layers kindergarten / primary_school / middle_school).
+# required = false keeps a layer out of the composite "full circle" rate (all required
+# layers within the time): the schools are, so the composite is that of the five
+# original layers.
 # Map other headers with e.g.  columns = { "机构名称" = "name" }
 # "group" is the population group a layer is judged by ("total" = everybody).
 # ---------------------------------------------------------------------------
@@ -627,41 +831,76 @@ def _layer_block(key: str) -> str:
             f'group = "{group}"\n')
 
 
+#: What each school layer's comment in the demo config says.
+_SCHOOL_NOTES = {
+    "kindergarten": "学有优教 幼儿园 kindergartens (3-6): the rows of schools.csv whose 类型 is "
+                    "幼儿园; in every town and the larger villages; 学位 = places",
+    "primary_school": "学有优教 小学 primary schools (6-12): 类型 小学; in the towns and the "
+                      "largest villages",
+    "middle_school": "学有优教 初中 middle schools (12-15): 类型 初中; only in the seats of the "
+                     "镇 and the county seat, and one just across the border in the "
+                     "neighbouring county (邻县（合成）)",
+}
+
+
+def _school_block(key: str) -> str:
+    """The commented ``[[layers]]`` table of one school layer (all from one file)."""
+    note = textwrap.fill(_SCHOOL_NOTES[key], width=88, initial_indent="# ",
+                         subsequent_indent="# ")
+    return (f"{note}\n"
+            f"[[layers]]\n"
+            f'key = "{key}"\n'
+            f'source = "{SCHOOL_FILE}"\n'
+            f'crs = "wgs84"\n'
+            f'group = "{SCHOOL_LAYERS[key][1]}"\n'
+            f'columns = {{ "类型" = "layer", "学位" = "capacity" }}   # 类型 picks the layer\n'
+            f"required = false             # not (yet) in the composite full-circle rate\n")
+
+
 def _config_text(seed: int, scale: float) -> str:
     """The demo's ``config.toml`` text for ``seed`` and ``scale``."""
+    blocks = [_layer_block(k) for k in LAYER_FILES] + [_school_block(k) for k in SCHOOL_LAYERS]
     return _CONFIG_TEMPLATE.substitute(
         title=DEMO_TITLE, name_en=DEMO_NAME_EN, seed=seed, scale=scale,
-        data_date=DEMO_DATA_DATE, layers="\n".join(_layer_block(k) for k in LAYER_FILES))
+        data_date=DEMO_DATA_DATE, layers="\n".join(blocks))
 
 
 _README = f"""{DEMO_NAME_ZH}（合成示例数据）
 ================================
 
-本目录中的全部数据（路网、镇街边界、人口点、托育/卫生/养老/健身/残疾人之家设施）均由
-circle15.demo.county 按随机种子生成，是虚构的合成示例数据，不代表任何真实县市、镇街、
-村庄或机构。名称中的“示例”“（示例）”和编码前缀 99 均表示合成数据。仅用于演示和测试
+本目录中的全部数据（路网、镇街边界、村/社区、人口点、托育/卫生/养老/健身/残疾人之家设施
+和幼儿园/小学/初中）均由 circle15.demo.county 按随机种子生成，是虚构的合成示例数据，不代表
+任何真实县市、镇街、村庄或机构。名称中的“示例”“（示例）”和编码前缀 99 均表示合成数据。
+县界外的道路、一所初中和一个村卫生室属于同样虚构的“邻县（合成）”。仅用于演示和测试
 circle15 的功能，请勿作为规划依据。
 
 {DEMO_NAME_EN}
 ================================
 
-Everything in this folder (street network, township polygons, population points and the
-childcare, clinic, elderly-care, fitness and disability-service facilities) was generated by
+Everything in this folder (street network, township polygons, villages and communities,
+population points, the childcare, clinic, elderly-care, fitness and disability-service
+facilities and the kindergartens, primary and middle schools) was generated by
 circle15.demo.county from a random seed. It is SYNTHETIC DEMO DATA and does not describe any
 real county, township, village or facility. Names containing 示例 ("example") and zone codes
-starting with 99 mark the data as synthetic. Use it to try circle15, not for planning.
+starting with 99 mark the data as synthetic. The roads beyond the county's border, one
+middle school and one village clinic belong to an equally fictional neighbouring county
+(邻县（合成）). Use it to try circle15, not for planning.
 
 Files
 -----
 config.toml                 the run configuration (commented: a template for your own data)
 network.graphml             walk network (OSMnx GraphML, WGS-84)
 zones.geojson               township polygons (WGS-84)
-population.csv              people per building-sized point, with groups 0-3, 60+, disabled
+villages.csv                villages and communities (村/社区): code, name, township, centre,
+                            urban-rural code (城乡分类代码)
+population.csv              people per building-sized point, with groups 0-3, 60+, disabled,
+                            3-6, 6-12, 12-15, and the village they live in (村代码)
 facilities/childcare.csv    托育 (UTF-8 with BOM, WGS-84)
 facilities/clinic.csv       卫生 (UTF-8 with BOM, GCJ-02 coordinates as from Amap)
 facilities/elderly.csv      养老 (GBK encoding, WGS-84)
 facilities/fitness.csv      健身 (UTF-8, WGS-84)
 facilities/disability.csv   残疾人之家 (UTF-8 with BOM, WGS-84)
+facilities/schools.csv      幼儿园/小学/初中 in one table, 类型 = layer (UTF-8 with BOM, WGS-84)
 
 Run:  circle15 run config.toml
 """
@@ -671,7 +910,8 @@ def write_demo_inputs(out_dir: Path, *, seed: int = 15, scale: float = 1.0) -> P
     """Write the synthetic demo county's input files and return the config path.
 
     Files (under ``out_dir``): ``network.graphml``, ``zones.geojson``, ``villages.csv``,
-    ``population.csv``, ``facilities/<layer>.csv``, ``config.toml`` and ``README.txt``. The
+    ``population.csv``, ``facilities/<layer>.csv`` (and ``facilities/schools.csv`` holding
+    three layers), ``config.toml`` and ``README.txt``. The
     same ``seed`` and ``scale`` give byte-identical files. The config's ``[output] dir =
     "../"`` makes ``circle15 run DIR/inputs/config.toml`` write its results into ``DIR``.
 
@@ -697,11 +937,13 @@ def write_demo_inputs(out_dir: Path, *, seed: int = 15, scale: float = 1.0) -> P
         (tmp / "facilities").mkdir()
         ox.io.save_graphml(demo.graph, tmp / "network.graphml")
         (tmp / "zones.geojson").write_text(_geojson(demo.zones), encoding="utf-8")
-        demo.population[["lon", "lat", "population", "age_0_3", "age_60p", "disabled"]].to_csv(
-            tmp / "population.csv", index=False, encoding="utf-8", lineterminator="\n")
+        _population_csv(demo).to_csv(tmp / "population.csv", index=False, encoding="utf-8",
+                                     lineterminator="\n")
         for layer, (src, enc, _crs, _group) in LAYER_FILES.items():
             _facility_csv(demo.facilities[layer], layer).to_csv(
                 tmp / src, index=False, encoding=enc, lineterminator="\n")
+        _schools_csv(demo.schools).to_csv(tmp / SCHOOL_FILE, index=False,
+                                          encoding="utf-8-sig", lineterminator="\n")
         _villages_table(demo).to_csv(tmp / "villages.csv", index=False, encoding="utf-8",
                                      lineterminator="\n")
         (tmp / "config.toml").write_text(_config_text(seed, scale), encoding="utf-8")

@@ -8,7 +8,6 @@ from pathlib import Path
 import geopandas as gpd
 import networkx as nx
 import numpy as np
-import osmnx as ox
 import pandas as pd
 import pytest
 import shapely
@@ -18,6 +17,8 @@ from circle15.config import load_config
 from circle15.demo.county import (
     DEMO_CENTER,
     LAYER_FILES,
+    SCHOOL_FILE,
+    SCHOOL_LAYERS,
     generate_demo,
     write_demo_inputs,
 )
@@ -34,22 +35,6 @@ SUBTYPES = {
 }
 
 
-@pytest.fixture(scope="module")
-def full(tmp_path_factory) -> Path:
-    """The full-size demo (seed 15), written once for this module."""
-    return write_demo_inputs(tmp_path_factory.mktemp("demo") / "inputs", seed=15)
-
-
-@pytest.fixture(scope="module")
-def graph(full) -> nx.MultiDiGraph:
-    return ox.load_graphml(full.parent / "network.graphml")
-
-
-@pytest.fixture(scope="module")
-def zones(full) -> gpd.GeoDataFrame:
-    return gpd.read_file(full.parent / "zones.geojson")
-
-
 def _files(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
             if p.is_file()}
@@ -63,11 +48,11 @@ def test_same_seed_gives_byte_identical_files_and_other_seed_differs(tmp_path):
     b = _files(write_demo_inputs(tmp_path / "b" / "inputs", seed=7, scale=0.1).parent)
     c = _files(write_demo_inputs(tmp_path / "c" / "inputs", seed=8, scale=0.1).parent)
     expected = {"config.toml", "README.txt", "network.graphml", "zones.geojson", "villages.csv",
-                "population.csv", *(v[0] for v in LAYER_FILES.values())}
+                "population.csv", SCHOOL_FILE, *(v[0] for v in LAYER_FILES.values())}
     assert set(a) == expected
     assert a == b
-    for name in ("network.graphml", "zones.geojson", "population.csv",
-                 "facilities/clinic.csv"):
+    for name in ("network.graphml", "zones.geojson", "population.csv", "villages.csv",
+                 "facilities/clinic.csv", SCHOOL_FILE):
         assert a[name] != c[name], name
 
 
@@ -80,13 +65,20 @@ def test_config_validates_and_describes_the_inputs(full):
     assert cfg.network.crs == "EPSG:4549"
     assert Path(cfg.network.source) == (full.parent / "network.graphml").resolve()
     assert cfg.population.groups == {"age_0_3": "age_0_3", "age_60p": "age_60p",
-                                     "disabled": "disabled"}
+                                     "disabled": "disabled", "age_3_6": "age_3_6",
+                                     "age_6_12": "age_6_12", "age_12_15": "age_12_15"}
     layers = {lay.key: lay for lay in cfg.layers}
-    assert set(layers) == set(SUBTYPES)
+    assert set(layers) == set(SUBTYPES) | set(SCHOOL_LAYERS)
     assert layers["clinic"].crs == "gcj02" and layers["elderly"].crs == "wgs84"
     assert {k: v.group for k, v in layers.items()} == {
         "childcare": "age_0_3", "clinic": "total", "elderly": "age_60p", "fitness": "total",
-        "disability": "disabled"}
+        "disability": "disabled", "kindergarten": "age_3_6", "primary_school": "age_6_12",
+        "middle_school": "age_12_15"}
+    for key in SCHOOL_LAYERS:  # one file, split by its 类型 column; not in the composite
+        assert Path(layers[key].source) == (full.parent / SCHOOL_FILE).resolve()
+        assert dict(layers[key].columns) == {"类型": "layer", "学位": "capacity"}
+        assert layers[key].required is False
+    assert all(layers[k].required for k in SUBTYPES)
     assert cfg.coverage.thresholds == (5, 10, 15)
     assert cfg.targets.plan == "zhuji-2023" and cfg.targets.year == 2027
     assert cfg.output.dir == full.parent.parent.resolve()
@@ -101,18 +93,25 @@ def test_the_seed_15_demo_county_in_numbers(full, graph, zones):
     first (and the README's figures): it must be deliberate.
     """
     d = full.parent
-    assert graph.number_of_nodes() == 23_251
-    assert graph.number_of_edges() == 65_176  # both directions of 32,588 streets
+    # 23,251 nodes and 32,588 streets in the county, 163 and 199 across the border
+    assert graph.number_of_nodes() == 23_414
+    assert graph.number_of_edges() == 65_574  # both directions of 32,787 streets
     assert len(zones) == 11
     assert sorted(zones.zone_id.str[6]) == ["0"] * 2 + ["1"] * 7 + ["2"] * 2  # 街道, 镇, 乡
-    # 720 villages are generated; 677 distinct (township, name) pairs are listed
-    assert len(read_csv(d / "villages.csv")) == 677
+    # 720 villages are generated; 677 distinct (township, name) pairs are listed, and
+    # 34 communities (社区) of the towns and seats of the 乡
+    vill = read_csv(d / "villages.csv", dtype=str)
+    assert len(vill) == 711
+    assert vill["城乡分类代码"].value_counts().to_dict() == {
+        "220": 625, "112": 26, "122": 26, "111": 17, "121": 15, "210": 2}
     pop = pd.read_csv(d / "population.csv")
     assert int(pop.population.sum()) == 427_685 and len(pop) == 56_187
     counts = {k: len(read_csv(d / v[0])) for k, v in LAYER_FILES.items()}
-    assert counts == {"childcare": 18, "clinic": 28, "elderly": 33, "fitness": 22,
-                      "disability": 4}
-    assert sum(counts.values()) == 105
+    assert counts == {"childcare": 18, "clinic": 29, "elderly": 33, "fitness": 22,
+                      "disability": 4}  # clinic: 28 in the county, 1 across the border
+    assert sum(counts.values()) == 106
+    schools = read_csv(d / SCHOOL_FILE)["类型"].value_counts().to_dict()
+    assert schools == {"幼儿园": 127, "小学": 54, "初中": 14}  # 初中: 13 + 1 across the border
 
 
 # --------------------------------------------------------------------------- network
@@ -225,7 +224,8 @@ def test_zones_tile_the_county_and_cover_all_people(full, zones):
 
 def test_population_sizes_groups_and_ageing_villages(full, zones):
     pop = pd.read_csv(full.parent / "population.csv")
-    assert list(pop.columns) == ["lon", "lat", "population", "age_0_3", "age_60p", "disabled"]
+    assert list(pop.columns) == ["lon", "lat", "population", "age_0_3", "age_60p", "disabled",
+                                 "age_3_6", "age_6_12", "age_12_15", "村代码"]
     assert all(pd.api.types.is_integer_dtype(pop[c]) for c in pop.columns[2:])
     assert 40_000 <= len(pop) <= 80_000
     assert 300_000 <= pop.population.sum() <= 500_000
@@ -271,6 +271,11 @@ def test_facility_files_layers_headers_and_spread(full, zones):
         assert list(df.columns) == base + extra
         assert set(df["类型"]) <= SUBTYPES[layer]
         assert df["编号"].is_unique and df["名称"].is_unique
+        # across the border (only the clinic layer): the neighbouring synthetic county
+        out = df["地址"].str.startswith("邻县（合成）")
+        assert out.sum() == (1 if layer == "clinic" else 0)
+        assert df["名称"][out].str.endswith("（邻县，合成）").all()
+        df = df[~out]
         assert df["名称"].str.contains("示例").all() and df["地址"].str.startswith("示例县").all()
         assert set(df["所属镇街"]) <= set(zones.zone_name)
         total += len(df)

@@ -27,7 +27,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 def test_demo_map_offline(pw, demo_dir: Path, tmp_path):  # noqa: F811
     html_path = demo_dir / "map.html"
-    assert html_path.stat().st_size <= 3e6
+    # 3 MB for the five original layers; the three school layers (about 200 schools with
+    # their isochrones) add some 0.9 MB
+    assert html_path.stat().st_size <= 3.5e6
     run = json.loads((demo_dir / "run.json").read_text(encoding="utf-8"))
     data = page_data(html_path.read_text(encoding="utf-8"))
     fac = json.loads((demo_dir / "facilities.geojson").read_text(encoding="utf-8"))["features"]
