@@ -168,41 +168,53 @@ class _Zones:
         return np.append(per, per.sum())
 
 
-def _by_residents(unit_of_point: pd.Series, units: pd.DataFrame, id_col: str,
-                  unit_mask: np.ndarray, covered: np.ndarray, res: np.ndarray,
-                  pop: np.ndarray, zones: _Zones, share: float) -> tuple[np.ndarray, np.ndarray]:
+@dataclass(frozen=True)
+class _Units:
+    """Villages or compounds: which one each point lives in, and their zones (built once)."""
+
+    point_unit: np.ndarray
+    zones: _Zones
+    n: int
+
+    @classmethod
+    def of(cls, unit_of_point: Sequence, unit_ids: Sequence, unit_zone: Sequence,
+           zone_ids: list[str]) -> _Units:
+        idx = pd.Index(pd.Series(unit_ids).astype(str)).get_indexer(
+            pd.Series(unit_of_point).astype(str))
+        return cls(idx, _Zones.of(zone_ids, unit_zone), len(unit_ids))
+
+
+def _by_residents(units: _Units, unit_mask: np.ndarray, covered: np.ndarray,
+                  res: np.ndarray, pop: np.ndarray, share: float
+                  ) -> tuple[np.ndarray, np.ndarray]:
     """Units (villages, compounds) with residents, and those where at least ``share`` of
     the residents judged are covered, per zone + county."""
-    idx = pd.Index(units[id_col].astype(str)).get_indexer(unit_of_point.astype(str))
+    idx = units.point_unit
     ok = (idx >= 0) & res
-    people = np.bincount(idx[ok], weights=pop[ok], minlength=len(units))
-    reached = np.bincount(idx[ok], weights=pop[ok] * covered[ok], minlength=len(units))
+    people = np.bincount(idx[ok], weights=pop[ok], minlength=units.n)
+    reached = np.bincount(idx[ok], weights=pop[ok] * covered[ok], minlength=units.n)
     has = people > 0
     good = has & (reached >= share * people - 1e-9)
-    uz = _Zones.of(zones.ids, units["zone_id"])
-    ones = np.ones(len(units))
-    return uz.sums(ones, unit_mask & has), uz.sums(ones, unit_mask & good)
+    ones = np.ones(units.n)
+    return units.zones.sums(ones, unit_mask & has), units.zones.sums(ones, unit_mask & good)
 
 
-def _village_counts(c: Criterion, covered: np.ndarray, res: np.ndarray,
-                    origins: pd.DataFrame, villages: pd.DataFrame, zones: _Zones,
-                    village_times: Times | None, share: float
+def _village_counts(c: Criterion, covered: np.ndarray, res: np.ndarray, pop: np.ndarray,
+                    villages: pd.DataFrame, units: _Units, village_times: Times | None,
+                    share: float, by_residents: bool
                     ) -> tuple[np.ndarray, np.ndarray, str] | None:
     """Villages of the criterion's residents, and those covered, per zone + county."""
     vres = residents_mask(c.residents, villages["urban_rural"].to_numpy())
-    if "village_id" in origins:
-        total, cov = _by_residents(origins["village_id"], villages, "village_id", vres,
-                                   covered, res, origins["population"].to_numpy(float),
-                                   zones, share)
+    if by_residents:
+        total, cov = _by_residents(units, vres, covered, res, pop, share)
         return total, cov, "residents"
     if village_times is None:
         return None
     t = criterion_minutes(village_times, c)
     placed = np.isfinite(villages["lon"].to_numpy(float))
     ones = np.ones(len(villages))
-    vz = _Zones.of(zones.ids, villages["zone_id"])
-    return (vz.sums(ones, vres & placed), vz.sums(ones, vres & placed & (t <= c.minutes)),
-            "centre")
+    return (units.zones.sums(ones, vres & placed),
+            units.zones.sums(ones, vres & placed & (t <= c.minutes)), "centre")
 
 
 def _facility_counts(c: Criterion, facilities: pd.DataFrame, zones: _Zones,
@@ -335,7 +347,15 @@ def standards_table(origins: pd.DataFrame, times: Times, criteria: Sequence[Crit
     names = [*zones["zone_name"].astype(str), county_name]
     all_ids = [*ids, COUNTY]
     pz = _Zones.of(ids, origins["zone_id"])
+    pop = origins["population"].to_numpy(float)
     cls = np.full(len(origins), "", dtype=object) if urban_rural is None else urban_rural
+    vu = cu = None
+    if villages is not None and not villages.empty:
+        vu = _Units.of(origins["village_id"] if "village_id" in origins else [],
+                       villages["village_id"], villages["zone_id"], ids)
+    if compounds is not None and not compounds.empty and "compound_id" in origins:
+        cu = _Units.of(origins["compound_id"], compounds["compound_id"], compounds["zone_id"],
+                       ids)
     frames, covered, residents = [], [], []
     for i, c in enumerate(criteria):
         t = criterion_minutes(times, c)
@@ -344,15 +364,13 @@ def standards_table(origins: pd.DataFrame, times: Times, criteria: Sequence[Crit
         residents.append(res)
         rows = _point_rows(c, t, res, origins, pz,
                            (accessibility or {}).get(i))
-        if villages is not None and not villages.empty:
-            got = _village_counts(c, t <= c.minutes, res, origins, villages, pz,
-                                  village_times, village_share)
+        if vu is not None:
+            got = _village_counts(c, t <= c.minutes, res, pop, villages, vu, village_times,
+                                  village_share, "village_id" in origins)
             if got is not None:
                 rows.append(("villages", got[0], got[1], got[2]))
-        if compounds is not None and not compounds.empty and "compound_id" in origins:
-            total, cov = _by_residents(origins["compound_id"], compounds, "compound_id",
-                                       np.ones(len(compounds), bool), t <= c.minutes, res,
-                                       origins["population"].to_numpy(float), pz,
+        if cu is not None:
+            total, cov = _by_residents(cu, np.ones(cu.n, bool), t <= c.minutes, res, pop,
                                        village_share)
             rows.append(("compounds", total, cov, "residents"))
         if facilities is not None:

@@ -779,6 +779,21 @@ $layers
 # ---------------------------------------------------------------------------
 [coverage]
 thresholds = [5, 10, 15]
+count_outside = true             # the neighbouring county's school and clinic count
+                                 # (false: loaded and flagged "outside", not counted)
+
+# ---------------------------------------------------------------------------
+# Standards: besides the common 5/10/15-minute table, each layer is judged at the
+# circle levels of its standard (`circle15 standards` prints the catalogue; its
+# values are marked unverified): 幼儿园 5, 小学 10, 初中 15 minutes on foot in urban
+# 社区; the rural 乡集镇 and 村/组 rules for rural villages (城乡分类代码 2xx); 健身
+# on foot or by bike. Written to standards_by_zone.csv, the workbook and the report.
+# ---------------------------------------------------------------------------
+[standards]
+catalogue = "national"           # or a county's own catalogue file
+modes = ["bike"]                 # also compute cycling (a second network preparation)
+profiles = { age_60p = "elderly" }   # older people judged at 3.6 km/h
+# overrides = { kindergarten = { minutes = 6 } }   # replace a value for this run
 
 # ---------------------------------------------------------------------------
 # Targets: a built-in plan to compare with (its indicators and yearly targets).
@@ -820,15 +835,27 @@ lang = "zh"                      # zh | en
 ''')
 
 
+#: Catalogue entries a demo layer of several types is judged by (split by its 类型).
+_LAYER_STANDARDS = {
+    "clinic": ('["health_centre", "health_station"]',
+               "卫生院/服务中心 15 min, 卫生室/服务站 5 min"),
+    "elderly": ('["nursing_home", "day_care"]', "养老机构 15 min, 照料中心 5 min"),
+}
+
+
 def _layer_block(key: str) -> str:
     """The commented ``[[layers]]`` table of one demo layer."""
     src, _enc, crs, group = LAYER_FILES[key]
+    std = ""
+    if key in _LAYER_STANDARDS:
+        entries, note = _LAYER_STANDARDS[key]
+        std = f"standard = {entries}   # judged by type: {note}\n"
     return (f"# {_LAYER_NOTES[key]}\n"
             f"[[layers]]\n"
             f'key = "{key}"\n'
             f'source = "{src}"\n'
             f'crs = "{crs}"            # wgs84 | gcj02 | bd09 | cgcs2000 | EPSG:xxxx\n'
-            f'group = "{group}"\n')
+            f'group = "{group}"\n' + std)
 
 
 #: What each school layer's comment in the demo config says.
@@ -853,7 +880,7 @@ def _school_block(key: str) -> str:
             f'source = "{SCHOOL_FILE}"\n'
             f'crs = "wgs84"\n'
             f'group = "{SCHOOL_LAYERS[key][1]}"\n'
-            f'columns = {{ "类型" = "layer", "学位" = "capacity" }}   # 类型 picks the layer\n'
+            f'columns = {{ "类型" = "layer" }}   # 类型 picks the layer; 学位 = places\n'
             f"required = false             # not (yet) in the composite full-circle rate\n")
 
 

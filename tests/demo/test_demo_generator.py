@@ -76,10 +76,14 @@ def test_config_validates_and_describes_the_inputs(full):
         "middle_school": "age_12_15"}
     for key in SCHOOL_LAYERS:  # one file, split by its 类型 column; not in the composite
         assert Path(layers[key].source) == (full.parent / SCHOOL_FILE).resolve()
-        assert dict(layers[key].columns) == {"类型": "layer", "学位": "capacity"}
+        assert dict(layers[key].columns) == {"类型": "layer"}  # 学位 is a capacity header
         assert layers[key].required is False
     assert all(layers[k].required for k in SUBTYPES)
     assert cfg.coverage.thresholds == (5, 10, 15)
+    assert cfg.coverage.count_outside is True
+    assert layers["clinic"].standard == ("health_centre", "health_station")
+    assert layers["elderly"].standard == ("nursing_home", "day_care")
+    assert cfg.standards.modes == ("bike",) and cfg.standards.profiles == {"age_60p": "elderly"}
     assert cfg.targets.plan == "zhuji-2023" and cfg.targets.year == 2027
     assert cfg.output.dir == full.parent.parent.resolve()
     readme = (full.parent / "README.txt").read_text(encoding="utf-8")

@@ -203,11 +203,15 @@ def test_every_village_centre_lies_in_its_township(villages, zones):
     assert d.min() > 1
 
 
-def test_load_villages_still_reads_the_table(full, zones, villages):
+def test_load_villages_reads_centres_and_classes(full, zones, villages):
     v = load_villages(full.parent / "villages.csv", zones[["zone_id", "zone_name"]])
-    assert list(v.columns) == ["village_id", "village_name", "zone_id"]
+    assert list(v.columns) == ["village_id", "village_name", "zone_id", "lon", "lat",
+                               "urban_rural"]
     assert list(v["village_id"]) == list(villages["村代码"])
     assert list(v["village_name"]) == list(villages["村名称"])
+    np.testing.assert_allclose(v["lon"], villages["经度"])
+    code = villages["城乡分类代码"].astype(str)
+    assert (v["urban_rural"] == np.where(code.str.startswith("1"), "urban", "rural")).all()
 
 
 # --------------------------------------------------------------------------- residents
