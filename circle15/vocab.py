@@ -212,6 +212,9 @@ CIRCLE_LEVELS = {
 #: levels the rural ones (urban–rural class from the villages table).
 LEVEL_RESIDENTS = {"urban_5": "urban", "urban_10": "urban", "urban_15": "urban",
                    "town": "rural", "village": "rural"}
+#: Walking-speed profiles -> (Chinese, English) label (speeds: geo.streets.speeds).
+PROFILE_LABELS = {"elderly": ("老年人步速", "older people's pace"),
+                  "wheelchair": ("轮椅", "wheelchair")}
 #: Urban–rural class of residents -> (Chinese, English) label.
 RESIDENT_CLASSES = {"urban": ("城镇居民", "Urban residents"),
                     "rural": ("乡村居民", "Rural residents")}

@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 from circle15.coverage.zonal import zone_codes
-from circle15.vocab import COMPOSITE, COUNTY
+from circle15.vocab import CIRCLE_LEVELS, COMPOSITE, COUNTY
 from circle15.vocab import county_name as _county_name
 
 #: Columns of ``standards_by_zone.csv``.
@@ -282,7 +282,9 @@ def _composites(criteria: Sequence[Criterion], covered: list[np.ndarray],
     """The 完整服务圈 of each level: residents reaching every required item of it."""
     pop = origins["population"].to_numpy(float)
     out = []
-    for level in dict.fromkeys(c.level for c in criteria):
+    order = list(CIRCLE_LEVELS)
+    for level in sorted(dict.fromkeys(c.level for c in criteria),
+                        key=lambda lv: order.index(lv) if lv in order else len(order)):
         idx = [i for i, c in enumerate(criteria) if c.level == level and c.required]
         if not idx:
             continue

@@ -21,6 +21,7 @@ from circle15.vocab import (
     COMPOSITE,
     COUNTY,
     MODE_LABELS,
+    PROFILE_LABELS,
     RESIDENT_CLASSES,
 )
 
@@ -80,8 +81,10 @@ def _describe(first: pd.DataFrame, lang: str, names: dict[str, tuple[str, str]],
                           else L.label(RESIDENT_CLASSES, r["residents"], lang) for r in recs],
         "std_minutes": [r["minutes"] for r in recs],
         "std_modes": [_modes(r["modes"], lang) for r in recs],
-        "std_profile": [r["profile"] for r in recs],
-        "std_mark": ["▲" if r["required"] else "△" for r in recs],
+        "std_profile": [L.label(PROFILE_LABELS, r["profile"], lang) if r["profile"] else ""
+                        for r in recs],
+        "std_mark": ["" if r["entry"] == COMPOSITE else "▲" if r["required"] else "△"
+                     for r in recs],
         "std_verified": ["" if r["entry"] == COMPOSITE else
                          L.pick(("是", "yes"), lang) if r.get("verified") else
                          L.pick(("否（未核对）", "no (not checked)"), lang) for r in recs],
@@ -145,8 +148,9 @@ def standards_section(table: pd.DataFrame | None, lang: str, number: str,
         return None
     wide = standards_wide(table[table["zone_id"] == COUNTY], lang, layers, county)
     cols = [c for c in ("std_item", "std_level", "std_residents", "std_minutes", "std_modes",
-                        "std_mark", "std_population", "std_group", "std_villages_n",
-                        "std_villages", "std_townships") if c in wide.columns]
+                        "std_profile", "std_mark", "std_population", "std_group",
+                        "std_villages_n", "std_villages", "std_townships") if c in wide.columns
+            and (c != "std_profile" or (wide[c] != "").any())]
     rows = [[_cell(c, r[c]) for c in cols] for r in wide.to_dict("records")]
     note = L.pick((
         f"每类设施按其标准（目录：{catalogue}）各层级的时间阈值与出行方式评价；人口、村/社区、"
