@@ -59,7 +59,7 @@ _FORMATS = {"coverage_rate": PCT, "population": INT, "covered_population": INT,
             "zones_with_facility": INT, "share": PCT, "rate_before": PCT, "target_rate": PCT,
             "rate_after": PCT, "covered_before": INT, "covered_after": INT, "required": INT,
             "new_sites": INT, "year": "0",
-            **{c: PCT for c in RATE_COLUMNS}, "std_minutes": "0.#"}
+            **{c: PCT for c in RATE_COLUMNS}, "std_minutes": "General"}
 
 SITING_HEADERS = {
     "zone_id": ("乡镇（街道）代码", "Zone ID"), "zone_name": ("乡镇（街道）", "Township"),
