@@ -6,7 +6,8 @@ change happened. Replaying the log up to a period gives the state in that period
 - an automatic change (opened, closed, reopened by recording a period) belongs to the
   period it was recorded for;
 - a change made by a person (``circle15 problems set``) belongs to the newest period
-  recorded at the time of the change, and to every later one.
+  recorded at the time of the change, and to every later one (times are kept to the
+  second: a change in the very second a period is recorded counts from that period).
 
 A problem exists in a period from the period it was found in. The value and gaps are the
 period's own (its indicator row for its plan year), else the problem's latest ones.
@@ -100,7 +101,8 @@ def problems_as_of(store: Store, period: str | Period) -> pd.DataFrame:
     mine = last.loc[pr["id"]]
     pr["status"] = mine["status_to"].to_numpy()
     closed = pr["status"] == CLOSED
-    when = [k or keys.get(s) for k, s in zip(mine["period_key"], mine["sort"])]
+    when = [k if isinstance(k, str) else keys.get(int(s))
+            for k, s in zip(mine["period_key"], mine["sort"])]
     pr["closed_period"] = [w if c else None for w, c in zip(when, closed)]
     pr["last_period"] = p.key
     pr = _period_values(pr, ind, closed)

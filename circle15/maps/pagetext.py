@@ -140,6 +140,8 @@ _TIME_TEXT: dict[str, tuple[str, str]] = {
                    "judged); dashed line: target"),
     "trend_more": ("其余{n}项指标的趋势", "Trends of {n} more indicators"),
     "not_recorded": ("未记录", "not recorded"),
+    "values": ("各期现状值", "Value in each period"),
+    "pstatus": ("整改状态", "Status"),
     "problems_title": ("未整改问题（{period}）", "Open problems ({period})"),
     "problems_zone": ("本乡镇问题（{period}）", "Problems of this township ({period})"),
     "problems_n": ("未整改问题{n}个", "{n} open problems"),

@@ -206,8 +206,9 @@
       if (isJudged) { judged += row; } else { other += row; nOther += 1; }
     });
     if (!judged && !other) { return ""; }
-    var head = "<tr><th>" + esc(T.indicator) + "</th><th>" + H.periods.map(function (p) { return esc(p[2]); }).join(" &rarr; ") +
-      "</th><th>" + esc(T.value) + "</th></tr>";
+    var first = H.periods[0], lastP = H.periods[H.periods.length - 1];
+    var head = "<tr><th>" + esc(T.indicator) + "</th><th>" + esc(first[0]) + (H.periods.length > 1 ? " &ndash; " + esc(lastP[0]) : "") +
+      "</th><th>" + esc(T.values) + "</th></tr>";
     var h = "<h4 class='sec' id='c15-trend'>" + esc(fill(T.trend, {year: year()})) + "</h4><div class='sub'>" + esc(T.trend_rule) +
       "</div><div class='tw'><table class='ind trend'>" + head + judged + "</table></div>";
     if (other) {
@@ -221,7 +222,7 @@
     var mine = statesOf(S.period).filter(function (s) { return H.problems[s[0]][4] === zid; });
     var h = "<h4 class='sec'>" + esc(fill(T.problems_zone, {period: label(S.period)})) + "</h4>";
     if (!mine.length) { return h + "<div class='sub'>" + esc(T.no_zone_problems) + "</div>"; }
-    h += "<div class='tw'><table class='ind prob'><tr><th>" + [T.indicator, T.status, T.responsible, T.found, T.closed_in].map(esc).join("</th><th>") + "</th></tr>";
+    h += "<div class='tw'><table class='ind prob'><tr><th>" + [T.indicator, T.pstatus, T.responsible, T.found, T.closed_in].map(esc).join("</th><th>") + "</th></tr>";
     mine.forEach(function (s) {
       var pr = H.problems[s[0]];
       h += "<tr class='ps-" + s[1] + "' data-problem='" + esc(pr[0]) + "'><td>" + esc(nameOf(pr)) + "</td><td>" + esc(STATUS[s[1]]) +
