@@ -163,6 +163,7 @@ def _body(data: dict, parts: PageParts, badge: str, warn: str, scripts: str) -> 
     timed = "hist" in data
     period_line = '<div class="view" id="c15-period-line"></div>' if timed else ""
     legend_period = '<div class="sub" id="c15-legend-period"></div>' if timed else ""
+    legend_time = '<div id="c15-legend-time"></div>' if timed else ""
     return (
         "<body>\n"
         f'<div id="c15-oldie" class="c15-oldie" hidden>{_e(t["old_ie"])}</div>\n'
@@ -178,7 +179,8 @@ def _body(data: dict, parts: PageParts, badge: str, warn: str, scripts: str) -> 
         f"{controls_html(data)}{problems_html(data)}</div>\n"
         f'<aside id="c15-legend" class="c15-card c15-legend" data-open="1">'
         f'<button id="c15-legend-toggle" class="c15-btn" type="button">{_e(t["legend"])}'
-        f' &#9662;</button>{legend_period}<div id="c15-legend-body"></div></aside>\n'
+        f' &#9662;</button>{legend_period}<div id="c15-legend-body"></div>{legend_time}'
+        f"</aside>\n"
         f'<aside id="c15-panel" class="c15-card c15-panel" hidden>'
         f'<button id="c15-panel-close" type="button" aria-label="{_e(t["close"])}" '
         f'title="{_e(t["close"])}">&times;</button><div id="c15-panel-body"></div></aside>\n'

@@ -131,7 +131,8 @@ _TEXT: dict[str, tuple[str, str]] = {
 _TIME_TEXT: dict[str, tuple[str, str]] = {
     "period": ("时期", "Period"),
     "period_run": ("本次计算（未入库）", "This run (not recorded)"),
-    "period_line": ("时期：{period}（按{year}年目标）", "Period: {period} (against {year} targets)"),
+    "period_line": ("时期：{period}（按{year}年目标）",
+                    "Period: {period} (against {year} targets)"),
     "period_line_run": ("本次计算结果（未入库，按{year}年目标）",
                         "This run, not recorded (against {year} targets)"),
     "trend": ("历次记录趋势（按{year}年目标）", "Trend over the recorded periods ({year} targets)"),
@@ -146,6 +147,7 @@ _TIME_TEXT: dict[str, tuple[str, str]] = {
     "problems_zone": ("本乡镇问题（{period}）", "Problems of this township ({period})"),
     "problems_n": ("未整改问题{n}个", "{n} open problems"),
     "problem_badges": ("未整改问题", "Open problems"),
+    "badge_legend": ("乡镇未整改问题数（{period}）", "Open problems of the township ({period})"),
     "all_units": ("全部责任单位", "All responsible units"),
     "no_problems": ("无未整改问题", "No open problems"),
     "no_zone_problems": ("本期无问题记录", "No problems recorded in this period"),

@@ -144,6 +144,7 @@
     if (on && !map.hasLayer(badges)) { map.addLayer(badges); }
     if (!on && map.hasLayer(badges)) { map.removeLayer(badges); }
     if (ui.card) { ui.card.hidden = !on; }
+    drawPeriod();
   }
 
   // ------------------------------------------------------------------ drill-down trend
@@ -238,6 +239,9 @@
       fill(T.period_line, {period: label(S.period), year: year()});
     byId("c15-period-line").textContent = text;
     byId("c15-legend-period").textContent = text;
+    var on = map.hasLayer(badges) && S.period !== "run";
+    byId("c15-legend-time").innerHTML = on ? "<div class='row'><span class='c15-pb lg'><span>n</span></span>" +
+      esc(fill(T.badge_legend, {period: label(S.period)})) + "</div>" : "";
     if (ui.period) { ui.period.value = S.period; }
     drawBadges();
     drawList();
@@ -272,8 +276,12 @@
   API.open = function (id) {
     baseOpen(id);
     if (!zoneById[id]) { return; }
-    var body = byId("c15-panel-body");
-    body.insertAdjacentHTML("beforeend", trendHtml(id) + zoneProblemsHtml(id));
+    // after the indicators of the year, before the facilities
+    var body = byId("c15-panel-body"), at = body.querySelector("h4.sec");
+    var box = document.createElement("div");
+    box.className = "c15-time";
+    box.innerHTML = trendHtml(id) + zoneProblemsHtml(id);
+    body.insertBefore(box, at);
   };
   API.trend = trendOf;
 
