@@ -16,6 +16,7 @@ from test_maps import (  # noqa: F401 (pw is a fixture)
     ARTIFACTS,
     _Page,
     assert_state,
+    expected_state,
     page_data,
     pw,
 )
@@ -144,6 +145,28 @@ def test_without_history_the_page_is_unchanged(dh, tmp_path):
             "with history": (dh / "map.html").stat().st_size}
     assert size["with history"] < 1.25 * size["without history"], size
     print("demo page size (bytes):", size)
+
+
+@pytest.mark.browser
+def test_a_run_not_recorded_is_offered_as_this_run(demo_dir, dh, pw, tmp_path):  # noqa: F811
+    # the session's demo run: the same 示例县 as the history, but not recorded in it
+    cli("-q", "map", str(demo_dir), "--history", "--db", str(dh / "history.sqlite"),
+        "--out", str(tmp_path / "m"))
+    page = (tmp_path / "m" / "map.html").read_text(encoding="utf-8")
+    data = page_data(page)
+    assert data["hist"]["run"] is None
+    assert '<option value="run">本次计算（未入库）</option>' in page
+    pg = _Page(pw, (tmp_path / "m" / "map.html").as_uri())
+    try:
+        assert pg.js("() => window.circle15.state().period") == "2025Q4"  # still the newest
+        st = pg.js("() => window.circle15.show({period: 'run', layer: 'ALL', minutes: 15})")
+        assert st["period"] == "run" and st["year"] == YEAR  # the year stays
+        assert_state(st, expected_state(demo_dir, "ALL", 15, YEAR))  # the run's own tables
+        assert not any(st["problems"].values())  # nothing recorded for it
+        assert "本次计算结果" in pg.page.locator("#c15-period-line").inner_text()
+        assert pg.errors == [] and pg.blocked == []
+    finally:
+        pg.browser.close()
 
 
 @pytest.mark.browser
