@@ -324,6 +324,7 @@ def test_history_map_english_phone_and_print(dh, pw, tmp_path):  # noqa: F811 (d
     pg = _Page(pw, (dh / "map.html").as_uri(), viewport=(390, 844))
     try:
         assert not pg.page.locator("#c15-plist").is_visible()  # folded on a phone
+        assert pg.box("#c15-pcard")["height"] < 50  # to one line
         pg.page.click("#c15-ptoggle")
         assert pg.page.locator("#c15-plist").is_visible()
         pg.page.screenshot(path=str(ARTIFACTS / "history_map_phone.png"))
