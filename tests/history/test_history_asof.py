@@ -108,3 +108,38 @@ def test_a_person_closing_a_problem_counts_from_the_newest_period(db, runs):
     assert _as_of(db, P2).loc[("X03", "E"), "status"] == "已整改"
     assert _as_of(db, P2).loc[("X03", "E"), "closed_period"] == P2
     assert _as_of(db, P1).loc[("X03", "E"), "status"] == "待整改"  # not back in time
+
+
+def test_map_page_data_from_the_store(db, runs, tmp_path):
+    """The map's time dimension read from either backend: periods, the run's own period,
+    problem states per period (X01 east closed in P2 only), no other townships."""
+    import json
+    import re
+
+    from circle15.history.mapview import map_timeline
+    from circle15.maps import render_map
+
+    run1, run2 = runs
+    cli("record", "--from-run", str(run1), "--period", P1, "--db", db)
+    cli("record", "--from-run", str(run2), "--period", P2, "--db", db)
+    store = open_store(db, create=False)
+    try:
+        tl = map_timeline(store, run2)
+    finally:
+        store.dispose()
+    assert [p.key for p in tl.periods] == [P1, P2] and tl.run_period == P2
+    assert all(p.zone_ids == ("E", "W") for p in tl.periods)
+    page = render_map(run2, tmp_path / "map.html", timeline=tl).read_text(encoding="utf-8")
+    m = re.search(r'<script type="application/json" id="c15-data">(.*?)</script>', page,
+                  re.DOTALL)
+    hist = json.loads(m.group(1).replace("<\\/", "</"))["hist"]
+    assert hist["default"] == P2 and hist["run"] == P2
+    assert hist["data"][P2] == {"views": {}, "county": {}, "rows": {}, "overview": {}}
+    assert hist["data"][P1]["views"]  # P1 lacks the east clinic
+    probs = {p[0]: (p[2], p[4]) for p in hist["problems"]}
+    status = {k: {hist["problems"][s[0]][0]: s[1] for s in hist["pstate"][k]}
+              for k in (P1, P2)}
+    east = next(i for i, v in probs.items() if v == ("X01", "E"))
+    assert status[P1][east] == 0 and status[P2][east] == 3  # 待整改 -> 已整改
+    county = next(i for i, v in probs.items() if v[0] == "X01" and v[1] == "")
+    assert status[P2][county] == 3  # the county row has no township badge ("")
