@@ -268,6 +268,15 @@ def test_history_map_periods_trend_and_problems(dh, pw, tmp_path):  # noqa: F811
         pg.page.wait_for_timeout(400)
         assert pg.page.locator("#c15-panel").get_attribute("data-zone") == target
         assert pg.js("() => window.circle15.maps[0].getZoom()") > zoom
+        # the township lies between the left cards and the drill-down panel
+        box = pg.js("z => { const m = window.circle15.maps[0]; let b; window.circle15.layers"
+                    ".zones.eachLayer(l => { if (l.zid === z) b = l.getBounds(); });"
+                    " const a = m.latLngToContainerPoint(b.getNorthWest()),"
+                    " c = m.latLngToContainerPoint(b.getSouthEast());"
+                    " return [a.x, a.y, c.x, c.y]; }", target)
+        left, panel = pg.box("#c15-top"), pg.box("#c15-panel")
+        assert left["x"] + left["width"] <= box[0] and box[2] <= panel["x"], box
+        assert box[1] >= 0 and box[3] <= 900, box
         pg.page.screenshot(path=str(ARTIFACTS / "history_map_list_zh.png"))
 
         # keyboard: the period selector is a native select

@@ -131,14 +131,22 @@
     });
   }
   function go(zid) {
-    if (zid && zoneById[zid]) {
-      var p = null;
-      API.layers.zones.eachLayer(function (l) { if (l.zid === zid) { p = l; } });
-      if (p) { map.fitBounds(p.getBounds(), {maxZoom: 14}); }
-      API.open(zid);
+    if (!zid || !zoneById[zid]) { API.fit(); return; }
+    var p = null;
+    API.layers.zones.eachLayer(function (l) { if (l.zid === zid) { p = l; } });
+    API.open(zid);
+    if (!p) { return; }
+    // the township in the part of the map that the cards and the open panel leave free
+    var top = byId("c15-top"), panel = byId("c15-panel"), pad;
+    if (window.innerWidth < 768) {
+      pad = {paddingTopLeft: [8, top.offsetTop + top.offsetHeight + 8],
+             paddingBottomRight: [8, panel.offsetHeight + 8]};
     } else {
-      API.fit();
+      pad = {paddingTopLeft: [top.offsetLeft + top.offsetWidth + 16, 16],
+             paddingBottomRight: [panel.offsetWidth + 26, 24]};
     }
+    pad.maxZoom = 14;
+    map.fitBounds(p.getBounds(), pad);
   }
   function showProblems(on) {
     if (on && !map.hasLayer(badges)) { map.addLayer(badges); }
