@@ -126,6 +126,9 @@ def test_history_of_other_townships_exits_2(dh, tmp_path):
               str(out), code=2)
     assert "2027Q1" in msg and "other townships" in msg
     assert not (out / "map.html").exists()
+    msg = cli("map", str(dh / "runs" / "2025Q4"), "--db", str(db), "--out", str(out),
+              code=2)
+    assert "--history" in msg and not (out / "map.html").exists()
 
 
 def test_without_history_the_page_is_unchanged(dh, tmp_path):
