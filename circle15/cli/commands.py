@@ -271,13 +271,19 @@ def map_(
     out_dir: Annotated[Path | None, typer.Option(
         "--out", "-o", help="Folder for map.html and coverage_map.png (default: RUN_DIR).")
     ] = None,
+    history: Annotated[bool, typer.Option(
+        "--history", help="Add the recorded periods: period selector, township trends, "
+                          "open problems.")] = False,
+    db: Annotated[str | None, typer.Option(
+        "--db", help="History database for --history (default: the run config's "
+                     "[history] db).")] = None,
     verbose: VerboseOption = 0,
     quiet: QuietOption = False,
 ) -> None:
     """Redraw the map page and the PNG of a finished run without recomputing."""
     st = state(ctx, verbose, quiet)
     with _guard(st, {"tile_url": "--tile-url", "map.basemap": "--basemap",
-                     "map.tianditu_key": "--tianditu-key"}):
+                     "map.tianditu_key": "--tianditu-key", "db": "--db"}):
         from circle15.maps import render_map, render_png
         from circle15.vocab import RunFiles
 
@@ -288,11 +294,19 @@ def map_(
             raise InputError("not a finished run: run.json is missing", file=run,
                              hint="pass the --out folder of 'circle15 run'")
         code = lang.value if lang else None
+        if db and not history:
+            raise InputError("--db is for --history", key="db", hint="add --history")
+        timeline = None
+        if history:
+            from circle15.cli.history import run_timeline
+
+            timeline = run_timeline(run, db, st)
         # both pictures are drawn before either is written, so nothing is half redrawn
         with atomic_output_dir(target) as tmp:
             page = render_map(run, tmp / RunFiles.MAP_HTML, layer=layer, minutes=minutes,
                               year=year, lang=code, basemap=basemap,
-                              tianditu_key=tianditu_key, tile_url=tile_url)
+                              tianditu_key=tianditu_key, tile_url=tile_url,
+                              timeline=timeline)
             render_png(run, tmp / RunFiles.MAP_PNG, layer=layer,
                        minutes=minutes if minutes is not None else _run_param(run, "minutes"),
                        lang=code or _run_param(run, "lang"))

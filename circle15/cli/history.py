@@ -59,6 +59,38 @@ def _open(db: str | None, config: Path | None, st: _State, *, create: bool = Fal
         store.dispose()
 
 
+def run_db(run_dir: Path, db: str | None) -> str:
+    """The history database of a run folder: ``db``, else its config's ``[history] db``
+    (the config named in its ``run.json``)."""
+    import json
+
+    from circle15.history.store import config_db
+    from circle15.vocab import RunFiles
+
+    if db:
+        return db
+    try:
+        raw = json.loads((run_dir / RunFiles.RUN_JSON).read_text(encoding="utf-8-sig"))
+    except (OSError, ValueError):
+        raw = {}
+    path = str((raw.get("config") or {}).get("path") or "")
+    if not path or not Path(path).is_file():
+        raise InputError("cannot tell which history database belongs to this run: its "
+                         "config file is not at hand", file=run_dir / RunFiles.RUN_JSON,
+                         key="db", hint="name it with --db (a SQLite file or a "
+                                        "postgresql:// URL)")
+    return config_db(path)
+
+
+def run_timeline(run_dir: Path, db: str | None, st: _State) -> Any:
+    """The recorded periods of the run's history for its map page (a
+    :class:`circle15.maps.timeline.Timeline`)."""
+    from circle15.history.mapview import map_timeline
+
+    with _open(run_db(run_dir, db), None, st) as store:
+        return map_timeline(store, run_dir)
+
+
 def _wide() -> Console:
     # piped or redirected output: do not squeeze tables into 80 columns
     return out if out.is_terminal else Console(width=200)
@@ -202,7 +234,8 @@ def history_demo(
 
         db = build_demo_history(out_dir, run_one, quarters=quarters, seed=seed)
         if not st.quiet:
-            out.print(f"synthetic history: {db}\n  try: circle15 history --db {db}")
+            out.print(f"synthetic history: {db}\n  map over time: {db.parent / 'map.html'}"
+                      f"\n  try: circle15 history --db {db}")
 
 
 @app.command()
@@ -250,6 +283,9 @@ def problems(
     unit: Annotated[str | None, typer.Option("--unit", help="责任单位, e.g. 民政局.")] = None,
     status: Annotated[str | None, typer.Option("--status", help="待整改, 整改中, 暂缓 or "
                                                "已整改.")] = None,
+    period: Annotated[str | None, typer.Option("--period", "-p", help="As they stood in "
+                                               "this recorded period (default: now).")
+                      ] = None,
     out_file: Annotated[Path | None, typer.Option("--out", "-o", help="Write F.xlsx "
                                                   "(problems and change log).")] = None,
     db: DbOpt = None,
@@ -264,7 +300,7 @@ def problems(
         from circle15.history.sheets import write_xlsx
 
         with _open(db, config, st) as store:
-            df = list_problems(store, unit=unit, status=status)
+            df = list_problems(store, unit=unit, status=status, period=period)
             logs = problem_log(store, [int(i) for i in df["id"]])
         if out_file is not None:
             out_file.parent.mkdir(parents=True, exist_ok=True)
@@ -272,7 +308,7 @@ def problems(
         if not st.quiet:
             _table(df[["id", "indicator_id", "name_zh", "zone_name", "responsible", "status",
                        "period_found", "last_period", "value", "target", "closed_period"]],
-                   f"problems ({len(df)})")
+                   f"problems ({len(df)}){' in ' + period if period else ''}")
 
 
 @problems_app.command("set")

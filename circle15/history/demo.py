@@ -8,6 +8,9 @@ facility tables, runs the config and records the run:
 - 2025Q3: a large 托育 centre opens in the township closest to the T01 target (closes it);
 - 2025Q4: one of the new 残疾人之家 closes again (its problem reopens: a regression).
 
+``map.html`` beside the database is the newest run's map with all four quarters: the
+whole loop on the 一张图.
+
 Every period is labelled synthetic (the demo config says ``synthetic = true``). Running a
 config belongs to :mod:`circle15.run`, so the caller passes ``run(config, out_dir)``.
 """
@@ -23,6 +26,7 @@ import pandas as pd
 
 from circle15.demo.county import LAYER_FILES, write_demo_inputs
 from circle15.errors import InputError
+from circle15.history.mapview import write_history_map
 from circle15.history.record import record_run
 from circle15.history.store import open_store
 from circle15.io import read_csv
@@ -112,7 +116,8 @@ def build_demo_history(out_dir: str | Path, run: Callable[[Path, Path], Path], *
     Parameters
     ----------
     out_dir : str or Path
-        Gets ``inputs/``, ``runs/<period>/`` and ``history.sqlite``.
+        Gets ``inputs/``, ``runs/<period>/``, ``history.sqlite`` and ``map.html``: the
+        newest run's map page with every recorded period (:func:`write_history_map`).
     run : callable
         ``run(config_path, out_dir) -> out_dir`` runs a config (the CLI passes the pipeline).
     quarters : int
@@ -149,6 +154,7 @@ def build_demo_history(out_dir: str | Path, run: Callable[[Path, Path], Path], *
                 close_facility(inputs, "disability", new_homes[0])
             runs.append(Path(run(config, out_dir / "runs" / period)))
             record_run(store, runs[-1], period, by=DEMO_BY)
+        write_history_map(store, runs[-1], out_dir / "map.html")
     finally:
         store.dispose()
     return db

@@ -162,16 +162,35 @@ def set_status(store: Store, problem_id: int, status: str, *, by: str, note: str
         _log(conn, problem_id, at, by.strip(), None, p.status, status, note)
 
 
-def list_problems(store: Store, *, unit: str | None = None,
-                  status: str | None = None) -> pd.DataFrame:
-    """Problems, newest found first; ``unit`` filters by 责任单位 (substring), ``status``
-    by status (Chinese or English word)."""
+def _status_word(status: str) -> str:
+    words = {v: k for k, v in STATUSES.items()}
+    status = words.get(status, status)
+    if status not in STATUSES:
+        raise InputError(f"unknown status {status!r}", key="status",
+                         hint=f"one of {', '.join(STATUSES)}")
+    return status
+
+
+def list_problems(store: Store, *, unit: str | None = None, status: str | None = None,
+                  period: str | Period | None = None) -> pd.DataFrame:
+    """Problems in id order; ``unit`` filters by 责任单位 (substring), ``status`` by status
+    (Chinese or English word).
+
+    With ``period``, the problems as they stood in that recorded period
+    (:func:`problems_as_of`): only those found by then, with the status, closing period,
+    value and gaps of that period; ``status`` then filters on that status.
+    """
     if status is not None:
-        words = {v: k for k, v in STATUSES.items()}
-        status = words.get(status, status)
-        if status not in STATUSES:
-            raise InputError(f"unknown status {status!r}", key="status",
-                             hint=f"one of {', '.join(STATUSES)}")
+        status = _status_word(status)
+    if period is not None:
+        from circle15.history.timeline import problems_as_of
+
+        df = problems_as_of(store, period)
+        if status:
+            df = df[df["status"] == status]
+        if unit:
+            df = df[df["responsible"].fillna("").str.contains(unit, regex=False)]
+        return df.reset_index(drop=True)
     q = sa.select(S.problems).order_by(S.problems.c.id)
     if status:
         q = q.where(S.problems.c.status == status)

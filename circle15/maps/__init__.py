@@ -3,7 +3,9 @@
 ``render_map(run_dir)`` draws ``map.html`` (every layer, threshold, target year and
 township in one page; JavaScript API ``window.circle15.show()`` / ``state()``) and
 ``render_png(run_dir)`` draws ``coverage_map.png``, both only from the files of a finished
-run directory. Both are imported on first use.
+run directory. Both are imported on first use. ``render_map(run_dir, timeline=...)``
+adds the time dimension of a history store (:mod:`circle15.maps.timeline`; the history
+builds the timeline: :func:`circle15.history.mapview.map_timeline`).
 """
 
 from __future__ import annotations

@@ -12,16 +12,17 @@ import geopandas as gpd
 import pandas as pd
 
 from circle15.maps import display, indicators, pagedata, rundata
+from circle15.maps import timeline as tl
 from circle15.maps.icons import facility_color, glyph, glyph_svg
 from circle15.maps.page import PageParts
-from circle15.maps.pagetext import page_text
+from circle15.maps.pagetext import page_text, time_text
 from circle15.maps.zonestats import (
     FAR_SHADES,
     NEUTRAL_BINS,
     NEUTRAL_COLORS,
     STATUS_COLORS,
 )
-from circle15.vocab import COMPOSITE, COUNTY, county_label
+from circle15.vocab import COMPOSITE, county_label
 from circle15.vocab import GROUP_LABELS as GROUPS
 from circle15.vocab import MODE_LABELS as MODES
 
@@ -76,12 +77,6 @@ def _legend(t: dict, lang: str) -> dict:
 
 def _shifted(shift, *frames):
     return [display.shift_frame(g, shift) for g in frames]
-
-
-def _views(cov, targets, sels, thresholds, years):
-    views = indicators.all_views(cov, targets, sels, thresholds, years)
-    county = {k: v.pop(COUNTY) for k, v in views.items() if COUNTY in v}
-    return views, county
 
 
 def _heat_views(sels, thresholds) -> list[tuple[str, str, float]]:
@@ -159,9 +154,10 @@ class PageView:
 
 
 def page_data(*, run_dir: Path, out_path: Path, info: rundata.RunInfo, cfg: dict,
-              view: PageView, tables: RunTables, plan, selectors: list
-              ) -> tuple[dict, PageParts]:
-    """The embedded data of the page and its texts."""
+              view: PageView, tables: RunTables, plan, selectors: list,
+              timeline: tl.Timeline | None = None) -> tuple[dict, PageParts]:
+    """The embedded data of the page and its texts (with ``timeline``, the recorded
+    periods as ``data["hist"]``: :mod:`circle15.maps.timeline`)."""
     lang, layer, minutes, year, years, tiles = (
         view.lang, view.layer, view.minutes, view.year, view.years, view.tiles)
     zones, cov, targets, fac, origins = (
@@ -172,10 +168,9 @@ def page_data(*, run_dir: Path, out_path: Path, info: rundata.RunInfo, cfg: dict
     crs = display.metric_crs(zones, info.params.get("crs"))
     keys = [lay.key for lay in info.layers]
     thresholds = info.thresholds or sorted(cov["minutes"].dropna().unique().tolist())
-    views, county = _views(cov, targets, selectors, thresholds, years)
     resp_en = {i.id: i.responsible_en for i in plan.indicators} if plan else {}
     ind_meta, index = indicators.indicator_table(targets, lang, resp_en)
-    rows = indicators.indicator_rows(targets, index)
+    tab = indicators.page_tables(cov, targets, selectors, thresholds, years, index)
     villages = pagedata.read_villages(run_dir, cfg, zones)
     vnames = dict(zip(villages["village_id"], villages["village_name"])) \
         if villages is not None else {}
@@ -194,8 +189,8 @@ def page_data(*, run_dir: Path, out_path: Path, info: rundata.RunInfo, cfg: dict
                       for s in selectors],
         "thresholds": [float(m) if m % 1 else int(m) for m in thresholds], "years": years,
         "zones": pagedata.zones_data(zones_s, crs, groups),
-        "views": views, "county": county, "ind": ind_meta, "rows": rows,
-        "overview": indicators.overview(rows),
+        "views": tab["views"], "county": tab["county"], "ind": ind_meta, "rows": tab["rows"],
+        "overview": tab["overview"],
         "fac": pagedata.facilities_data(fac_s, keys, vnames),
         "prop": pagedata.proposed_data(prop_s, keys),
         "iso": pagedata.isochrones_data(iso_s, crs),
@@ -204,6 +199,10 @@ def page_data(*, run_dir: Path, out_path: Path, info: rundata.RunInfo, cfg: dict
         "villages": pagedata.villages_data(villages, fac_s, keys),
         "legend": _legend(t, lang), "star": glyph_svg("star"),
     }
+    if timeline is not None:
+        spec = tl.ViewSpec(selectors, thresholds, years, index, zones["zone_id"].tolist())
+        data["hist"] = tl.timeline_data(timeline, spec, tab, targets, lang)
+        t.update(time_text(lang))
     return data, parts
 
 

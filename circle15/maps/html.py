@@ -23,6 +23,7 @@ from circle15.maps import assemble, indicators, rundata
 from circle15.maps.basemaps import BASEMAPS, basemap_spec
 from circle15.maps.labels import check_lang
 from circle15.maps.page import PageParts, page_html
+from circle15.maps.timeline import Timeline
 from circle15.vocab import COMPOSITE
 
 log = logging.getLogger(__name__)
@@ -32,7 +33,7 @@ log = logging.getLogger(__name__)
 def render_map(run_dir: Path, out_path: Path | None = None, *, layer: str = "",
                minutes: float | None = None, year: int | None = None,
                lang: str | None = None, basemap: str = "none", tianditu_key: str = "",
-               tile_url: str = "") -> Path:
+               tile_url: str = "", timeline: Timeline | None = None) -> Path:
     """Draw the 一张图 map page of a finished run as one self-contained HTML file.
 
     Parameters
@@ -60,6 +61,12 @@ def render_map(run_dir: Path, out_path: Path | None = None, *, layer: str = "",
     tile_url : str
         Tile URL template with ``{z}``, ``{x}``, ``{y}`` (required for the custom
         basemaps).
+    timeline : Timeline, optional
+        Recorded periods of a history store (built by
+        :func:`circle15.history.mapview.map_timeline`): the page gets a period selector
+        (default the newest period, whose plan year it then opens on unless ``year`` is
+        given), each township's trend and its problems. Without it the page has no time
+        dimension.
 
     Returns
     -------
@@ -70,7 +77,8 @@ def render_map(run_dir: Path, out_path: Path | None = None, *, layer: str = "",
     ------
     InputError
         A required file is missing (named in the message), the layer, threshold or year
-        is not one of the run's, or the options are invalid.
+        is not one of the run's, the options are invalid, or a recorded period covers
+        other townships than the run.
     """
     run_dir = Path(run_dir)
     out_path = Path(out_path) if out_path is not None else run_dir / "map.html"
@@ -81,7 +89,7 @@ def render_map(run_dir: Path, out_path: Path | None = None, *, layer: str = "",
                       (cfg.get("output") or {}).get("lang") or "zh")
     tiles = basemap_spec(basemap, tianditu_key, tile_url, lang)
     data, parts = build(run_dir, out_path, info, cfg, lang=lang, layer=layer,
-                        minutes=minutes, year=year, tiles=tiles)
+                        minutes=minutes, year=year, tiles=tiles, timeline=timeline)
     write_text(out_path, page_html(data, parts))
     log.info("map written: %s (%.1f MB)", out_path, out_path.stat().st_size / 1e6)
     return out_path
@@ -113,9 +121,10 @@ def _defaults(info: rundata.RunInfo, cfg: dict, layer: str, minutes: float | Non
 
 
 def build(run_dir: Path, out_path: Path, info: rundata.RunInfo, cfg: dict, *, lang: str,
-          layer: str, minutes: float | None, year: int | None, tiles: dict
-          ) -> tuple[dict, PageParts]:
+          layer: str, minutes: float | None, year: int | None, tiles: dict,
+          timeline: Timeline | None = None) -> tuple[dict, PageParts]:
     """The page's embedded data and texts (see :mod:`circle15.maps.page`)."""
+    asked_year = year
     layer, minutes, year = _defaults(info, cfg, layer, minutes, year)
     zones = rundata.read_zones(run_dir)
     cov = rundata.read_coverage(run_dir)
@@ -129,6 +138,9 @@ def build(run_dir: Path, out_path: Path, info: rundata.RunInfo, cfg: dict, *, la
             raise InputError(f"the run has no targets for {year}", file=info.path,
                              key="year", hint="years: " + ", ".join(map(str, years)))
         year = years[-1]
+    if timeline is not None and asked_year is None and timeline.periods \
+            and timeline.newest.plan_year in years:
+        year = timeline.newest.plan_year  # the newest period is judged by its plan year
     sels = indicators.selectors(info.layers, cov, lang)
     if layer not in {s.key for s in sels}:
         raise InputError(f"unknown layer {layer!r}", file=info.path,
@@ -139,7 +151,7 @@ def build(run_dir: Path, out_path: Path, info: rundata.RunInfo, cfg: dict, *, la
                                tiles=tiles),
         tables=assemble.RunTables(zones=zones, coverage=cov, targets=targets, facilities=fac,
                                   origins=origins),
-        plan=plan, selectors=sels)
+        plan=plan, selectors=sels, timeline=timeline)
 
 
 def _plan(name: object):

@@ -115,6 +115,16 @@ def all_views(cov: pd.DataFrame, targets: pd.DataFrame | None, selectors: list[S
             for s in selectors for m in thresholds for y in years}
 
 
+def page_tables(cov: pd.DataFrame, targets: pd.DataFrame | None, sels: list[Selector],
+                thresholds: list[float], years: list[int], index: dict[str, int]) -> dict:
+    """The page's ``views`` (townships), ``county``, ``rows`` and ``overview`` of one set of
+    coverage and targets tables (the run's, or a recorded period's)."""
+    views = all_views(cov, targets, sels, thresholds, years)
+    county = {k: v.pop(COUNTY) for k, v in views.items() if COUNTY in v}
+    rows = indicator_rows(targets, index)
+    return {"views": views, "county": county, "rows": rows, "overview": overview(rows)}
+
+
 def selectors(layers: tuple[LayerInfo, ...], cov: pd.DataFrame, lang: str
               ) -> list[Selector]:
     """The facility layers, then the composite 完整服务圈 when the run computed it."""

@@ -17,6 +17,9 @@ from circle15.maps.assets import asset_text
 #: Scripts inlined in this order (Leaflet first).
 SCRIPTS = ("leaflet/leaflet.js", "leaflet.heat/leaflet_heat.min.js", "c15/map.js")
 STYLES = ("leaflet/leaflet.css", "c15/map.css")
+#: Added after those for a page with a time dimension (``data["hist"]``) only.
+TIME_SCRIPTS = ("c15/time.js",)
+TIME_STYLES = ("c15/time.css",)
 
 _NORTH = ('<svg viewBox="0 0 40 48" width="36" height="44" aria-hidden="true">'
           '<path d="M20 2 L32 40 L20 32 L8 40 Z" fill="#222"/>'
@@ -62,6 +65,7 @@ def controls_html(data: dict) -> str:
     sel = "".join([
         _select("c15-view", t["view"], [("layer", t["view_layer"]),
                                         ("overview", t["view_overview"])], "layer"),
+        _period_select(data),
         _select("c15-layer", t["domain"], [(s["key"], s["label"]) for s in data["selectors"]],
                 m["layer"]),
         _select("c15-minutes", t["threshold"],
@@ -77,6 +81,8 @@ def controls_html(data: dict) -> str:
             _check("c15-iso", t["iso"], False), _check("c15-heat", t["heat"], False),
             _check("c15-streets", t["streets"], m["streets_on"]),
             _check("c15-labels", t["labels"], True)]
+    if "hist" in data:
+        over.append(_check("c15-problems", t["problem_badges"], bool(data["hist"]["problems"])))
     if any(v[3] is not None for v in data["villages"]):
         over.append(_check("c15-villages", t["villages"], False))
     if m["basemap"].get("url"):
@@ -91,6 +97,31 @@ def controls_html(data: dict) -> str:
             f'placeholder="{_e(t["search"])}" autocomplete="off"><ul id="c15-results"></ul>'
             f'</div><p><button id="c15-print" class="c15-btn" type="button">'
             f'{_e(t["print"])}</button></p></div></nav>')
+
+
+def _period_select(data: dict) -> str:
+    """The period selector of a page with a history ("" without one)."""
+    h = data.get("hist")
+    if not h:
+        return ""
+    items = [(p[0], p[2]) for p in h["periods"]]
+    if h["run"] is None:
+        items.append(("run", data["t"]["period_run"]))
+    return _select("c15-period", data["t"]["period"], items, h["default"])
+
+
+def problems_html(data: dict) -> str:
+    """The open-problem list card of a page with a history ("" without one)."""
+    if "hist" not in data:
+        return ""
+    t = data["t"]
+    return (f'<section id="c15-pcard" class="c15-card c15-pcard" data-open="1" '
+            f'aria-labelledby="c15-ptitle"><button id="c15-ptoggle" class="c15-btn" '
+            f'type="button" aria-expanded="true" aria-controls="c15-pbody">'
+            f'<span id="c15-ptitle">{_e(t["problem_badges"])}</span> &#9662;</button>'
+            f'<div id="c15-pbody"><label class="sel" for="c15-punit">{_e(t["responsible"])}'
+            f'<select id="c15-punit"><option value="">{_e(t["all_units"])}</option>'
+            f'</select></label><ul id="c15-plist"></ul></div></section>')
 
 
 def _script_text(relpath: str) -> str:
@@ -110,8 +141,11 @@ def page_html(data: dict, parts: PageParts) -> str:
              if parts.synthetic else "")
     warn = f'<div class="c15-warn">{_e(parts.warning)}</div>' if parts.warning else ""
     title_text = parts.title + (" - " + t["synthetic"] if parts.synthetic else "")
-    styles = "".join(f"<style>/* {s} */\n{asset_text(s)}\n</style>\n" for s in STYLES)
-    scripts = "".join(f"<script>/* {s} */\n{_script_text(s)}\n</script>\n" for s in SCRIPTS)
+    timed = "hist" in data
+    styles = "".join(f"<style>/* {s} */\n{asset_text(s)}\n</style>\n"
+                     for s in STYLES + (TIME_STYLES if timed else ()))
+    scripts = "".join(f"<script>/* {s} */\n{_script_text(s)}\n</script>\n"
+                      for s in SCRIPTS + (TIME_SCRIPTS if timed else ()))
     lang = "zh-CN" if parts.lang == "zh" else "en"
     body = _body(data, parts, badge, warn, scripts)
     # the glyphs this page uses, from the bundled font: no system CJK font needed
@@ -126,6 +160,10 @@ def page_html(data: dict, parts: PageParts) -> str:
 
 def _body(data: dict, parts: PageParts, badge: str, warn: str, scripts: str) -> str:
     t = data["t"]
+    timed = "hist" in data
+    period_line = '<div class="view" id="c15-period-line"></div>' if timed else ""
+    legend_period = '<div class="sub" id="c15-legend-period"></div>' if timed else ""
+    legend_time = '<div id="c15-legend-time"></div>' if timed else ""
     return (
         "<body>\n"
         f'<div id="c15-oldie" class="c15-oldie" hidden>{_e(t["old_ie"])}</div>\n'
@@ -137,11 +175,12 @@ def _body(data: dict, parts: PageParts, badge: str, warn: str, scripts: str) -> 
         f'<div id="c15-top"><header id="c15-title" class="c15-card c15-title">'
         f"<h1>{_e(parts.title)}</h1>{badge}"
         f'<div class="plan">{_e(parts.plan_line)}</div>'
-        f'<div class="view" id="c15-view-line"></div>{warn}</header>\n'
-        f"{controls_html(data)}</div>\n"
+        f'<div class="view" id="c15-view-line"></div>{period_line}{warn}</header>\n'
+        f"{controls_html(data)}{problems_html(data)}</div>\n"
         f'<aside id="c15-legend" class="c15-card c15-legend" data-open="1">'
         f'<button id="c15-legend-toggle" class="c15-btn" type="button">{_e(t["legend"])}'
-        f' &#9662;</button><div id="c15-legend-body"></div></aside>\n'
+        f' &#9662;</button>{legend_period}<div id="c15-legend-body"></div>{legend_time}'
+        f"</aside>\n"
         f'<aside id="c15-panel" class="c15-card c15-panel" hidden>'
         f'<button id="c15-panel-close" type="button" aria-label="{_e(t["close"])}" '
         f'title="{_e(t["close"])}">&times;</button><div id="c15-panel-body"></div></aside>\n'

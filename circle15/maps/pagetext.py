@@ -126,6 +126,39 @@ _TEXT: dict[str, tuple[str, str]] = {
     "composite": ("完整服务圈（全部设施）", "Full circle (every layer)"),
 }
 
+#: Texts of the time dimension, only in pages drawn with a history (so a page without one
+#: stays exactly as it was: its texts decide the embedded font's glyphs).
+_TIME_TEXT: dict[str, tuple[str, str]] = {
+    "period": ("时期", "Period"),
+    "period_run": ("本次计算（未入库）", "This run (not recorded)"),
+    "period_line": ("时期：{period}（按{year}年目标）",
+                    "Period: {period} (against {year} targets)"),
+    "period_line_run": ("本次计算结果（未入库，按{year}年目标）",
+                        "This run, not recorded (against {year} targets)"),
+    "trend": ("历次记录趋势（按{year}年目标）", "Trend over the recorded periods ({year} targets)"),
+    "trend_rule": ("点：各期现状值（绿=达标，红=未达标，灰=不可判定）；虚线：目标",
+                   "Dots: value in each period (green = met, red = not met, grey = not "
+                   "judged); dashed line: target"),
+    "trend_more": ("其余{n}项指标的趋势", "Trends of {n} more indicators"),
+    "not_recorded": ("未记录", "not recorded"),
+    "values": ("各期现状值", "Value in each period"),
+    "pstatus": ("整改状态", "Status"),
+    "problems_title": ("未整改问题（{period}）", "Open problems ({period})"),
+    "problems_zone": ("本乡镇问题（{period}）", "Problems of this township ({period})"),
+    "problems_n": ("未整改问题{n}个", "{n} open problems"),
+    "problem_badges": ("未整改问题", "Open problems"),
+    "badge_legend": ("乡镇未整改问题数（{period}）", "Open problems of the township ({period})"),
+    "all_units": ("全部责任单位", "All responsible units"),
+    "no_problems": ("无未整改问题", "No open problems"),
+    "no_zone_problems": ("本期无问题记录", "No problems recorded in this period"),
+    "found": ("发现期", "Found"),
+    "closed_in": ("整改期", "Rectified"),
+    "ps_0": ("待整改", "open"),
+    "ps_1": ("整改中", "in progress"),
+    "ps_2": ("暂缓", "deferred"),
+    "ps_3": ("已整改", "rectified"),
+}
+
 #: Capacity units by layer key.
 _CAP_UNITS = {"childcare": ("托位", "places"), "elderly": ("床位", "beds"),
               "clinic": ("床位", "beds")}
@@ -151,3 +184,19 @@ def page_text(lang: str, groups: dict[str, tuple[str, str]]) -> dict:
         if bad:
             raise ValueError(f"English map texts with non-ASCII characters: {bad}")
     return out
+
+
+def time_text(lang: str) -> dict[str, str]:
+    """The time dimension's texts in ``lang`` (:data:`_TIME_TEXT`).
+
+    Raises
+    ------
+    ValueError
+        If an English text contains a non-ASCII character (a defect of this module).
+    """
+    i = 1 if lang == "en" else 0
+    if lang == "en":
+        bad = [k for k, v in _TIME_TEXT.items() if not v[1].isascii()]
+        if bad:
+            raise ValueError(f"English map texts with non-ASCII characters: {bad}")
+    return {k: v[i] for k, v in _TIME_TEXT.items()}
