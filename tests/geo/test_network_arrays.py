@@ -173,3 +173,15 @@ def test_unusual_layout_is_left_to_the_graph_path(tmp_path):
     odd.write_text(text.replace("<edge ", "<!-- c --><edge ", 1), encoding="utf-8")
     assert read_graphml_arrays(odd) is None
     assert_identical(load_network(str(odd), mode="walk"), graph_path(str(odd), mode="walk"))
+
+
+def test_a_length_that_is_not_a_number_is_reported_by_the_graph_path(tmp_path):
+    write_tiny_inputs(tmp_path)
+    text = (tmp_path / "network.graphml").read_text(encoding="utf-8")
+    bad = tmp_path / "bad.graphml"
+    bad.write_text(text.replace(">250.0<", ">nan<", 1), encoding="utf-8")
+    assert prepare_graphml_arrays(bad, str(bad), mode="walk") is None
+    with pytest.raises(ValueError, match="length"):
+        graph_path(str(bad), mode="walk")
+    with pytest.raises(ValueError, match="length"):
+        load_network(str(bad), mode="walk")

@@ -106,9 +106,12 @@ def _from_file(ga: GraphArrays) -> EdgeArrays:
     length = ga.attrs.get("length")
     if length is None or any(x is None for x in length.tolist()):
         raise _Decline("edges without length")  # osmnx adds great-circle lengths
+    length = length.astype(float)
+    if not (np.isfinite(length).all() and np.isfinite(ga.x).all() and np.isfinite(ga.y).all()):
+        raise _Decline("lengths or coordinates that are not numbers")  # the graph path says
     attrs = {k: a for k, a in ga.attrs.items() if k != "length"}
-    ea = EdgeArrays(node_ids=ga.node_ids, x=ga.x, y=ga.y, u=ga.u, v=ga.v,
-                    length=length.astype(float), attrs=attrs)
+    ea = EdgeArrays(node_ids=ga.node_ids, x=ga.x, y=ga.y, u=ga.u, v=ga.v, length=length,
+                    attrs=attrs)
     ea.take_edges(nx_edge_order(ga.u, ga.v))
     return ea
 
