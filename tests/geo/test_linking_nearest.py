@@ -33,9 +33,12 @@ def test_link_equals_brute_force(seed):
     rng = np.random.default_rng(seed)
     usable = usable_segments(net)
     seg_ids = np.flatnonzero(usable)
+    on = shapely.get_coordinates(shapely.line_interpolate_point(
+        net.seg_geometry[rng.choice(seg_ids, 300)], rng.random(300), normalized=True))
     xy = np.vstack([rng.uniform(-200, 1200, (400, 2)),  # near and far (second pass)
                     np.column_stack([net.x, net.y]),  # on nodes: ties at distance 0
-                    np.column_stack([net.x, net.y]) + [30.0, 0.0]])
+                    np.column_stack([net.x, net.y]) + [30.0, 0.0],
+                    on + rng.normal(0, 12, (300, 2))])  # within, around, beyond 10 m
     links = SegmentIndex(net, usable).link(xy, max_distance=150.0)
     seg, dist = brute_force(net, seg_ids, xy, 150.0)
     near = dist <= _FIRST_PASS_M
