@@ -35,6 +35,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # this checkout's circle15, here and in the case processes
 SHARED = ROOT.parent / "shared"
 HANGZHOU = SHARED / "data" / "hangzhou" / "hangzhou_drive.graphml.gz"
 
