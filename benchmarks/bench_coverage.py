@@ -31,6 +31,7 @@ import gzip
 import platform
 import resource
 import shutil
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -40,12 +41,15 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from circle15.coverage.capacity import two_step_fca
-from circle15.coverage.isochrones import layer_isochrones
-from circle15.coverage.travel import SourceGraph, nearest_facility
-from circle15.coverage.zonal import coverage_table
-from circle15.geo.routing.linking import SegmentIndex, usable_segments
-from circle15.geo.routing.network import RoutingNetwork
+#: This checkout's circle15 (not another installed copy).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from circle15.coverage.capacity import two_step_fca  # noqa: E402
+from circle15.coverage.isochrones import layer_isochrones  # noqa: E402
+from circle15.coverage.travel import SourceGraph, nearest_facility  # noqa: E402
+from circle15.coverage.zonal import coverage_table  # noqa: E402
+from circle15.geo.routing.linking import SegmentIndex, usable_segments  # noqa: E402
+from circle15.geo.routing.network import RoutingNetwork  # noqa: E402
 
 SPEED = 4.5 / 3.6
 THRESHOLDS = [5, 10, 15]

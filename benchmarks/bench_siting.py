@@ -20,17 +20,22 @@ Times exclude building the network arrays (done by the pipeline). Run:
 from __future__ import annotations
 
 import argparse
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
 import shapely
 
-from circle15.coverage.siting import grid_candidates
-from circle15.coverage.siting.solvers import greedy_sites, problem_size, reach_sets
-from circle15.coverage.travel import nearest_facility
-from circle15.geo.routing.linking import link_points
-from circle15.geo.routing.network import RoutingNetwork
+#: This checkout's circle15 (not another installed copy).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from circle15.coverage.siting import grid_candidates  # noqa: E402
+from circle15.coverage.siting.solvers import greedy_sites, problem_size, reach_sets  # noqa: E402
+from circle15.coverage.travel import nearest_facility  # noqa: E402
+from circle15.geo.routing.linking import link_points  # noqa: E402
+from circle15.geo.routing.network import RoutingNetwork  # noqa: E402
 
 SPEED = 4.5 / 3.6
 

@@ -237,14 +237,19 @@ def _new_stretches(cur: tuple, prev: tuple | None) -> np.ndarray:
     """
     if prev is None or not len(prev[0]) or not len(cur[0]):
         return np.ones(len(cur[0]), bool)
-    dt = np.dtype([("s", np.int64), ("lo", float), ("hi", float)])
-
-    def rec(t: tuple) -> np.ndarray:
-        r = np.empty(len(t[0]), dt)
-        r["s"], r["lo"], r["hi"] = t
-        return r
-
-    return ~np.isin(rec(cur), rec(prev))
+    nc = len(cur[0])
+    s, lo, hi = (np.concatenate([c, p]) for c, p in zip(cur, prev, strict=True))
+    is_prev = np.arange(len(s)) >= nc
+    # sort by (segment, lo, hi): equal stretches of cur and prev end up side by side
+    order = np.lexsort((is_prev, hi, lo, s))
+    ss, ll, hh, pp = s[order], lo[order], hi[order], is_prev[order]
+    start = np.ones(len(s), bool)
+    start[1:] = (ss[1:] != ss[:-1]) | (ll[1:] != ll[:-1]) | (hh[1:] != hh[:-1])
+    group = np.cumsum(start) - 1
+    group_in_prev = np.bincount(group, weights=pp, minlength=int(group[-1]) + 1) > 0
+    new = np.ones(nc, bool)
+    new[order[group_in_prev[group] & ~pp]] = False
+    return new
 
 
 def _threshold_lines(net: RoutingNetwork, node_t: np.ndarray, fac: Links, ts: np.ndarray,

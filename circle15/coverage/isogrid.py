@@ -22,6 +22,7 @@ about one grid cell of the exact buffered streets, outwards and inwards (see
 
 from __future__ import annotations
 
+import itertools
 import threading
 import warnings
 from collections.abc import Iterator, Sequence
@@ -156,12 +157,19 @@ def band_polygons(band: np.ndarray, n_bands: int) -> list[np.ndarray]:
     """
     out: list[list] = [[] for _ in range(n_bands)]
     for geom, value in _tile_shapes(band):
-        out[int(value)].append(shapely.geometry.shape(geom))
+        out[int(value)].append(geom["coordinates"])  # rings of (x, y) tuples
     sizes = [len(p) for p in out]
-    flat = np.empty(sum(sizes), dtype=object)
-    flat[:] = [g for p in out for g in p]
-    if len(flat):
-        flat = insert_corners(flat)
+    rings = [r for p in out for poly in p for r in poly]
+    if not rings:
+        return np.split(np.empty(0, dtype=object), np.cumsum(sizes)[:-1])
+    # the polygons as ragged arrays straight from the rings (no shapely object per ring)
+    ring_len = np.fromiter(map(len, rings), np.int64, len(rings))
+    xy = np.fromiter(itertools.chain.from_iterable(itertools.chain.from_iterable(rings)),
+                     float, 2 * int(ring_len.sum())).reshape(-1, 2)
+    n_rings = np.fromiter((len(poly) for p in out for poly in p), np.int64, sum(sizes))
+    ring_off = np.concatenate([[0], np.cumsum(ring_len)])
+    poly_off = np.concatenate([[0], np.cumsum(n_rings)])
+    flat = insert_corners_ragged(xy, ring_off, poly_off)
     return np.split(flat, np.cumsum(sizes)[:-1])
 
 
@@ -178,7 +186,15 @@ def insert_corners(polys: np.ndarray) -> np.ndarray:
     numpy.ndarray
         The same polygons; each edge also passes through the corners of the others on it.
     """
-    kind, xy, (ring_off, poly_off) = shapely.to_ragged_array(polys)
+    _, xy, (ring_off, poly_off) = shapely.to_ragged_array(polys)
+    return insert_corners_ragged(xy, ring_off, poly_off)
+
+
+def insert_corners_ragged(xy: np.ndarray, ring_off: np.ndarray, poly_off: np.ndarray
+                          ) -> np.ndarray:
+    """:func:`insert_corners` of polygons given as ragged arrays (coordinates, ring and
+    polygon offsets, as :func:`shapely.to_ragged_array` gives them); returns polygons."""
+    kind = shapely.GeometryType.POLYGON
     ij = np.round(xy).astype(np.int64)
     big = np.int64(1) << 31
     v_keys = np.unique(ij[:, 0] * big + ij[:, 1])  # by x, then y

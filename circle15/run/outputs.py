@@ -115,13 +115,23 @@ def _write_layers(result: RunResult, tmp: Path) -> None:
     keys = [lay.key for lay in result.layers]
     result.zones.to_file(tmp / RunFiles.ZONES, driver="GeoJSON")
     result.facilities.to_file(tmp / RunFiles.FACILITIES, driver="GeoJSON")
-    _origins_out(result.origins, keys).to_file(tmp / RunFiles.ORIGINS, layer="origins",
-                                               driver="GPKG")
+    write_gpkg(_origins_out(result.origins, keys), tmp / RunFiles.ORIGINS, "origins")
     if result.streets is not None:
         result.streets.to_file(tmp / RunFiles.STREETS, driver="GeoJSON")
     if result.isochrones is not None and len(result.isochrones):
-        result.isochrones.to_file(tmp / RunFiles.ISOCHRONES, layer="isochrones",
-                                  driver="GPKG")
+        write_gpkg(result.isochrones, tmp / RunFiles.ISOCHRONES, "isochrones")
+
+
+def write_gpkg(gdf: gpd.GeoDataFrame, path: Path, layer: str) -> None:
+    """One GeoPackage layer, written through Arrow when pyarrow is installed.
+
+    pyogrio's Arrow path writes the same table (columns, types, NULLs, text) in about
+    half the time of its feature-by-feature path on the county's origins.
+    """
+    import importlib.util
+
+    arrow = importlib.util.find_spec("pyarrow") is not None
+    gdf.to_file(path, layer=layer, driver="GPKG", engine="pyogrio", use_arrow=arrow)
 
 
 def _write_documents(result: RunResult, tmp: Path) -> None:

@@ -449,3 +449,24 @@ def test_band_polygons_are_an_edge_matched_coverage_across_tiles():
         assert shapely.area(p).sum() == pytest.approx((band == i).sum())
     merged = shapely.coverage_union_all(flat)
     assert merged.is_valid and merged.area == pytest.approx((band != NO_BAND).sum())
+
+
+def test_new_stretches_equals_set_membership():
+    """The sort-based test of new stretches equals ``np.isin`` on (segment, lo, hi) records,
+    duplicates and shared segments included."""
+    from circle15.coverage.isochrones import _new_stretches
+
+    dt = np.dtype([("s", np.int64), ("lo", float), ("hi", float)])
+
+    def rec(t):
+        r = np.empty(len(t[0]), dt)
+        r["s"], r["lo"], r["hi"] = t
+        return r
+
+    rng = np.random.default_rng(5)
+    for _ in range(200):
+        n, m = rng.integers(1, 40, 2)
+        cur = (rng.integers(0, 6, n), rng.integers(0, 3, n) / 2.0, rng.integers(0, 3, n) / 2.0)
+        prev = (rng.integers(0, 6, m), rng.integers(0, 3, m) / 2.0, rng.integers(0, 3, m) / 2.0)
+        expected = ~np.isin(rec(cur), rec(prev))
+        np.testing.assert_array_equal(_new_stretches(cur, prev), expected)

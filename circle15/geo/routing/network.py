@@ -138,9 +138,39 @@ class RoutingNetwork:
         x = np.fromiter((d["x"] for _, d in G.nodes(data=True)), float, len(node_ids))
         y = np.fromiter((d["y"] for _, d in G.nodes(data=True)), float, len(node_ids))
         eu, ev, length, time, geoms, hw = _edge_arrays(G)
-        seg = _segments(eu, ev, length, time, geoms, hw, x, y)
+        return cls.from_arrays(node_ids, x, y, eu, ev, length, time, geoms, hw,
+                               access_speed=access_speed, crs=crs, report=report)
+
+    @classmethod
+    def from_arrays(cls, node_ids: np.ndarray, x: np.ndarray, y: np.ndarray, eu: np.ndarray,
+                    ev: np.ndarray, length: np.ndarray, time: np.ndarray, geoms: np.ndarray,
+                    highway: np.ndarray, *, access_speed: float, crs: str,
+                    report: dict[str, Any] | None = None) -> RoutingNetwork:
+        """Build from directed edges as arrays (what :meth:`from_graph` reads off a graph).
+
+        Parameters
+        ----------
+        node_ids, x, y : numpy.ndarray
+            Per node: id and metric coordinates.
+        eu, ev : numpy.ndarray
+            Per directed edge, in the graph's edge order: node indices of its ends.
+        length, time : numpy.ndarray
+            Per edge: metres and seconds.
+        geoms : numpy.ndarray
+            Per edge: a shapely LineString from ``eu`` to ``ev``, or None (straight).
+        highway : numpy.ndarray
+            Per edge: the highway class (str, "" when unknown).
+        access_speed : float
+        crs : str
+        report : dict, optional
+
+        Returns
+        -------
+        RoutingNetwork
+        """
+        seg = _segments(eu, ev, length, time, geoms, highway, x, y)
         return cls(
-            crs=crs,
+            crs=str(crs),
             node_ids=node_ids,
             x=x,
             y=y,
@@ -167,9 +197,13 @@ def _edge_arrays(G: nx.MultiDiGraph) -> tuple[np.ndarray, ...]:
         length[i] = d["length"]
         time[i] = d["travel_time"]
         geoms[i] = d.get("geometry")
-        h = d.get("highway", "")
-        hw[i] = h[0] if isinstance(h, list) and h else (h if isinstance(h, str) else "")
+        hw[i] = highway_class(d.get("highway", ""))
     return eu, ev, length, time, geoms, hw
+
+
+def highway_class(h: Any) -> str:
+    """The class of an edge's ``highway`` value: the first of a list, "" when unknown."""
+    return h[0] if isinstance(h, list) and h else (h if isinstance(h, str) else "")
 
 
 def _min_time_matrix(eu: np.ndarray, ev: np.ndarray, time: np.ndarray, n: int

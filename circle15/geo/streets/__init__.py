@@ -10,5 +10,8 @@
 - :mod:`~circle15.geo.streets.connectivity` — the reverse-twin rule, street km, the
   largest strongly connected part;
 - :mod:`~circle15.geo.streets.prepare` — the whole preparation with plain arguments;
+- :mod:`~circle15.geo.streets.graphml_arrays` and
+  :mod:`~circle15.geo.streets.prepare_arrays` — the same preparation of a GraphML file on
+  numpy arrays, without a networkx graph;
 - :mod:`~circle15.geo.streets._nx` — the only module touching networkx internals.
 """

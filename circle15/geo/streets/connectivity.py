@@ -71,11 +71,22 @@ def reverse_partners(G: nx.MultiDiGraph, edges: list[tuple[Any, ...]]
         ``ln`` the edge ``length`` (0 when missing); ``partner`` the index of the twin in
         ``edges``, or -1.
     """
-    ln, simple, twin, back_first = _vector_twins(G, edges)
+    m = len(edges)
+    index = {n: i for i, n in enumerate(G)}
+    eu = np.fromiter((index[e[0]] for e in edges), np.int64, m)
+    ev = np.fromiter((index[e[1]] for e in edges), np.int64, m)
+    ln = np.fromiter((float(e[-1].get("length", 0.0)) for e in edges), float, m)
+    return ln, partners_of(eu, ev, ln)
+
+
+def partners_of(eu: np.ndarray, ev: np.ndarray, ln: np.ndarray) -> np.ndarray:
+    """:func:`reverse_partners` on arrays: edges ``eu[i] -> ev[i]`` (node indices, in edge
+    order) of length ``ln[i]``; the index of each edge's twin, or -1."""
+    simple, twin, back_first = _vector_twins(eu, ev, ln)
     partner = np.where(simple & twin, back_first, -1)
-    seen: dict[tuple[Any, Any], list[tuple[float, int]]] = {}
+    seen: dict[tuple[int, int], list[tuple[float, int]]] = {}
     for i in np.flatnonzero(~simple).tolist():
-        u, v = edges[i][0], edges[i][1]
+        u, v = int(eu[i]), int(ev[i])
         li = float(ln[i])
         back = seen.get((v, u))
         if back:
@@ -89,34 +100,30 @@ def reverse_partners(G: nx.MultiDiGraph, edges: list[tuple[Any, ...]]
             if back is not None:
                 continue
         seen.setdefault((u, v), []).append((li, i))
-    return ln, partner
+    return partner
 
 
-def _vector_twins(G: nx.MultiDiGraph, edges: list[tuple[Any, ...]]
-                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """``(ln, simple, twin, back_first)``: the vectorised part of :func:`reverse_partners`.
+def _vector_twins(eu: np.ndarray, ev: np.ndarray, ln: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(simple, twin, back_first)``: the vectorised part of :func:`partners_of`.
 
     ``simple`` where the edge is the only ``u→v`` edge, ``v→u`` has at most one edge and
     ``u != v``; ``twin`` where a ``v→u`` edge exists within the tolerance (the first one);
     ``back_first`` the index of the first ``v→u`` edge (meaningful where ``twin``).
     """
-    m = len(edges)
-    index = {n: i for i, n in enumerate(G)}
-    n = len(index)
-    eu = np.fromiter((index[e[0]] for e in edges), np.int64, m)
-    ev = np.fromiter((index[e[1]] for e in edges), np.int64, m)
-    ln = np.fromiter((float(e[-1].get("length", 0.0)) for e in edges), float, m)
+    n = int(max(eu.max(initial=0), ev.max(initial=0))) + 1
     fwd_key = eu * n + ev
     keys, first, inverse, counts = np.unique(fwd_key, return_index=True,
                                              return_inverse=True, return_counts=True)
     back_key = ev * n + eu
-    pos = np.minimum(np.searchsorted(keys, back_key), len(keys) - 1)
-    has_back = keys[pos] == back_key
-    back_first = first[pos]
-    simple = (counts[inverse] == 1) & np.where(has_back, counts[pos] == 1, True) & (eu != ev)
+    pos = np.minimum(np.searchsorted(keys, back_key), max(len(keys) - 1, 0))
+    has_back = keys[pos] == back_key if len(keys) else np.zeros(0, bool)
+    back_first = first[pos] if len(keys) else np.zeros(0, np.int64)
+    simple = (counts[inverse] == 1) & np.where(has_back, counts[pos] == 1, True) & (eu != ev) \
+        if len(keys) else np.zeros(0, bool)
     with np.errstate(invalid="ignore"):
         twin = has_back & (np.abs(ln[back_first] - ln) < TWIN_TOLERANCE_M)
-    return ln, simple, twin, back_first
+    return simple, twin, back_first
 
 
 def largest_component(G: nx.MultiDiGraph) -> tuple[nx.MultiDiGraph, dict[str, Any]]:

@@ -126,7 +126,7 @@ def load_graph(source: str, *, mode: str, area: BaseGeometry | None = None,
     'pbf'
     """
     kind = source_kind(source)
-    clip = _buffered_area(area, buffer_m) if area is not None else None
+    clip = buffered_area(area, buffer_m) if area is not None else None
     t0 = time.perf_counter()
     report: dict[str, Any] = {"source": source, "kind": kind, "mode": mode}
     G, file = _read(kind, source, mode, modes.is_two_way(mode, undirected), clip, cache_dir,
@@ -226,8 +226,14 @@ def _as_wgs84(G: nx.MultiDiGraph, file: Any) -> nx.MultiDiGraph:
 # --------------------------------------------------------------------------- clipping
 
 
-def _buffered_area(area: BaseGeometry, buffer_m: float) -> BaseGeometry:
-    """``area`` (WGS-84) buffered by ``buffer_m`` metres, in WGS-84."""
+def buffered_area(area: BaseGeometry, buffer_m: float) -> BaseGeometry:
+    """``area`` (WGS-84) buffered by ``buffer_m`` metres, in WGS-84 (the clip of a load).
+
+    Raises
+    ------
+    InputError
+        If ``area`` is empty.
+    """
     if area.is_empty:
         raise InputError("the study area is empty", key="area.zones")
     if buffer_m <= 0:

@@ -72,15 +72,26 @@ def network_report(G: nx.MultiDiGraph, crs: str, conn: dict[str, Any], *, source
                    speeds_by_class: Mapping[str, float] | None, load: dict[str, Any],
                    timings: dict[str, float]) -> dict[str, Any]:
     """The ``run.json`` network report of a prepared graph (see :func:`prepare_graph`)."""
+    # len(G.edges): number_of_edges() sums degrees, seconds on 500k edges
+    return report_dict(source=source, kind=kind, mode=mode, speed_kmh=G.graph.get("speed_kmh"),
+                       undirected=undirected, crs=crs, nodes=len(G), edges=len(G.edges),
+                       conn=conn, speeds_by_class=speeds_by_class, load=load, timings=timings)
+
+
+def report_dict(*, source: str, kind: str | None, mode: str, speed_kmh: float | None,
+                undirected: bool | None, crs: str, nodes: int, edges: int,
+                conn: dict[str, Any], speeds_by_class: Mapping[str, float] | None,
+                load: dict[str, Any], timings: dict[str, float]) -> dict[str, Any]:
+    """The ``run.json`` network report from plain numbers (see :func:`network_report`)."""
     report: dict[str, Any] = {
         "source": source,
         "kind": kind,
         "mode": mode,
-        "speed_kmh": G.graph.get("speed_kmh"),
+        "speed_kmh": speed_kmh,
         "two_way": is_two_way(mode, undirected),
         "crs": crs,
-        "nodes": len(G),
-        "edges": len(G.edges),  # number_of_edges() sums degrees: seconds on 500k edges
+        "nodes": nodes,
+        "edges": edges,
         "km": conn["km_kept"],  # street_km of the kept graph, already rounded
         "connectivity": conn,
         "load": load,
