@@ -195,14 +195,20 @@ def villages_data(villages: pd.DataFrame | None, fac: gpd.GeoDataFrame,
     if villages is None or villages.empty:
         return []
     index = {k: i for i, k in enumerate(layer_keys)}
-    vid = fac["village_id"].fillna("").astype(str) if "village_id" in fac else None
+    by: dict[str, tuple[float, float, list[int]]] = {}
+    if "village_id" in fac and len(fac):  # one pass over the facilities, not one per village
+        f = pd.DataFrame({"v": fac["village_id"].fillna("").astype(str).to_numpy(),
+                          "x": fac.geometry.x.to_numpy(), "y": fac.geometry.y.to_numpy(),
+                          "i": [index.get(k, -1) for k in fac["layer"]]})
+        for v, g in f[f["v"] != ""].groupby("v", sort=False):
+            by[str(v)] = (g["y"].mean(), g["x"].mean(), sorted({int(i) for i in g["i"] if i >= 0}))
     out = []
     for v in villages.itertuples(index=False):
-        mine = fac[vid == v.village_id] if vid is not None else fac.iloc[0:0]
         lat, lon = getattr(v, "lat", None), getattr(v, "lon", None)
-        if (lat is None or pd.isna(lat)) and not mine.empty:
-            lat, lon = mine.geometry.y.mean(), mine.geometry.x.mean()
-        has = sorted({index[k] for k in mine["layer"] if k in index})
+        mine = by.get(str(v.village_id))
+        if (lat is None or pd.isna(lat)) and mine is not None:
+            lat, lon = mine[0], mine[1]
+        has = mine[2] if mine is not None else []
         out.append([v.village_id, v.village_name, v.zone_id,
                     None if lat is None or pd.isna(lat) else round(float(lat), _D),
                     None if lon is None or pd.isna(lon) else round(float(lon), _D), has])

@@ -400,14 +400,25 @@ def _targets_sheets(wb: Workbook, targets: pd.DataFrame, lang: str,
 
 
 def _set_font(wb: Workbook) -> None:
-    """Every written cell in the CJK font (Calibri has no Chinese glyphs)."""
+    """Every written cell in the CJK font (Calibri has no Chinese glyphs).
+
+    One new font per distinct font of the workbook (cached by the cell's font id): copying
+    a font per cell took seconds on a county's workbook.
+    """
+    fonts: dict[int, Any] = {}
     for ws in wb.worksheets:
         for row in ws.iter_rows():
             for cell in row:
-                if cell.value is not None and cell.font.name != CJK_FONT:
+                if cell.value is None:
+                    continue
+                style = getattr(cell, "_style", None)
+                fid = style.fontId if style is not None else -1
+                if fid not in fonts or fid == -1:
                     f = copy(cell.font)
                     f.name = CJK_FONT
-                    cell.font = f
+                    fonts[fid] = None if cell.font.name == CJK_FONT else f
+                if fonts[fid] is not None:
+                    cell.font = fonts[fid]
 
 
 def write_workbook(
