@@ -17,6 +17,8 @@ import json
 import logging
 from pathlib import Path
 
+import geopandas as gpd
+
 from circle15.errors import InputError
 from circle15.io import write_text
 from circle15.maps import assemble, indicators, rundata
@@ -33,7 +35,8 @@ log = logging.getLogger(__name__)
 def render_map(run_dir: Path, out_path: Path | None = None, *, layer: str = "",
                minutes: float | None = None, year: int | None = None,
                lang: str | None = None, basemap: str = "none", tianditu_key: str = "",
-               tile_url: str = "", timeline: Timeline | None = None) -> Path:
+               tile_url: str = "", timeline: Timeline | None = None,
+               origins: gpd.GeoDataFrame | None = None) -> Path:
     """Draw the 一张图 map page of a finished run as one self-contained HTML file.
 
     Parameters
@@ -67,6 +70,9 @@ def render_map(run_dir: Path, out_path: Path | None = None, *, layer: str = "",
         (default the newest period, whose plan year it then opens on unless ``year`` is
         given), each township's trend and its problems. Without it the page has no time
         dimension.
+    origins : geopandas.GeoDataFrame, optional
+        The run's origins as written to ``origins.gpkg`` (the run passes them from memory
+        instead of having the page read the file back); default: read the file.
 
     Returns
     -------
@@ -89,7 +95,8 @@ def render_map(run_dir: Path, out_path: Path | None = None, *, layer: str = "",
                       (cfg.get("output") or {}).get("lang") or "zh")
     tiles = basemap_spec(basemap, tianditu_key, tile_url, lang)
     data, parts = build(run_dir, out_path, info, cfg, lang=lang, layer=layer,
-                        minutes=minutes, year=year, tiles=tiles, timeline=timeline)
+                        minutes=minutes, year=year, tiles=tiles, timeline=timeline,
+                        origins=origins)
     write_text(out_path, page_html(data, parts))
     log.info("map written: %s (%.1f MB)", out_path, out_path.stat().st_size / 1e6)
     return out_path
@@ -122,7 +129,8 @@ def _defaults(info: rundata.RunInfo, cfg: dict, layer: str, minutes: float | Non
 
 def build(run_dir: Path, out_path: Path, info: rundata.RunInfo, cfg: dict, *, lang: str,
           layer: str, minutes: float | None, year: int | None, tiles: dict,
-          timeline: Timeline | None = None) -> tuple[dict, PageParts]:
+          timeline: Timeline | None = None, origins: gpd.GeoDataFrame | None = None
+          ) -> tuple[dict, PageParts]:
     """The page's embedded data and texts (see :mod:`circle15.maps.page`)."""
     asked_year = year
     layer, minutes, year = _defaults(info, cfg, layer, minutes, year)
@@ -130,7 +138,8 @@ def build(run_dir: Path, out_path: Path, info: rundata.RunInfo, cfg: dict, *, la
     cov = rundata.read_coverage(run_dir)
     targets = rundata.read_targets(run_dir)
     fac = rundata.read_facilities(run_dir)
-    origins = rundata.read_origins(run_dir)
+    if origins is None:
+        origins = rundata.read_origins(run_dir)
     plan = _plan(info.params.get("plan") or (cfg.get("targets") or {}).get("plan"))
     years = indicators.plan_years(targets, plan.years if plan else (), year)
     if year is None or year not in years:

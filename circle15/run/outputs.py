@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import errno
 import json
+import logging
 import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +23,8 @@ from circle15.io import atomic_output_dir, write_csv, write_json
 from circle15.run import provenance, stamps
 from circle15.run.result import RunResult
 from circle15.vocab import RunFiles, county_label
+
+log = logging.getLogger(__name__)
 
 
 def previous_outputs(out_dir: Path) -> list[str]:
@@ -173,12 +179,30 @@ def _write_maps(result: RunResult, tmp: Path) -> Path:
     cfg = result.config
     layer = cfg.map.layer or result.layers[0].key
     minutes = cfg.map.minutes if cfg.map.minutes is not None else max(cfg.coverage.thresholds)
+    keys = [lay.key for lay in result.layers]
     path = render_map(tmp, tmp / RunFiles.MAP_HTML, layer=layer, minutes=minutes,
                       lang=cfg.output.lang, basemap=cfg.map.basemap,
-                      tianditu_key=cfg.map.tianditu_key, tile_url=cfg.map.tile_url)
+                      tianditu_key=cfg.map.tianditu_key, tile_url=cfg.map.tile_url,
+                      origins=_origins_out(result.origins, keys))  # as origins.gpkg holds
     render_png(tmp, tmp / RunFiles.MAP_PNG, layer=layer, minutes=minutes, lang=cfg.output.lang)
     render_png_sheet(tmp, tmp, minutes=minutes, lang=cfg.output.lang)  # one PNG per layer
     return path
+
+
+class _Timer:
+    """Wall time of each part of the output writing (``run.json`` ``output_timings_s``)."""
+
+    def __init__(self) -> None:
+        self.times: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.times[name] = round(time.perf_counter() - t0, 3)
+            log.info("wrote %s in %.2f s", name, self.times[name])
 
 
 def write_outputs(result: RunResult, out_dir: str | Path) -> dict[str, Any]:
@@ -205,10 +229,14 @@ def write_outputs(result: RunResult, out_dir: str | Path) -> dict[str, Any]:
     out_dir = Path(out_dir)
     when = stamps.run_time(result.params["generated_at"])
     with atomic_output_dir(out_dir, retire=previous_outputs(out_dir)) as tmp:
-        _write_tables(result, tmp)
+        spent = _Timer()
+        with spent("tables"):
+            _write_tables(result, tmp)
         with stamps.gdal_time(when):
-            _write_layers(result, tmp)
-            _write_documents(result, tmp)
+            with spent("layers"):
+                _write_layers(result, tmp)
+            with spent("documents"):
+                _write_documents(result, tmp)
         stamps.stamp_documents(tmp, when)
         report["inputs"] = provenance.input_hashes(result.config)
         report["config"] = result.config.to_dict()
@@ -216,11 +244,13 @@ def write_outputs(result: RunResult, out_dir: str | Path) -> dict[str, Any]:
         if result.siting:
             from circle15.coverage.siting import write_siting_outputs
 
-            with stamps.gdal_time(when):
+            with stamps.gdal_time(when), spent("siting"):
                 for sr in result.siting:
                     write_siting_outputs(sr, tmp)
             report["siting"] = {sr.layer: sr.report for sr in result.siting}
-        map_html = _write_maps(result, tmp)
+        with spent("maps"):
+            map_html = _write_maps(result, tmp)
+        report["output_timings_s"] = spent.times
         report["outputs"] = {p.relative_to(tmp).as_posix(): p.stat().st_size
                              for p in sorted(tmp.rglob("*"))
                              if p.is_file() and p.name != RunFiles.RUN_JSON}
