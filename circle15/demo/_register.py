@@ -12,7 +12,8 @@ unit centre of its township (:func:`residents`). Everything here is *synthetic*.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import itertools
+from collections.abc import Callable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -106,11 +107,21 @@ def _town_names(xy: np.ndarray, taken: set[str], kind: str) -> list[str]:
     return names
 
 
+def _seat_names() -> Iterator[str]:
+    """Community names of the county seat: the words, then numbered (新华二, ...) for a
+    county larger than the words (the benchmark's 201k-node county)."""
+    yield from _SEAT_WORDS
+    for k in itertools.count(2):
+        num = "二三四五六七八九"[k - 2] if k <= 9 else str(k)
+        for w in _SEAT_WORDS:
+            yield f"{w}{num}"
+
+
 def _communities(region: Region, zones: list[dict], node_zone: np.ndarray,
                  pop: pd.DataFrame, taken: dict[int, set[str]]) -> list[dict]:
     """The communities of each township's town: centres spread over its town nodes."""
     out = []
-    seat_words = iter(_SEAT_WORDS)
+    seat_words = _seat_names()
     for zi, z in enumerate(zones):
         kind = _kind(z)
         t = z["town"]
