@@ -37,6 +37,9 @@ class LayerSource:
         With an ``.osm.pbf`` source: a TOML tag mapping overriding the bundled one.
     required : bool, default True
         Whether the layer counts for the composite "full circle" rate.
+    standard : tuple of str
+        Standards catalogue entries the layer is judged by (read by the run's standards
+        stage; the loader does not use it).
     config_key : str
         Config key prefix named in errors (default ``"layers.<key>"``; the run stage may
         pass ``"layers[2]"``).
@@ -54,6 +57,7 @@ class LayerSource:
     icon: str = ""
     osm_tags: Path | None = None
     required: bool = True
+    standard: tuple[str, ...] = ()
     config_key: str = ""
 
     @property

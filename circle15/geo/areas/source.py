@@ -34,6 +34,12 @@ class ZoneSource:
         Buffer (m) around the study area kept when clipping networks (not used here).
     villages : Path, optional
         Table of administrative villages (:func:`~circle15.geo.areas.villages.load_villages`).
+    villages_crs : str, default "wgs84"
+        Coordinate system of the village centres in the villages table.
+    compounds : Path, optional
+        Polygons of residential compounds (:func:`~circle15.geo.areas.compounds.load_compounds`).
+    compounds_crs : str, default "wgs84"
+        Coordinate system of the compounds file when it declares none.
     config_key : str, default "area"
         Config key prefix named in errors (``"area.zones"``, ``"area.crs"``...).
     """
@@ -47,6 +53,9 @@ class ZoneSource:
     profile: str = ""
     buffer_m: float = 2000.0
     villages: Path | None = None
+    villages_crs: str = "wgs84"
+    compounds: Path | None = None
+    compounds_crs: str = "wgs84"
     config_key: str = "area"
 
     def key(self, name: str) -> str:
