@@ -170,6 +170,14 @@ def _largest_component(G: nx.MultiDiGraph) -> tuple[nx.MultiDiGraph, dict[str, A
     km_all = street_km(G)
     G.remove_nodes_from([n for n, k in zip(nodes, keep_mask.tolist(), strict=True) if not k])
     km_kept = street_km(G)
+    report = component_report(n_comp, n_all, n_keep, km_all, km_kept, by_size)
+    return G, report
+
+
+def component_report(n_comp: int, n_all: int, n_keep: int, km_all: float, km_kept: float,
+                     by_size: np.ndarray) -> dict[str, Any]:
+    """What keeping the largest connected part dropped (one form for the graph and the
+    arrays path), logged when anything was dropped."""
     report = {
         "pieces_dropped": int(n_comp) - 1,
         "nodes_dropped": n_all - n_keep,
@@ -183,4 +191,4 @@ def _largest_component(G: nx.MultiDiGraph) -> tuple[nx.MultiDiGraph, dict[str, A
                     "%d unconnected pieces with %d nodes and %.2f km of street",
                     report["nodes_kept"], km_kept, report["pieces_dropped"],
                     report["nodes_dropped"], report["km_dropped"])
-    return G, report
+    return report

@@ -30,7 +30,7 @@ from shapely.geometry.base import BaseGeometry
 
 from circle15.geo.crs import choose_crs
 from circle15.geo.streets import modes
-from circle15.geo.streets.connectivity import partners_of
+from circle15.geo.streets.connectivity import component_report, partners_of
 from circle15.geo.streets.graphml_arrays import GraphArrays, read_graphml_arrays
 from circle15.geo.streets.project import _project_geometries
 from circle15.geo.streets.ways import WGS84
@@ -256,19 +256,7 @@ def largest_component_arrays(ea: EdgeArrays) -> dict[str, Any]:
     if n_keep < n_all:
         ea.take_nodes(keep)
     km_kept = _street_km(ea)
-    report = {
-        "pieces_dropped": int(n_comp) - 1,
-        "nodes_dropped": n_all - n_keep,
-        "km_dropped": round(km_all - km_kept, 3),
-        "nodes_kept": n_keep,
-        "km_kept": round(km_kept, 3),
-        "largest_dropped_nodes": int(by_size[1]) if n_comp > 1 else 0,
-    }
-    if report["nodes_dropped"]:
-        log.warning("network: kept the largest connected part (%d nodes, %.1f km); dropped "
-                    "%d unconnected pieces with %d nodes and %.2f km of street",
-                    report["nodes_kept"], km_kept, report["pieces_dropped"],
-                    report["nodes_dropped"], report["km_dropped"])
+    report = component_report(n_comp, n_all, n_keep, km_all, km_kept, by_size)
     return report
 
 
