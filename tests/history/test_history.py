@@ -15,32 +15,15 @@ import pandas as pd
 import pyogrio
 import pytest
 import sqlalchemy as sa
-from typer.testing import CliRunner
 
-from circle15.cli import app
 from circle15.history import schema as S
 from circle15.history.store import open_store
-from support.history import P1, P2, P3, make_db, tiny_two_runs
-
-runner = CliRunner()
+from support.history import P1, P2, P3, cli, tiny_two_runs
 
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     return tiny_two_runs(tmp_path_factory.mktemp("tiny-history"))
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db(request, tmp_path):
-    url, drop = make_db(request.param, tmp_path)
-    yield url
-    drop()
-
-
-def cli(*args: str, code: int = 0) -> str:
-    res = runner.invoke(app, list(args))
-    assert res.exit_code == code, res.output
-    return " ".join(res.output.split())  # rich wraps lines at the terminal width
 
 
 def problems(db: str) -> pd.DataFrame:

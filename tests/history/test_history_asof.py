@@ -9,33 +9,16 @@ import time
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
-from circle15.cli import app
 from circle15.history.problems import list_problems
 from circle15.history.store import open_store
 from circle15.history.timeline import problems_as_of
-from support.history import P1, P2, P3, make_db, tiny_two_runs
-
-runner = CliRunner()
+from support.history import P1, P2, P3, cli, tiny_two_runs
 
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     return tiny_two_runs(tmp_path_factory.mktemp("tiny-asof"))
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db(request, tmp_path):
-    url, drop = make_db(request.param, tmp_path)
-    yield url
-    drop()
-
-
-def cli(*args: str, code: int = 0) -> str:
-    res = runner.invoke(app, list(args))
-    assert res.exit_code == code, res.output
-    return " ".join(res.output.split())
 
 
 def _as_of(db: str, period: str) -> pd.DataFrame:

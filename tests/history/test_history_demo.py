@@ -8,20 +8,12 @@ from pathlib import Path
 import pandas as pd
 import pyogrio
 import pytest
-from typer.testing import CliRunner
 
-from circle15.cli import app
 from circle15.history.problems import list_problems
 from circle15.history.store import open_store
+from support.history import cli
 
-runner = CliRunner()
 pytestmark = pytest.mark.slow
-
-
-def cli(*args: str, code: int = 0) -> str:
-    res = runner.invoke(app, list(args))
-    assert res.exit_code == code, res.output
-    return " ".join(res.output.split())
 
 
 def test_record_the_demo_run_and_export(demo_dir: Path, tmp_path: Path):

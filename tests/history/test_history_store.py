@@ -52,13 +52,6 @@ def runs(tmp_path_factory):
     return tiny_two_runs(tmp_path_factory.mktemp("tiny-store"))
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db(request, tmp_path):
-    url, drop = make_db(request.param, tmp_path)
-    yield url
-    drop()
-
-
 def recorder(tmp_path: Path, db: str, run: Path, period: str, *, pause_at: str = "",
              pause_s: float = 0.0, env: dict | None = None) -> tuple[subprocess.Popen, Path]:
     script = tmp_path / "recorder.py"

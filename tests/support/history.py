@@ -83,3 +83,15 @@ def tiny_two_runs(root: Path) -> tuple[Path, Path]:
         assert res.exit_code == 0, res.output
         dirs.append(root / f"run{i}")
     return dirs[0], dirs[1]
+
+
+def cli(*args: str, code: int = 0) -> str:
+    """Run ``circle15 ARGS``, check the exit code, return the output on one line (rich wraps
+    lines at the terminal width)."""
+    from typer.testing import CliRunner
+
+    from circle15.cli import app
+
+    res = CliRunner().invoke(app, list(args))
+    assert res.exit_code == code, res.output
+    return " ".join(res.output.split())
