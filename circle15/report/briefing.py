@@ -19,6 +19,7 @@ import pandas as pd
 
 from circle15.report import labels as L
 from circle15.report.labels import number_or_none as _num
+from circle15.report.labels import zh_en as _t
 from circle15.vocab import COMPOSITE, COUNTY, county_label
 
 #: Beijing time, for "generated at".
@@ -117,10 +118,6 @@ class Briefing:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (``briefing.json``)."""
         return asdict(self)
-
-
-def _t(zh: str, en: str, lang: str) -> str:
-    return en if lang == "en" else zh
 
 
 def _sep(lang: str) -> str:

@@ -22,6 +22,7 @@ import pandas as pd
 from circle15.io import write_text
 from circle15.report import labels as L
 from circle15.report.labels import number_or_none as _num
+from circle15.report.labels import zh_en as _t
 from circle15.vocab import COUNTY, RunFiles
 
 #: Bar colours by status (the workbook's font colours, readable in print).
@@ -66,10 +67,6 @@ class Chart:
         d = asdict(self)
         d["path"] = self.path.name
         return d
-
-
-def _t(zh: str, en: str, lang: str) -> str:
-    return en if lang == "en" else zh
 
 
 

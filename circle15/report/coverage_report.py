@@ -16,12 +16,9 @@ import pandas as pd
 
 from circle15.report import labels as L
 from circle15.report import summary as S
+from circle15.report.labels import zh_en as _t
 from circle15.report.standards import standards_section
 from circle15.vocab import COUNTY, county_label
-
-
-def _t(zh: str, en: str, lang: str) -> str:
-    return en if lang == "en" else zh
 
 
 def coverage_sections(coverage: pd.DataFrame, params: Mapping[str, Any],

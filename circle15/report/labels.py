@@ -111,6 +111,11 @@ def pick(pair: tuple[str, str], lang: str) -> str:
     return pair[1] if lang == "en" else pair[0]
 
 
+def zh_en(zh: str, en: str, lang: str) -> str:
+    """``zh`` or ``en`` by ``lang`` (:func:`pick` for two texts written in place)."""
+    return en if lang == "en" else zh
+
+
 def label(table: dict[str, tuple[str, str]], key: Any, lang: str) -> str:
     """Label of ``key`` in ``table``; the key itself when unknown."""
     k = "" if key is None or (isinstance(key, float) and math.isnan(key)) else str(key)

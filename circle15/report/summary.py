@@ -32,6 +32,7 @@ from circle15.report.briefing import (
     marked_name,
     marks_note,
 )
+from circle15.report.labels import zh_en as _t
 from circle15.vocab import COMPOSITE, COUNTY, RunFiles
 
 #: Kinds of indicator computed from facilities and the network (shown per township).
@@ -97,10 +98,6 @@ class Section:
     def paragraphs(self) -> list[str]:
         """The section's paragraphs."""
         return [b for b in self.blocks if isinstance(b, str)]
-
-
-def _t(zh: str, en: str, lang: str) -> str:
-    return en if lang == "en" else zh
 
 
 def _sep(lang: str) -> str:
