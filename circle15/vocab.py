@@ -244,6 +244,7 @@ class RunFiles:
     RUN_JSON = "run.json"
     COVERAGE = "coverage_by_zone.csv"
     TARGETS = "targets_by_zone.csv"
+    VILLAGE_TARGETS = "targets_by_village.csv"
     REPORTED_TEMPLATE = "reported_template.csv"
     FACILITY_ISSUES = "facility_issues.csv"
     ADMIN = "admin_coverage.csv"

@@ -247,6 +247,21 @@ def _targets(cfg: Config, plan: Any, reported: pd.DataFrame | None, cov: pd.Data
     return selected, every
 
 
+def _village_targets(plan: Any, fac: gpd.GeoDataFrame, villages: pd.DataFrame | None,
+                     origins: gpd.GeoDataFrame) -> pd.DataFrame | None:
+    """Village-level indicators village by village, with each village's residents when
+    the points name their village (``None`` without a plan)."""
+    if plan is None:
+        return None
+    from circle15.coverage.plan import village_targets
+
+    if villages is not None and "village_id" in origins:
+        people = origins.groupby(origins["village_id"].astype(str))["population"].sum()
+        villages = villages.assign(population=villages["village_id"].astype(str).map(people))
+    return village_targets(plan, facilities=pd.DataFrame(fac.drop(columns="geometry")),
+                           villages=villages)
+
+
 def _isochrones(net: RoutingNetwork, layer_of: np.ndarray, fac_links: Links,
                 thresholds: tuple[float, ...]) -> gpd.GeoDataFrame:
     from circle15.coverage.isochrones import layer_isochrones
@@ -334,6 +349,7 @@ def compute(cfg: Config, progress: Progress | None = None) -> RunResult:
             layer_of != "", compounds), area)
     with clock.stage("targets"):
         targets, targets_all = _targets(cfg, plan, reported, cov, zones, fac, villages)
+        village_rows = _village_targets(plan, fac, villages, origins)
     with clock.stage("context"):
         streets = main_streets(net)
     isochrones = None
@@ -352,5 +368,6 @@ def compute(cfg: Config, progress: Progress | None = None) -> RunResult:
                      facility_issues=issues, origins=origins, origin_links=org_links,
                      facility_links=fac_links, coverage=cov, admin=admin, layers=layers,
                      targets=targets, targets_all=targets_all, capacity=capacity,
+                     village_targets=village_rows,
                      standards=standards,
                      streets=streets, isochrones=isochrones, report=report)

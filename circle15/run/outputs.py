@@ -109,6 +109,8 @@ def _write_tables(result: RunResult, tmp: Path) -> None:
         every_year = result.targets_all if result.targets_all is not None else result.targets
         write_csv(every_year, tmp / RunFiles.TARGETS)
         write_csv(reported_template(result.targets), tmp / RunFiles.REPORTED_TEMPLATE)
+    if result.village_targets is not None and len(result.village_targets):
+        write_csv(result.village_targets, tmp / RunFiles.VILLAGE_TARGETS)
     write_csv(result.facility_issues, tmp / RunFiles.FACILITY_ISSUES)
     write_csv(result.admin, tmp / RunFiles.ADMIN)
     if result.capacity is not None and len(result.capacity):

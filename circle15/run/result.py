@@ -42,6 +42,9 @@ class RunResult:
         The plan's indicators for the selected year (None without a plan).
     targets_all : pandas.DataFrame or None
         The same for every plan year (``year`` column).
+    village_targets : pandas.DataFrame or None
+        Village-level indicators village by village
+        (:func:`circle15.coverage.plan.village_targets`; None without a plan).
     capacity : pandas.DataFrame or None
         Capacity per 1,000 people and 2SFCA per zone, for layers with capacities.
     standards : pandas.DataFrame or None
@@ -68,6 +71,7 @@ class RunResult:
     layers: list[Layer]
     targets: pd.DataFrame | None = None
     targets_all: pd.DataFrame | None = None
+    village_targets: pd.DataFrame | None = None
     capacity: pd.DataFrame | None = None
     standards: pd.DataFrame | None = None
     streets: gpd.GeoDataFrame | None = None

@@ -8,7 +8,9 @@
 - :mod:`~circle15.coverage.plan.reported`: :func:`read_reported`,
   :func:`reported_template`;
 - :mod:`~circle15.coverage.plan.evaluate`: :func:`evaluate_targets`,
-  :func:`evaluate_all_years`.
+  :func:`evaluate_all_years`;
+- :mod:`~circle15.coverage.plan.villages`: :func:`village_targets` (village-level targets
+  village by village).
 
 Examples
 --------
@@ -37,10 +39,12 @@ from circle15.coverage.plan.model import (
 )
 from circle15.coverage.plan.reported import read_reported, reported_template
 from circle15.coverage.plan.table import KIND_LABELS, target_table
+from circle15.coverage.plan.villages import VILLAGE_COLUMNS, village_targets
 
 __all__ = [
     "BOUNDS", "COLUMNS", "DIRECTIONS", "KINDS", "KIND_LABELS", "SCOPES", "STATUSES",
+    "VILLAGE_COLUMNS",
     "Bound", "Indicator", "Measure", "Plan", "available_plans", "check_year", "evaluate_all_years",
     "evaluate_targets", "load_plan", "parse_bound", "plan_from_dict", "read_reported",
-    "reported_template", "required_count", "target_table",
+    "reported_template", "required_count", "target_table", "village_targets",
 ]

@@ -285,15 +285,21 @@ class _Context:
         sel = fac[fac["layer"] == layer]
         if sel.empty and layer not in self.layers:
             return None, f"facility layer '{layer}' (a [[layers]] entry with key = '{layer}')"
-        if subtypes:
-            if "subtype" not in fac.columns:
-                return None, (f"a 'subtype' column in facility layer '{layer}' "
-                             f"({' / '.join(subtypes)})")
-            wanted = {s.casefold() for s in subtypes}
-            sub = sel["subtype"].astype(object).map(
-                lambda v: "" if pd.isna(v) else str(v).strip().casefold())
-            sel = sel[sub.isin(wanted)]
-        return sel, ""
+        if subtypes and "subtype" not in fac.columns:
+            return None, (f"a 'subtype' column in facility layer '{layer}' "
+                          f"({' / '.join(subtypes)})")
+        return of_subtypes(sel, subtypes), ""
+
+
+def of_subtypes(fac: pd.DataFrame, subtypes: tuple[str, ...]) -> pd.DataFrame:
+    """The rows of ``fac`` whose ``subtype`` is one of ``subtypes`` (case-insensitive,
+    trimmed); every row when ``subtypes`` is empty."""
+    if not subtypes:
+        return fac
+    wanted = {s.casefold() for s in subtypes}
+    sub = fac["subtype"].astype(object).map(
+        lambda v: "" if pd.isna(v) else str(v).strip().casefold())
+    return fac[sub.isin(wanted)]
 
 
 def _unmeasurable(ctx: _Context, need: str) -> tuple[dict[str, _Res], _Res]:
