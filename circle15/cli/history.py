@@ -35,13 +35,14 @@ app.add_typer(problems_app, name="problems")
 
 
 def _db(db: str | None, config: Path | None) -> str:
-    from circle15.history.store import DEFAULT_DB, config_db
+    from circle15.config.sections import HistoryConfig
+    from circle15.run.options import history_db
 
     if db:
         return db
     if config is not None:
-        return config_db(config)
-    return str(Path(DEFAULT_DB).resolve())
+        return history_db(config)
+    return str(Path(HistoryConfig().db).resolve())
 
 
 @contextmanager
@@ -64,7 +65,7 @@ def run_db(run_dir: Path, db: str | None) -> str:
     (the config named in its ``run.json``)."""
     import json
 
-    from circle15.history.store import config_db
+    from circle15.run.options import history_db
     from circle15.vocab import RunFiles
 
     if db:
@@ -79,7 +80,7 @@ def run_db(run_dir: Path, db: str | None) -> str:
                          "config file is not at hand", file=run_dir / RunFiles.RUN_JSON,
                          key="db", hint="name it with --db (a SQLite file or a "
                                         "postgresql:// URL)")
-    return config_db(path)
+    return history_db(path)
 
 
 def run_timeline(run_dir: Path, db: str | None, st: _State) -> Any:
@@ -306,7 +307,8 @@ def problems(
             out_file.parent.mkdir(parents=True, exist_ok=True)
             write_xlsx(out_file.with_suffix(".xlsx"), {"问题清单": df, "整改记录": logs})
         if not st.quiet:
-            _table(df[["id", "indicator_id", "name_zh", "zone_name", "responsible", "status",
+            _table(df[["id", "indicator_id", "name_zh", "zone_name", "village_name",
+                       "responsible", "status",
                        "period_found", "last_period", "value", "target", "closed_period"]],
                    f"problems ({len(df)}){' in ' + period if period else ''}")
 

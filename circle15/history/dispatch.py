@@ -32,7 +32,8 @@ OVERDUE_QUARTERS = 2
 
 _IND_COLS = {"indicator_id": "指标", "name_zh": "名称", "zone_name": "镇街", "target": "目标",
              "value_prev": "上期值", "value": "本期值", "change": "变化", "status": "状态"}
-_PRB_COLS = {"id": "编号", "indicator_id": "指标", "name_zh": "名称", "zone_name": "镇街/村",
+_PRB_COLS = {"id": "编号", "indicator_id": "指标", "name_zh": "名称", "zone_name": "镇街",
+             "village_name": "村（社区）",
              "layer": "设施", "status": "整改状态", "period_found": "发现期",
              "value": "最新值", "target": "目标", "gap_people": "缺口人数",
              "gap_capacity": "缺口容量", "gap_units": "缺口个数",

@@ -1,8 +1,9 @@
 """Problems found → rectified (整改闭环).
 
 Every measurable target not met in a recorded period opens a problem, one per indicator
-× place (township, or the county row ``ALL``), judged against the period's plan year. When
-the newest period is recorded:
+× place (township, or the county row ``ALL``; for a village-level target each village of
+the township without the service), judged against the period's plan year. When the newest
+period is recorded:
 
 - a target still not met updates the open problem (latest value and gaps);
 - a target met closes an open problem automatically (``已整改``, with the period and value);
@@ -17,6 +18,7 @@ time, who and note.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -84,50 +86,121 @@ def _gaps(r: sa.Row) -> dict:
             "gap_units": r.gap_units}
 
 
+@dataclass
+class _Case:
+    """One place judged in a period: a township's (or the county's) indicator row, or one
+    village of a village-level indicator's township row."""
+
+    row: sa.Row
+    not_met: bool
+    values: dict
+    why_open: str
+    why_closed: str
+    village_id: str = ""
+    village_name: str | None = None
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.row.indicator_id, self.row.zone_id, self.village_id)
+
+
+def _row_case(r: sa.Row) -> _Case:
+    return _Case(r, r.status == "not_met", _gaps(r),
+                 f"未达标：{_fmt(r.value)} / 目标 {r.target}",
+                 f"已达标：{_fmt(r.value)} / 目标 {r.target}")
+
+
+def _village_case(r: sa.Row, v: sa.Row) -> _Case:
+    """A village lacks the service while its township misses the target: one problem of
+    one place (one facility short, the village's residents)."""
+    n = int(v.facilities)
+    town = f"所在镇街 {_fmt(r.value)} / 目标 {r.target}"
+    if r.status != "not_met":
+        closed = f"所在镇街已达标：{_fmt(r.value)} / 目标 {r.target}"
+    else:
+        closed = f"本村已有 {n} 处相应设施；{town}"
+    lacks = r.status == "not_met" and n == 0
+    values = {"value": float(n), "target": "≥ 1", "gap_value": None,
+              "gap_people": v.population if lacks else 0.0, "gap_capacity": None,
+              "gap_units": 1.0 if lacks else 0.0}
+    return _Case(r, lacks, values, f"本村无相应设施（{v.village_name or v.village_id}）；{town}",
+                 closed, village_id=str(v.village_id), village_name=v.village_name)
+
+
+def _cases(conn: sa.engine.Connection, period: Period, rows: Sequence[sa.Row],
+           known: set[tuple[str, str, str]]) -> list[_Case]:
+    """Every place judged: township/county rows, and for a village-level indicator's
+    township row (when the run listed its villages) each of its villages instead; a
+    township problem of such an indicator recorded before stays judged by its row."""
+    vt = S.village_targets
+    by_zone: dict[tuple[str, str], list[sa.Row]] = {}
+    for v in conn.execute(sa.select(vt).where(vt.c.period == period.key)
+                          .order_by(vt.c.indicator_id, vt.c.village_id)):
+        by_zone.setdefault((v.indicator_id, v.zone_id), []).append(v)
+    out = []
+    for r in rows:
+        vil = by_zone.get((r.indicator_id, r.zone_id)) if r.level == "village" else None
+        if vil is None or (r.indicator_id, r.zone_id, "") in known:
+            out.append(_row_case(r))
+        out.extend(_village_case(r, v) for v in vil or ())
+    return out
+
+
+def _judge(conn: sa.engine.Connection, c: _Case, p: sa.Row | None, ctx: dict,
+           ch: ProblemChanges) -> None:
+    """Open, update, close or reopen the problem ``p`` of case ``c`` (see the module)."""
+    r, period, at = c.row, ctx["period"], ctx["at"]
+    if c.not_met and p is None:
+        pid = _insert_one(conn, S.problems.insert().values(
+            indicator_id=r.indicator_id, zone_id=r.zone_id, zone_name=r.zone_name,
+            village_id=c.village_id, village_name=c.village_name,
+            name_zh=r.name_zh, domain=r.domain, layer=r.layer, level=r.level,
+            responsible=ctx["units"].get(r.indicator_id) or r.responsible, status=OPEN,
+            period_found=period, last_period=period, updated_at=at, **c.values))
+        _log(conn, pid, at, SYSTEM, period, None, OPEN, c.why_open)
+        ch.opened.append(pid)
+    elif p is None or not ctx["newest"]:
+        return
+    elif c.not_met:
+        new = OPEN if p.status == CLOSED else p.status
+        conn.execute(S.problems.update().where(S.problems.c.id == p.id).values(
+            status=new, last_period=period, updated_at=at, closed_period=None,
+            closed_value=None, **c.values))
+        if p.status == CLOSED:
+            _log(conn, p.id, at, SYSTEM, period, CLOSED, OPEN, f"再次未达标（反弹）：{c.why_open}")
+            ch.reopened.append(p.id)
+        else:
+            ch.still_open.append(p.id)
+    elif p.status != CLOSED or p.closed_period is None:
+        conn.execute(S.problems.update().where(S.problems.c.id == p.id).values(
+            status=CLOSED, last_period=period, closed_period=period,
+            closed_value=c.values["value"], value=c.values["value"], gap_value=0,
+            gap_people=0, gap_capacity=0, gap_units=0, updated_at=at))
+        _log(conn, p.id, at, SYSTEM, period, p.status, CLOSED, c.why_closed)
+        ch.closed.append(p.id)
+
+
 def update_problems(conn: sa.engine.Connection, period: Period, year: int,
                     plan_name: str | None, *, at: str) -> ProblemChanges:
     """Open, update, close or reopen problems from the indicators of ``period`` (already
-    inserted, same transaction) judged against plan year ``year``."""
+    inserted, same transaction) judged against plan year ``year``.
+
+    A village-level indicator (``level == "village"``) whose villages the run listed
+    (``history_village_targets``) has one problem per village: open while the village has
+    none of the indicator's facilities and its township misses the target; closed when
+    the village gets one or the township meets the target.
+    """
     latest = conn.execute(sa.select(sa.func.max(S.periods.c.sort))).scalar_one()
-    newest = latest is None or latest <= period.sort
-    units = _responsible(plan_name)
     ind = S.indicators
     rows = conn.execute(sa.select(ind).where(ind.c.period == period.key, ind.c.year == year,
                                              ind.c.status.in_(("met", "not_met")))).all()
-    known = {(r.indicator_id, r.zone_id): r for r in conn.execute(sa.select(S.problems))}
+    known = {(r.indicator_id, r.zone_id, r.village_id): r
+             for r in conn.execute(sa.select(S.problems))}
+    ctx = {"period": period.key, "at": at, "units": _responsible(plan_name),
+           "newest": latest is None or latest <= period.sort}
     ch = ProblemChanges()
-    for r in rows:
-        p = known.get((r.indicator_id, r.zone_id))
-        if r.status == "not_met" and p is None:
-            pid = _insert_one(conn, S.problems.insert().values(
-                indicator_id=r.indicator_id, zone_id=r.zone_id, zone_name=r.zone_name,
-                name_zh=r.name_zh, domain=r.domain, layer=r.layer, level=r.level,
-                responsible=units.get(r.indicator_id) or r.responsible, status=OPEN,
-                period_found=period.key, last_period=period.key, updated_at=at, **_gaps(r)))
-            _log(conn, pid, at, SYSTEM, period.key, None, OPEN,
-                 f"未达标：{_fmt(r.value)} / 目标 {r.target}")
-            ch.opened.append(pid)
-        elif p is None or not newest:
-            continue
-        elif r.status == "not_met":
-            new = OPEN if p.status == CLOSED else p.status
-            conn.execute(S.problems.update().where(S.problems.c.id == p.id).values(
-                status=new, last_period=period.key, updated_at=at, closed_period=None,
-                closed_value=None, **_gaps(r)))
-            if p.status == CLOSED:
-                _log(conn, p.id, at, SYSTEM, period.key, CLOSED, OPEN,
-                     f"再次未达标（反弹）：{_fmt(r.value)} / 目标 {r.target}")
-                ch.reopened.append(p.id)
-            else:
-                ch.still_open.append(p.id)
-        elif p.status != CLOSED or p.closed_period is None:
-            conn.execute(S.problems.update().where(S.problems.c.id == p.id).values(
-                status=CLOSED, last_period=period.key, closed_period=period.key,
-                closed_value=r.value, value=r.value, gap_value=0, gap_people=0,
-                gap_capacity=0, gap_units=0, updated_at=at))
-            _log(conn, p.id, at, SYSTEM, period.key, p.status, CLOSED,
-                 f"已达标：{_fmt(r.value)} / 目标 {r.target}")
-            ch.closed.append(p.id)
+    for c in _cases(conn, period, rows, set(known)):
+        _judge(conn, c, known.get(c.key), ctx, ch)
     return ch
 
 

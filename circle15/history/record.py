@@ -25,7 +25,7 @@ from circle15.history.store import Store
 
 log = logging.getLogger(__name__)
 
-_CHILDREN = (S.zones, S.indicators, S.coverage, S.facilities)
+_CHILDREN = (S.zones, S.indicators, S.coverage, S.facilities, S.village_targets)
 
 
 def now() -> str:
@@ -158,6 +158,15 @@ def _facility_rows(snap: RunSnapshot, period: str, dialect: str) -> list[dict]:
     return rows
 
 
+def _village_rows(snap: RunSnapshot, period: str) -> list[dict]:
+    return [{"period": period, "indicator_id": str(r["indicator_id"]),
+             "village_id": str(r["village_id"]), "zone_id": str(r["zone_id"]),
+             "village_name": text(r.get("village_name")), "layer": text(r.get("layer")),
+             "population": num(r.get("population")), "facilities": int(r["facilities"]),
+             "has_service": int(r["facilities"]) > 0}
+            for r in snap.villages.to_dict("records")]
+
+
 def _insert(conn: sa.engine.Connection, table: sa.Table, rows: list[dict]) -> int:
     if rows:
         conn.execute(table.insert(), rows)
@@ -185,6 +194,7 @@ def record_snapshot(store: Store, snap: RunSnapshot, period: str | Period, *,
             "coverage": _insert(conn, S.coverage, _coverage_rows(snap, p.key)),
             "facilities": _insert(conn, S.facilities,
                                   _facility_rows(snap, p.key, store.dialect)),
+            "villages": _insert(conn, S.village_targets, _village_rows(snap, p.key)),
         }
         if year is not None:
             res.problems = update_problems(conn, p, year, params.get("plan"), at=now())

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 metadata = sa.MetaData()
 
 #: Alembic head revision the code is written for.
-HEAD = "0003"
+HEAD = "0004"
 #: View (revision 0003): every indicator row with its township polygon (open it in QGIS).
 TOWNSHIP_VIEW = "history_township_indicators"
 
@@ -126,6 +126,20 @@ facilities = sa.Table(
     sa.Column("geom", geometry("POINT")),
 )
 
+village_targets = sa.Table(
+    "history_village_targets", metadata,
+    sa.Column("period", sa.String(8), sa.ForeignKey("history_periods.period",
+                                                    ondelete="CASCADE"), primary_key=True),
+    sa.Column("indicator_id", sa.String(32), primary_key=True),
+    sa.Column("village_id", sa.String(64), primary_key=True),
+    sa.Column("zone_id", sa.String(64), nullable=False),
+    sa.Column("village_name", sa.Text),
+    sa.Column("layer", sa.String(64)),
+    sa.Column("population", sa.Float),
+    sa.Column("facilities", sa.Integer, nullable=False),
+    sa.Column("has_service", sa.Boolean, nullable=False),
+)
+
 audit = sa.Table(
     "history_period_audit", metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
@@ -157,7 +171,10 @@ problems = sa.Table(
     sa.Column("closed_period", sa.String(8)),
     sa.Column("closed_value", sa.Float),
     sa.Column("updated_at", sa.String(32), nullable=False),
-    sa.UniqueConstraint("indicator_id", "zone_id", name="uq_history_problem"),
+    # revision 0004: a village-level target's problem is one village's ("" otherwise)
+    sa.Column("village_id", sa.String(64), nullable=False, server_default=""),
+    sa.Column("village_name", sa.Text),
+    sa.UniqueConstraint("indicator_id", "zone_id", "village_id", name="uq_history_problem"),
 )
 
 problem_log = sa.Table(

@@ -1,7 +1,8 @@
 """What a finished run folder holds for the history: :func:`read_run`.
 
 Only the run folder's files are read (``run.json``, ``coverage_by_zone.csv``,
-``targets_by_zone.csv``, ``facilities.geojson``, ``zones.geojson``; names from
+``targets_by_zone.csv``, ``targets_by_village.csv`` when the run has one,
+``facilities.geojson``, ``zones.geojson``; names from
 :class:`circle15.vocab.RunFiles`), never the pipeline's internals.
 """
 
@@ -10,13 +11,14 @@ from __future__ import annotations
 import json
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 
+from circle15.coverage.plan.villages import VILLAGE_COLUMNS
 from circle15.errors import InputError
 from circle15.io import read_csv
 from circle15.vocab import RunFiles
@@ -41,6 +43,9 @@ class RunSnapshot:
         ``coverage_by_zone.csv``.
     facilities : geopandas.GeoDataFrame
         The facility register of every layer (EPSG:4326).
+    villages : pandas.DataFrame
+        ``targets_by_village.csv``: village-level indicators village by village (empty
+        when the run has none, e.g. runs before circle15 wrote it).
     """
 
     run_dir: Path
@@ -49,6 +54,8 @@ class RunSnapshot:
     indicators: pd.DataFrame
     coverage: pd.DataFrame
     facilities: gpd.GeoDataFrame
+    villages: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=VILLAGE_COLUMNS))
 
     @property
     def params(self) -> dict[str, Any]:
@@ -113,7 +120,10 @@ def read_run(run_dir: str | Path) -> RunSnapshot:
     zones["zone_id"] = zones["zone_id"].astype(str)
     fac = gpd.read_file(_need(run_dir, RunFiles.FACILITIES))
     fac = fac.to_crs(4326) if fac.crs is not None else fac.set_crs(4326)
-    return RunSnapshot(run_dir.resolve(), scrub(prov), zones, ind, cov, fac)
+    vpath = run_dir / RunFiles.VILLAGE_TARGETS
+    vil = read_csv(vpath, dtype={"zone_id": str, "village_id": str, "indicator_id": str}) \
+        if vpath.is_file() else pd.DataFrame(columns=VILLAGE_COLUMNS)
+    return RunSnapshot(run_dir.resolve(), scrub(prov), zones, ind, cov, fac, vil)
 
 
 def num(v: Any) -> float | None:

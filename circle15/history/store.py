@@ -8,7 +8,6 @@ ever stored in the database.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,8 +23,6 @@ from circle15.errors import InputError
 from circle15.history import schema
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-#: Default store, relative to the config file (``[history] db``).
-DEFAULT_DB = "history.sqlite"
 #: Key of the advisory lock that serialises writers on PostgreSQL.
 _PG_LOCK = 150_015
 _VERSION_TABLE = "history_alembic_version"
@@ -38,21 +35,6 @@ def mask_url(url: str | sa.engine.URL) -> str:
         return u.render_as_string(hide_password=True)
     except sa.exc.ArgumentError:
         return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", str(url))
-
-
-def config_db(config: str | Path) -> str:
-    """``[history] db`` of a config file (default ``history.sqlite``), a URL or a path
-    made absolute relative to the config's folder."""
-    path = Path(config)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read the config: {exc}", file=path) from None
-    db = (raw.get("history") or {}).get("db", DEFAULT_DB)
-    if not isinstance(db, str) or not db.strip():
-        raise InputError("must be a file name or a postgresql:// URL", file=path,
-                         key="history.db")
-    return db if "://" in db else str((path.parent / db).resolve())
 
 
 def database_url(db: str | Path) -> sa.engine.URL:

@@ -10,7 +10,8 @@ change happened. Replaying the log up to a period gives the state in that period
   second: a change in the very second a period is recorded counts from that period).
 
 A problem exists in a period from the period it was found in. The value and gaps are the
-period's own (its indicator row for its plan year), else the problem's latest ones.
+period's own (its indicator row for its plan year; for a village's problem, the village's
+number of facilities), else the problem's latest ones.
 """
 
 from __future__ import annotations
@@ -93,6 +94,11 @@ def problems_as_of(store: Store, period: str | Period) -> pd.DataFrame:
             *[S.indicators.c[c] for c in _GAPS]).where(
             S.indicators.c.period == p.key, S.indicators.c.year == year)).mappings().all(),
             columns=["indicator_id", "zone_id", *_GAPS])
+        vt = S.village_targets
+        vil = pd.DataFrame(conn.execute(sa.select(vt.c.indicator_id, vt.c.village_id,
+                                                  vt.c.facilities).where(
+            vt.c.period == p.key)).mappings().all(),
+            columns=["indicator_id", "village_id", "facilities"])
     found = pr["period_found"].map(lambda k: parse_period(k).sort)
     pr = pr[found <= p.sort].copy()
     applied = log[log["sort"] <= p.sort]
@@ -105,17 +111,26 @@ def problems_as_of(store: Store, period: str | Period) -> pd.DataFrame:
             for k, s in zip(mine["period_key"], mine["sort"])]
     pr["closed_period"] = [w if c else None for w, c in zip(when, closed)]
     pr["last_period"] = p.key
-    pr = _period_values(pr, ind, closed)
+    pr = _period_values(pr, ind, vil, closed)
     return pr[COLUMNS].reset_index(drop=True)
 
 
-def _period_values(pr: pd.DataFrame, ind: pd.DataFrame, closed: pd.Series) -> pd.DataFrame:
-    """Value and gaps from the period's own indicator rows where it has them."""
+def _period_values(pr: pd.DataFrame, ind: pd.DataFrame, vil: pd.DataFrame,
+                   closed: pd.Series) -> pd.DataFrame:
+    """Value and gaps from the period's own rows where it has them: the indicator row of
+    a township's problem, the village row (its facilities) of a village's problem."""
+    town = pr["village_id"].fillna("").astype(str) == ""
     own = pr[["indicator_id", "zone_id"]].merge(ind, on=["indicator_id", "zone_id"],
                                                 how="left")
-    has = own["value"].notna().to_numpy() | own["gap_value"].notna().to_numpy()
+    has = town.to_numpy() & (own["value"].notna().to_numpy()
+                             | own["gap_value"].notna().to_numpy())
     for c in _GAPS:
         pr[c] = pr[c].astype(object).where(~has, own[c].to_numpy())
         pr[c] = pr[c].where(pd.notna(pr[c]), None)
+    if len(vil):
+        n = pr[["indicator_id", "village_id"]].merge(
+            vil, on=["indicator_id", "village_id"], how="left")["facilities"].to_numpy()
+        pr["value"] = [float(k) if not t and pd.notna(k) else v
+                       for v, k, t in zip(pr["value"], n, town, strict=True)]
     pr["closed_value"] = [v if c else None for v, c in zip(pr["value"], closed)]
     return pr
