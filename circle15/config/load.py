@@ -172,6 +172,27 @@ def load_config(path: str | Path, overrides: dict[str, Any] | None = None) -> Co
     return config_from_dict(raw, path)
 
 
+def load_section(path: str | Path, name: str) -> Any:
+    """One section of a TOML config, validated alone (its defaults where absent).
+
+    For commands that need one section only (``circle15 history --config`` needs
+    ``[history]``): the rest of the file is not checked, so a config whose inputs have
+    moved still names its history database.
+
+    Raises
+    ------
+    InputErrors
+        If the file cannot be read or the section is not valid.
+    """
+    path = Path(path).resolve()
+    data = _read_toml(path).get(name, {})
+    col = Collector(path)
+    value = _build(SECTIONS[name], data, name, name, path.parent, col)
+    if col.errors:
+        raise InputErrors(col.errors)
+    return value
+
+
 def _layers(data: Any, base: Path, col: Collector) -> tuple[LayerConfig, ...] | None:
     if not isinstance(data, list):
         col.add("layers", "expected an array of tables ([[layers]])")

@@ -8,6 +8,7 @@ from a :class:`~circle15.config.Config`, naming the config key each error should
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 from typing import Any
 
 from circle15.config import Config
@@ -42,3 +43,23 @@ def layers(cfg: Config) -> list[Layer]:
     """Each layer's key, labels, colour, icon, judged group and whether it is required."""
     return resolve_layers(layer_sources(cfg),
                           [*cfg.population.groups, *cfg.population.group_shares])
+
+
+def history_db(config: str | Path) -> str:
+    """``[history] db`` of a config file (default ``history.sqlite``): a URL as given, a
+    file path made absolute relative to the config's folder.
+
+    Raises
+    ------
+    InputError
+        If the config cannot be read or ``history.db`` is blank.
+    """
+    from circle15.config.load import load_section
+    from circle15.errors import InputError
+
+    path = Path(config).resolve()
+    db = load_section(path, "history").db
+    if not db.strip():
+        raise InputError("must be a file name or a postgresql:// URL", file=path,
+                         key="history.db")
+    return db if "://" in db else str((path.parent / db).resolve())

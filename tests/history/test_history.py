@@ -206,9 +206,13 @@ def test_config_names_the_database(runs, tmp_path):
     cfg = tmp_path / "cfg" / "config.toml"
     cfg.parent.mkdir()
     cfg.write_text('[history]\ndb = "store/h.sqlite"\n', encoding="utf-8")
-    from circle15.history.store import config_db
+    from circle15.run.options import history_db
 
-    assert config_db(cfg) == str((cfg.parent / "store" / "h.sqlite").resolve())
+    assert history_db(cfg) == str((cfg.parent / "store" / "h.sqlite").resolve())
+    # only [history] is read: the config names no inputs, and a bad key there is named
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[history]\ndb = 5\n', encoding="utf-8")
+    assert "history.db" in cli("history", "--config", str(bad), code=2)
     cli("record", "--from-run", str(runs[0]), "--period", P1, "--db",
         str(cfg.parent / "store" / "h.sqlite"))
     assert P1 in cli("history", "--config", str(cfg))
