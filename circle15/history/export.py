@@ -3,7 +3,10 @@
 Layers: ``facilities`` (the register, points), ``townships`` (township polygons with every
 indicator of the period's plan year as columns ``<indicator_id>_value`` and
 ``<indicator_id>_status``, plus the full-circle coverage at each threshold), and
-``indicators`` (the long table, no geometry: every plan year).
+``indicators`` (the long table, no geometry: every plan year), and, when the run listed
+villages for village-level targets, ``villages`` (one row per indicator × village: its
+number of the indicator's facilities and ``has_service``; points at the village centre
+where the villages table gave one, else without geometry).
 """
 
 from __future__ import annotations
@@ -25,8 +28,8 @@ from circle15.history.query import (
 from circle15.history.store import Store
 from circle15.vocab import COMPOSITE
 
-#: Layer names of the exported GeoPackage.
-LAYERS = ("facilities", "townships", "indicators")
+#: Layer names of the exported GeoPackage (``villages`` only when the period has them).
+LAYERS = ("facilities", "townships", "indicators", "villages")
 
 
 def township_indicators(store: Store, period: str) -> gpd.GeoDataFrame:
@@ -51,6 +54,17 @@ def township_indicators(store: Store, period: str) -> gpd.GeoDataFrame:
     zones.insert(0, "period", period)
     zones["plan_year"] = year
     return zones
+
+
+def village_points(store: Store, period: str) -> gpd.GeoDataFrame:
+    """The period's village-level targets village by village, as points (EPSG:4326) at
+    the village centres (no geometry where the centre is unknown)."""
+    vil = period_table(store, S.village_targets, period)
+    xy = vil[["lon", "lat"]].astype(float)
+    known = xy.notna().all(axis=1).to_numpy()
+    geom = gpd.points_from_xy(xy["lon"].fillna(0.0), xy["lat"].fillna(0.0))
+    return gpd.GeoDataFrame(vil, geometry=[g if k else None for g, k in zip(geom, known)],
+                            crs=4326)
 
 
 def export_gpkg(store: Store, period: str, out: str | Path) -> Path:
@@ -78,6 +92,9 @@ def export_gpkg(store: Store, period: str, out: str | Path) -> Path:
         fac.to_file(tmp, layer="facilities", driver="GPKG")
         town.to_file(tmp, layer="townships", driver="GPKG")
         pyogrio.write_dataframe(ind, tmp, layer="indicators", driver="GPKG")
+        vil = village_points(store, p.key)
+        if len(vil):
+            vil.to_file(tmp, layer="villages", driver="GPKG")
         tmp.replace(out)
     finally:
         tmp.unlink(missing_ok=True)

@@ -162,6 +162,7 @@ def _village_rows(snap: RunSnapshot, period: str) -> list[dict]:
     return [{"period": period, "indicator_id": str(r["indicator_id"]),
              "village_id": str(r["village_id"]), "zone_id": str(r["zone_id"]),
              "village_name": text(r.get("village_name")), "layer": text(r.get("layer")),
+             "lon": num(r.get("lon")), "lat": num(r.get("lat")),
              "population": num(r.get("population")), "facilities": int(r["facilities"]),
              "has_service": int(r["facilities"]) > 0}
             for r in snap.villages.to_dict("records")]

@@ -135,6 +135,8 @@ village_targets = sa.Table(
     sa.Column("zone_id", sa.String(64), nullable=False),
     sa.Column("village_name", sa.Text),
     sa.Column("layer", sa.String(64)),
+    sa.Column("lon", sa.Float),  # the village centre (WGS-84), when the villages table has it
+    sa.Column("lat", sa.Float),
     sa.Column("population", sa.Float),
     sa.Column("facilities", sa.Integer, nullable=False),
     sa.Column("has_service", sa.Boolean, nullable=False),

@@ -37,7 +37,10 @@ SITES = {"甲村": 200.0, "丙村": 1300.0, "丁村": 1700.0}
 def _run(root: Path, name: str, villages_with_site: list[str]) -> Path:
     cfg = write_tiny_inputs(root / f"in-{name}")
     d = cfg.parent
-    rows = ["村代码,村名称,乡镇代码"] + [f"{c},{n},{z}" for c, n, z in VILLAGES]
+    # centres for the western villages only (the export has no point for the others)
+    rows = ["村代码,村名称,乡镇代码,经度,纬度"] + [
+        f"{c},{n},{z}," + (",".join(f"{t:.8f}" for t in lonlat(SITES.get(n, 600.0), 100.0))
+                           if z == "W" else ",") for c, n, z in VILLAGES]
     (d / "villages.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     lines = ["编号,名称,类型,经度,纬度,地址"]
     for i, v in enumerate(villages_with_site, start=1):
@@ -128,6 +131,24 @@ def test_the_problem_list_names_the_village(db, runs, tmp_path):
     sheets = pd.read_excel(books[0], sheet_name=None)
     text = " ".join(str(v) for df in sheets.values() for v in df.to_numpy().ravel())
     assert "丁村" in text
+
+
+def test_export_has_the_villages_layer(db, runs, tmp_path):
+    import pyogrio
+
+    cli("record", "--from-run", str(runs[1]), "--period", P2, "--db", db)
+    gpkg = tmp_path / "p2.gpkg"
+    cli("history", "export", "--period", P2, "--out", str(gpkg), "--db", db)
+    assert "villages" in dict(pyogrio.list_layers(gpkg).tolist())
+    vil = pyogrio.read_dataframe(gpkg, layer="villages")
+    x06 = vil[vil["indicator_id"] == "X06"].set_index("village_name")
+    assert x06["facilities"].to_dict() == {"甲村": 1, "乙村": 0, "丙村": 1, "丁村": 1}
+    assert vil.crs.to_epsg() == 4326
+    placed = x06.geometry.notna() & ~x06.geometry.is_empty
+    assert placed.to_dict() == {"甲村": True, "乙村": True, "丙村": False, "丁村": False}
+    lon, lat = lonlat(SITES["甲村"], 100.0)
+    assert x06.geometry["甲村"].x == pytest.approx(lon) and x06.geometry["甲村"].y == \
+        pytest.approx(lat)
 
 
 def test_a_store_of_revision_0003_is_upgraded_with_its_problems_and_log(db, runs):

@@ -18,7 +18,7 @@ from circle15.coverage.plan.model import Plan
 
 #: Columns of :func:`village_targets`.
 VILLAGE_COLUMNS = ["indicator_id", "layer", "zone_id", "village_id", "village_name",
-                   "population", "facilities", "has_service"]
+                   "lon", "lat", "population", "facilities", "has_service"]
 
 
 def _ids(s: pd.Series) -> pd.Series:
@@ -37,7 +37,7 @@ def village_targets(plan: Plan, *, facilities: pd.DataFrame | None,
         ``layer``, ``village_id`` and (for indicators with subtypes) ``subtype``.
     villages : pandas.DataFrame or None
         ``village_id``, ``village_name``, ``zone_id`` and optionally ``population``
-        (residents of the village).
+        (residents of the village) and ``lon``/``lat`` (its centre, WGS-84).
 
     Returns
     -------
@@ -66,8 +66,10 @@ def village_targets(plan: Plan, *, facilities: pd.DataFrame | None,
         return pd.DataFrame(columns=VILLAGE_COLUMNS)
     vil = villages.assign(village_id=_ids(villages["village_id"]),
                           zone_id=_ids(villages["zone_id"]))
-    pop = (pd.to_numeric(vil["population"], errors="coerce") if "population" in vil
-           else pd.Series(np.nan, index=vil.index))
+    def numbers(col: str) -> pd.Series:
+        return (pd.to_numeric(vil[col], errors="coerce").astype(float) if col in vil
+                else pd.Series(np.nan, index=vil.index))
+
     fac = facilities.assign(layer=facilities["layer"].astype(str),
                             village_id=_ids(facilities["village_id"]))
     tables = []
@@ -81,7 +83,8 @@ def village_targets(plan: Plan, *, facilities: pd.DataFrame | None,
         tables.append(pd.DataFrame({
             "indicator_id": ind.id, "layer": m.layer, "zone_id": vil["zone_id"],
             "village_id": vil["village_id"], "village_name": vil["village_name"].astype(str),
-            "population": pop.astype(float), "facilities": count, "has_service": count > 0}))
+            "lon": numbers("lon"), "lat": numbers("lat"), "population": numbers("population"),
+            "facilities": count, "has_service": count > 0}))
     if not tables:
         return pd.DataFrame(columns=VILLAGE_COLUMNS)
     out = pd.concat(tables, ignore_index=True)[VILLAGE_COLUMNS]

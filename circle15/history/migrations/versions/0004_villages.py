@@ -61,6 +61,8 @@ def upgrade() -> None:
         sa.Column("zone_id", sa.String(64), nullable=False),
         sa.Column("village_name", sa.Text),
         sa.Column("layer", sa.String(64)),
+        sa.Column("lon", sa.Float),
+        sa.Column("lat", sa.Float),
         sa.Column("population", sa.Float),
         sa.Column("facilities", sa.Integer, nullable=False),
         sa.Column("has_service", sa.Boolean, nullable=False),
