@@ -147,7 +147,9 @@ def period_targets(ind: pd.DataFrame, run_targets: pd.DataFrame | None,
 
 def diff(base: dict, cur: dict, depth: int) -> dict:
     """What ``cur`` changes in ``base``: keys whose value differs (recursing ``depth``
-    levels into dicts), ``None`` for keys ``cur`` lacks. The page applies it back."""
+    levels into dicts), ``None`` for keys ``cur`` lacks. At the last level but one, a
+    list as long as the base's becomes ``{"~": [[position, item], ...]}`` (the items that
+    differ). The page applies it back (``patch`` in ``time.js``)."""
     out: dict = {}
     for k in base.keys() | cur.keys():
         if k not in cur:
@@ -155,13 +157,21 @@ def diff(base: dict, cur: dict, depth: int) -> dict:
         elif k not in base:
             out[k] = cur[k]
         elif cur[k] != base[k]:
-            both = isinstance(cur[k], dict) and isinstance(base[k], dict)
-            out[k] = diff(base[k], cur[k], depth - 1) if both and depth > 1 else cur[k]
+            out[k] = _changed(base[k], cur[k], depth)
     return dict(sorted(out.items()))
 
 
-#: How deep :func:`diff` goes per table: views and rows are two levels of dicts.
-_DEPTH = {"views": 2, "county": 1, "rows": 2, "overview": 2}
+def _changed(b: object, c: object, depth: int) -> object:
+    if depth > 1 and isinstance(c, dict) and isinstance(b, dict):
+        return diff(b, c, depth - 1)
+    if depth > 1 and isinstance(c, list) and isinstance(b, list) and len(b) == len(c):
+        return {"~": [[i, y] for i, (x, y) in enumerate(zip(b, c)) if x != y]}
+    return c
+
+
+#: How deep :func:`diff` goes per table: views are two levels of dicts; rows two levels
+#: of dicts and then each township's list of indicator rows, patched row by row.
+_DEPTH = {"views": 2, "county": 1, "rows": 3, "overview": 2}
 
 
 @dataclass(frozen=True)

@@ -148,3 +148,36 @@ def test_problems_carry_the_village_when_the_store_has_one(village):
     assert static == [[1, 0, "T1", "甲", "Z1", "卫健", "2025Q1", "东村" if village else ""],
                       [2, -1, "T2", "乙", "", "民政", "2025Q1", ""]]
     assert states["2025Q1"] == [[0, 0, "", 0.5, 0.1, 10], [1, 3, "2025Q1", 1.0, None, None]]
+
+
+def _patch(base, d):
+    """time.js's patch, in Python: what the page rebuilds from a diff."""
+    out = dict(base)
+    for k, v in d.items():
+        if v is None:
+            out.pop(k, None)
+        elif isinstance(v, dict) and "~" in v and isinstance(base.get(k), list):
+            lst = list(base[k])
+            for i, item in v["~"]:
+                lst[i] = item
+            out[k] = lst
+        elif isinstance(v, dict):
+            out[k] = _patch(base.get(k) if isinstance(base.get(k), dict) else {}, v)
+        else:
+            out[k] = v
+    return out
+
+
+def test_diff_patches_lists_of_rows_item_by_item():
+    from circle15.maps.timeline import diff
+
+    base = {"2025": {"Z1": [[0, 1.0], [1, 2.0], [2, 3.0]], "Z2": [[0, 5.0]]}}
+    cur = {"2025": {"Z1": [[0, 1.0], [1, 2.5], [2, 3.0]], "Z2": [[0, 5.0], [1, 6.0]]},
+           "2026": {"Z1": []}}
+    d = diff(base, cur, 3)
+    assert d == {"2025": {"Z1": {"~": [[1, [1, 2.5]]]}, "Z2": [[0, 5.0], [1, 6.0]]},
+                 "2026": {"Z1": []}}
+    assert _patch(base, d) == cur
+    assert diff(base, base, 3) == {}
+    # two levels only: the township's list is replaced whole
+    assert diff(base, cur, 2)["2025"]["Z1"] == [[0, 1.0], [1, 2.5], [2, 3.0]]

@@ -44,9 +44,15 @@
     for (k in diff) {
       if (!diff.hasOwnProperty(k)) { continue; }
       if (diff[k] === null) { delete out[k]; }
+      else if (isObj(diff[k]) && diff[k]["~"] && base[k] instanceof Array) { out[k] = patchList(base[k], diff[k]["~"]); }
       else if (isObj(diff[k])) { out[k] = patch(isObj(base[k]) ? base[k] : {}, diff[k]); }
       else { out[k] = diff[k]; }
     }
+    return out;
+  }
+  function patchList(base, items) {
+    var out = base.slice();
+    items.forEach(function (it) { out[it[0]] = it[1]; });
     return out;
   }
   var cache = {};
