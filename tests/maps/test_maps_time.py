@@ -10,6 +10,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from test_maps import (  # noqa: F401 (pw is a fixture)
@@ -491,10 +492,9 @@ def test_history_map_shows_each_periods_facilities(dh, pw, tmp_path):  # noqa: F
 def test_page_size_grows_little_per_period(dh, tmp_path):
     """The demo page with its 4 recorded periods and with 12 (synthetic registers that
     change every quarter): what each period adds, and what its facilities add."""
-    from circle15.history.mapview import map_timeline, run_facilities
+    from circle15.history.mapview import map_timeline
     from circle15.history.store import open_store
     from circle15.maps import render_map
-    from support.timeline import synthetic_timeline
 
     run = dh / "runs" / "2025Q4"
     store = open_store(dh / "history.sqlite", create=False)
@@ -502,7 +502,7 @@ def test_page_size_grows_little_per_period(dh, tmp_path):
         tl4 = map_timeline(store, run)
     finally:
         store.dispose()
-    tl12 = synthetic_timeline(tl4, run_facilities(run), 12)
+    tl12 = _twelve(dh)
     assert [p.key for p in tl12.periods][-4:] == PERIODS and tl12.periods[0].key == "2023Q1"
     size, fac = {}, {}
     for name, tl in (("4", tl4), ("12", tl12)):
@@ -522,3 +522,114 @@ def test_page_size_grows_little_per_period(dh, tmp_path):
     whole = len(registers.to_json(orient="values", force_ascii=False).encode())
     assert fac_per_period < whole / 20  # not the register again
     assert per_period < 0.01 * plain, (per_period, plain)
+
+
+@pytest.mark.browser
+def test_problems_of_villages_name_the_village(dh, pw, tmp_path):  # noqa: F811 (dh first: its runs use Playwright)
+    """Village-level targets open one problem per village (``village_id``,
+    ``village_name`` of ``history_problems``, zone_id = its township): the list and the
+    drill-down name the village. Built here by adding the columns to the periods'
+    problems, as the store will hand them over."""
+    from dataclasses import replace
+
+    from circle15.history.mapview import map_timeline
+    from circle15.history.store import open_store
+    from circle15.maps import render_map
+    from circle15.maps.timeline import Timeline
+
+    run = dh / "runs" / "2025Q4"
+    store = open_store(dh / "history.sqlite", create=False)
+    try:
+        tl = map_timeline(store, run)
+    finally:
+        store.dispose()
+    q4 = tl.newest.problems
+    mine = q4[(q4["status"] == "待整改") & (q4["zone_id"] != "ALL")].iloc[0]
+    periods = []
+    for p in tl.periods:
+        pr = p.problems.copy()
+        pr["village_id"] = np.where(pr["id"] == mine["id"], "V0001", None)
+        pr["village_name"] = np.where(pr["id"] == mine["id"], "东坞村（示例）", None)
+        periods.append(replace(p, problems=pr))
+    out = render_map(run, tmp_path / "map.html",
+                     timeline=Timeline(tuple(periods), tl.run_period, tl.source, True))
+    pg = _Page(pw, out.as_uri())
+    try:
+        pg.js("() => window.circle15.show({period: '2025Q4'})")
+        item = pg.page.locator(f"#c15-plist button[data-problem='{int(mine['id'])}']")
+        assert item.get_attribute("data-village") == "东坞村（示例）"
+        assert "东坞村（示例）" in item.inner_text()
+        assert pg.page.locator("#c15-plist button[data-village]").count() == 1
+        pg.js("z => window.circle15.open(z)", str(mine["zone_id"]))
+        row = pg.page.locator(f"#c15-panel tr[data-problem='{int(mine['id'])}']")
+        assert "东坞村（示例）" in row.inner_text()
+        head = pg.page.locator("#c15-panel table.prob th").all_inner_texts()
+        assert "村（社区）" in head
+        assert pg.errors == [] and pg.blocked == []
+    finally:
+        pg.browser.close()
+
+
+def _twelve(dh: Path):
+    from circle15.history.mapview import map_timeline, run_facilities
+    from circle15.history.store import open_store
+    from support.timeline import synthetic_timeline
+
+    run = dh / "runs" / "2025Q4"
+    store = open_store(dh / "history.sqlite", create=False)
+    try:
+        tl4 = map_timeline(store, run)
+    finally:
+        store.dispose()
+    return synthetic_timeline(tl4, run_facilities(run), 12)
+
+
+@pytest.mark.browser
+def test_synthetic_periods_moves_and_capacity(dh, pw, tmp_path):  # noqa: F811 (dh first: its runs use Playwright)
+    """12 synthetic quarters (a facility closed, one opened, one moved 200 m and one with
+    10 more places every quarter): the page draws each quarter's register where it
+    stood, and its changes are ``compare_facilities`` of the two registers."""
+    from circle15.history.compare import compare_facilities
+    from circle15.maps import render_map
+
+    tl = _twelve(dh)
+    out = render_map(dh / "runs" / "2025Q4", tmp_path / "map.html", timeline=tl)
+    data = page_data(out.read_text(encoding="utf-8"))
+    keys = [lay["key"] for lay in data["layers"]]
+    pg = _Page(pw, out.as_uri())
+    try:
+        kinds = set()
+        for n, p in enumerate(tl.periods):
+            reg = p.facilities[p.facilities["layer"].isin(keys)]
+            st = pg.js("k => window.circle15.show({period: k, layer: 'ALL'})", p.key)
+            assert st["facilities"] == {k: int((reg["layer"] == k).sum()) for k in keys}
+            # every facility where the register has it (rounded as the page rounds)
+            drawn = pg.js("() => { const o = []; Object.keys(window.circle15.layers).forEach("
+                          "k => { if (k.startsWith('fac:')) window.circle15.layers[k]"
+                          ".eachLayer(m => { const l = m.getLatLng(); o.push([m.c15[3], "
+                          "l.lat, l.lng]); }); }); return o; }")
+            want = [(r.name, round(r.lat, 5), round(r.lon, 5)) for r in reg.itertuples()]
+            assert sorted(map(tuple, drawn)) == sorted(want), p.key
+            if not n:
+                continue
+            prev = tl.periods[n - 1].facilities
+            ch = compare_facilities(prev, p.facilities)
+            ch = ch[ch["layer"].isin(keys)]
+            assert sorted(map(tuple, st["fac_changes"])) == sorted(
+                zip(ch["change"], ch["name"], ch["zone_id"], ch["layer"], strict=True))
+            kinds |= set(ch["change"])
+            for r in ch[ch["change"] == "capacity"].itertuples():
+                pg.js("z => window.circle15.open(z)", r.zone_id)
+                li = pg.page.locator(f"#c15-panel li[data-change='capacity']"
+                                     f"[data-layer='{r.layer}']", has_text=r.name)
+                a, b = ("—" if pd.isna(x) else str(round(x)) for x in (r.capacity_a,
+                                                                      r.capacity_b))
+                assert f"{a} → {b}" in li.first.inner_text()
+            for r in ch[ch["change"] == "moved"].itertuples():
+                pg.js("z => window.circle15.open(z)", r.zone_id)
+                li = pg.page.locator("#c15-panel li[data-change='moved']", has_text=r.name)
+                assert f"约{round(r.moved_m)}米" in li.first.inner_text()
+        assert kinds == {"added", "closed", "moved", "capacity"}
+        assert pg.errors == [] and pg.blocked == []
+    finally:
+        pg.browser.close()

@@ -26,7 +26,7 @@ def quarters(n: int, last: str) -> list[str]:
 
 def _evolve(reg: pd.DataFrame, rng: np.random.Generator, k: int) -> pd.DataFrame:
     """One quarter later: one facility closed, one opened 300 m east of another (new id),
-    one with 10 more places."""
+    one with 10 more places, one with an id moved 200 m north."""
     reg = reg.drop(index=reg.index[rng.integers(len(reg))]).reset_index(drop=True)
     new = reg.iloc[[int(rng.integers(len(reg)))]].copy()
     new["facility_id"] = f"SYN{k:03d}"
@@ -36,6 +36,9 @@ def _evolve(reg: pd.DataFrame, rng: np.random.Generator, k: int) -> pd.DataFrame
     j = int(rng.integers(len(reg)))
     reg.loc[j, "capacity"] = (0 if pd.isna(reg.loc[j, "capacity"])
                               else reg.loc[j, "capacity"]) + 10
+    with_id = reg.index[reg["facility_id"].notna()]
+    m = with_id[int(rng.integers(len(with_id)))]
+    reg.loc[m, "lat"] = reg.loc[m, "lat"] + 200 / 111_195
     return reg
 
 
