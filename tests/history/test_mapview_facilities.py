@@ -181,3 +181,47 @@ def test_diff_patches_lists_of_rows_item_by_item():
     assert diff(base, base, 3) == {}
     # two levels only: the township's list is replaced whole
     assert diff(base, cur, 2)["2025"]["Z1"] == [[0, 1.0], [1, 2.5], [2, 3.0]]
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    from support.history import tiny_two_runs
+
+    return tiny_two_runs(tmp_path_factory.mktemp("tiny-mapfac"))
+
+
+def test_registers_from_the_store(db, runs, tmp_path):
+    """Either backend: the tiny county's P2 adds the east clinic C2. Read back, P1's
+    register matches the run (P2) but C2, P2 is the run's, and the page embeds P1 as
+    "without C2" and P2 as "C2 is new"."""
+    import json
+    import re
+
+    from circle15.history.mapview import map_timeline
+    from circle15.history.store import open_store
+    from circle15.maps import render_map
+    from support.history import P1, P2, cli
+
+    run1, run2 = runs
+    cli("record", "--from-run", str(run1), "--period", P1, "--db", db)
+    cli("record", "--from-run", str(run2), "--period", P2, "--db", db)
+    store = open_store(db, create=False)
+    try:
+        tl = map_timeline(store, run2)
+    finally:
+        store.dispose()
+    p1, p2 = tl.periods
+    assert len(p2.facilities) == len(p1.facilities) + 1
+    assert sorted(p2.facilities["run_row"]) == list(range(len(p2.facilities)))
+    c2 = int(p2.facilities.index[p2.facilities["facility_id"] == "C2"][0])
+    assert set(p1.facilities["run_row"]) == set(range(len(p2.facilities))) - {
+        int(p2.facilities.loc[c2, "run_row"])}
+    assert p1.facility_changes is None
+    assert p2.facility_changes.to_dict("records") == [
+        {"change": "added", "row": c2, "prev_row": -1, "moved_m": None}]
+    page = render_map(run2, tmp_path / "map.html", timeline=tl).read_text(encoding="utf-8")
+    m = re.search(r'<script type="application/json" id="c15-data">(.*?)</script>', page,
+                  re.DOTALL)
+    data = json.loads(m.group(1).replace("<\\/", "</"))
+    at = next(i for i, f in enumerate(data["fac"]) if f[3].startswith("东区卫生服务站"))
+    assert data["hist"]["fac"] == {P1: {"drop": [at]}, P2: {"chg": [[0, at, None, None]]}}
