@@ -181,6 +181,7 @@ _TIME_TEXT: dict[str, tuple[str, str]] = {
     "fac_ch_moved": ("迁址", "moved"),
     "fac_ch_capacity": ("规模变化", "capacity"),
     "fac_moved_m": ("约{m}米", "about {m} m"),
+    "fac_arrow": ("→", "->"),
     "iso_run_only": (("服务圈范围为本次运行（{run}）的计算结果：各期未记录等时圈，"
                       "所选时期的设施可能与之不同"),
                      "Isochrones are this run's ({run}): they are not recorded per period, "

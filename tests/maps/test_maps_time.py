@@ -309,7 +309,7 @@ def test_history_map_english_phone_and_print(dh, pw, tmp_path):  # noqa: F811 (d
     data = page_data(page)
     for k in ("period", "period_line", "trend", "problems_title", "ps_3", "values",
               "fac_note_added", "fac_note_closed", "fac_changes_title", "iso_run_only",
-              "fac_marks", "fac_legend_closed"):
+              "fac_marks", "fac_legend_closed", "fac_arrow"):
         assert data["t"][k].isascii(), k
     assert [p[2] for p in data["hist"]["periods"]] == ["2025 Q1", "2025 Q2", "2025 Q3",
                                                        "2025 Q4"]

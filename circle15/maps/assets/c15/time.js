@@ -248,7 +248,7 @@
       h += "<h4><span class='lg-pin' style='background:" + l.color + "'>" + l.svg + "</span>" + esc(l.label) + "</h4><ul class='fl fch'>";
       cs.forEach(function (c) {
         var extra = c.kind === "moved" ? fill(T.fac_moved_m, {m: c.moved}) :
-          c.kind === "capacity" ? capText(c.capA) + " \u2192 " + capText(c.row[4]) : "";
+          c.kind === "capacity" ? capText(c.capA) + " " + T.fac_arrow + " " + capText(c.row[4]) : "";
         h += "<li class='ch-" + c.kind + "' data-change='" + c.kind + "' data-layer='" + esc(l.key) + "'><span class='ch'>" +
           esc(T["fac_ch_" + c.kind]) + "</span> " + esc(c.row[3]) + (extra ? T.sep + esc(extra) : "") + "</li>";
       });
