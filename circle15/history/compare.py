@@ -79,6 +79,30 @@ def _row(change: str, f: pd.Series, cap_a=None, cap_b=None, moved=None) -> dict:
             "capacity_b": cap_b, "moved_m": moved, "lon": f["lon"], "lat": f["lat"]}
 
 
+def match_facilities(fa: pd.DataFrame, fb: pd.DataFrame) -> list[tuple[int, int]]:
+    """Pairs ``(i, j)`` of row positions of the same facility in two registers.
+
+    First by ``facility_id`` within a layer, then, for the rest, by the same name within
+    :data:`MOVE_M` metres (the nearest). Each row is in at most one pair.
+
+    Parameters
+    ----------
+    fa, fb : pandas.DataFrame
+        Registers with ``layer``, ``facility_id``, ``name``, ``lon``, ``lat`` (rows of
+        ``history_facilities``); missing ids and names are None or NaN.
+
+    Returns
+    -------
+    list of tuple of int
+        Positions (0-based row numbers) in ``fa`` and ``fb``.
+    """
+    return _pairs(_plain(fa), _plain(fb))
+
+
+def _plain(f: pd.DataFrame) -> pd.DataFrame:
+    return f.reset_index(drop=True).replace({np.nan: None})
+
+
 def _pairs(fa: pd.DataFrame, fb: pd.DataFrame) -> list[tuple[int, int]]:
     """Index pairs (A, B) of the same facility: by id, then by name within MOVE_M."""
     pairs: list[tuple[int, int]] = []
@@ -106,26 +130,45 @@ def _pairs(fa: pd.DataFrame, fb: pd.DataFrame) -> list[tuple[int, int]]:
     return pairs
 
 
-def compare_facilities(fa: pd.DataFrame, fb: pd.DataFrame) -> pd.DataFrame:
-    """Facilities added, closed, moved (> :data:`MOVE_M`) or with another capacity."""
-    fa = fa.reset_index(drop=True).replace({np.nan: None})
-    fb = fb.reset_index(drop=True).replace({np.nan: None})
+def facility_changes(fa: pd.DataFrame, fb: pd.DataFrame
+                     ) -> list[tuple[str, int | None, int | None, float | None]]:
+    """What changed from register A to register B, one tuple per change.
+
+    Returns
+    -------
+    list of tuple
+        ``(change, i, j, moved_m)``: ``change`` one of :data:`CHANGES`; ``i``, ``j`` the
+        row positions in ``fa`` and ``fb`` (``None`` for an added facility's ``i`` and a
+        closed one's ``j``); ``moved_m`` the distance of a moved one, else None. Matched
+        pairs first (moved before capacity), then added, then closed.
+    """
+    fa, fb = _plain(fa), _plain(fb)
     pairs = _pairs(fa, fb)
-    rows = []
+    out: list[tuple[str, int | None, int | None, float | None]] = []
     for i, j in pairs:
         a, b = fa.loc[i], fb.loc[j]
         d = float(metres(a["lon"], a["lat"], b["lon"], b["lat"]))
         if d > MOVE_M:
-            rows.append(_row("moved", b, a["capacity"], b["capacity"], round(d, 1)))
+            out.append(("moved", i, j, round(d, 1)))
         if (a["capacity"] is None) != (b["capacity"] is None) or (
                 a["capacity"] is not None and abs(a["capacity"] - b["capacity"]) > 1e-9):
-            rows.append(_row("capacity", b, a["capacity"], b["capacity"]))
+            out.append(("capacity", i, j, None))
     matched_a = {i for i, _ in pairs}
     matched_b = {j for _, j in pairs}
-    rows += [_row("added", fb.loc[j], None, fb.loc[j, "capacity"])
-             for j in fb.index if j not in matched_b]
-    rows += [_row("closed", fa.loc[i], fa.loc[i, "capacity"], None)
-             for i in fa.index if i not in matched_a]
+    out += [("added", None, j, None) for j in fb.index if j not in matched_b]
+    out += [("closed", i, None, None) for i in fa.index if i not in matched_a]
+    return out
+
+
+def compare_facilities(fa: pd.DataFrame, fb: pd.DataFrame) -> pd.DataFrame:
+    """Facilities added, closed, moved (> :data:`MOVE_M`) or with another capacity."""
+    fa, fb = _plain(fa), _plain(fb)
+    rows = []
+    for change, i, j, moved in facility_changes(fa, fb):
+        cap_a = fa.loc[i, "capacity"] if i is not None else None
+        cap_b = fb.loc[j, "capacity"] if j is not None else None
+        rows.append(_row(change, fb.loc[j] if j is not None else fa.loc[i], cap_a, cap_b,
+                         moved))
     out = pd.DataFrame(rows, columns=["layer", "change", "facility_id", "name", "zone_id",
                                       "capacity_a", "capacity_b", "moved_m", "lon", "lat"])
     out["_order"] = out["change"].map({k: n for n, k in enumerate(CHANGES)})

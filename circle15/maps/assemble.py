@@ -201,7 +201,8 @@ def page_data(*, run_dir: Path, out_path: Path, info: rundata.RunInfo, cfg: dict
     }
     if timeline is not None:
         spec = tl.ViewSpec(selectors, thresholds, years, index, zones["zone_id"].tolist())
-        data["hist"] = tl.timeline_data(timeline, spec, tab, targets, lang)
+        run_fac = tl.RunFacilities(data["fac"], pagedata.page_positions(fac, keys), keys, shift)
+        data["hist"] = tl.timeline_data(timeline, spec, tab, targets, lang, run_fac)
         t.update(time_text(lang))
     return data, parts
 

@@ -68,7 +68,8 @@ def render_map(run_dir: Path, out_path: Path | None = None, *, layer: str = "",
         Recorded periods of a history store (built by
         :func:`circle15.history.mapview.map_timeline`): the page gets a period selector
         (default the newest period, whose plan year it then opens on unless ``year`` is
-        given), each township's trend and its problems. Without it the page has no time
+        given), each township's trend and its problems, and each period's facilities
+        (new ones marked, closed ones greyed). Without it the page has no time
         dimension.
     origins : geopandas.GeoDataFrame, optional
         The run's origins as written to ``origins.gpkg`` (the run passes them from memory

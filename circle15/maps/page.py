@@ -83,6 +83,8 @@ def controls_html(data: dict) -> str:
             _check("c15-labels", t["labels"], True)]
     if "hist" in data:
         over.append(_check("c15-problems", t["problem_badges"], bool(data["hist"]["problems"])))
+        if data["hist"].get("fac"):
+            over.append(_check("c15-fchanges", t["fac_marks"], True))
     if any(v[3] is not None for v in data["villages"]):
         over.append(_check("c15-villages", t["villages"], False))
     if m["basemap"].get("url"):

@@ -105,6 +105,13 @@ def facilities_data(fac: gpd.GeoDataFrame, layer_keys: list[str],
     return out
 
 
+def page_positions(fac: pd.DataFrame, layer_keys: list[str]) -> dict[int, int]:
+    """Row position in ``fac`` -> index in :func:`facilities_data` (rows of a known layer)."""
+    known = set(layer_keys)
+    pos = [n for n, lay in enumerate(fac["layer"]) if lay in known]
+    return {n: k for k, n in enumerate(pos)}
+
+
 def proposed_data(prop: gpd.GeoDataFrame | None, layer_keys: list[str]) -> list[list]:
     """``[lat, lon, layer index, rank, zone_id, new covered, cumulative rate, name]``."""
     if prop is None or prop.empty:

@@ -157,6 +157,35 @@ _TIME_TEXT: dict[str, tuple[str, str]] = {
     "ps_1": ("整改中", "in progress"),
     "ps_2": ("暂缓", "deferred"),
     "ps_3": ("已整改", "rectified"),
+    "fac_marks": ("设施变化（新增/已关闭）", "Facility changes (new / closed)"),
+    "fac_added_mark": ("新增", "new"),
+    "fac_closed_mark": ("已关闭", "closed"),
+    "fac_note_added": ("{period}新增（{prev}时尚无）", "New in {period} (not there in {prev})"),
+    "fac_note_closed": ("{period}已关闭（{prev}时仍在册）",
+                        "Closed by {period} (still listed in {prev})"),
+    "fac_note_moved": ("{period}迁址，距原址约{m}米", "Moved in {period}, about {m} m"),
+    "fac_note_capacity": ("{period}规模由{a}变为{b}", "Capacity in {period}: {a} -> {b}"),
+    "fac_legend_added": ("新增设施（较{prev}）", "New facility (since {prev})"),
+    "fac_legend_closed": ("已关闭设施（{prev}时仍在册，灰色）",
+                          "Closed facility (listed in {prev}; grey)"),
+    "fac_legend_other": ("另有迁址{moved}处、规模变化{capacity}处（见乡镇详情）",
+                         "also {moved} moved, {capacity} with another capacity (see the "
+                         "township panel)"),
+    "fac_first": ("{period}为首次记录，无上一期可比较",
+                  "{period} is the first recorded period: nothing to compare with"),
+    "fac_changes_title": ("设施变化（{period}较{prev}）", "Facility changes ({period} vs {prev})"),
+    "fac_changes_title0": ("设施变化", "Facility changes"),
+    "no_fac_changes": ("本乡镇设施无变化", "No facility changes in this township"),
+    "fac_ch_added": ("新增", "new"),
+    "fac_ch_closed": ("关闭", "closed"),
+    "fac_ch_moved": ("迁址", "moved"),
+    "fac_ch_capacity": ("规模变化", "capacity"),
+    "fac_moved_m": ("约{m}米", "about {m} m"),
+    "fac_arrow": ("→", "->"),
+    "iso_run_only": (("服务圈范围为本次运行（{run}）的计算结果：各期未记录等时圈，"
+                      "所选时期的设施可能与之不同"),
+                     "Isochrones are this run's ({run}): they are not recorded per period, "
+                     "so the selected period's facilities may differ"),
 }
 
 #: Capacity units by layer key.

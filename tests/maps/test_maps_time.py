@@ -10,6 +10,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from test_maps import (  # noqa: F401 (pw is a fixture)
@@ -306,7 +307,9 @@ def test_history_map_english_phone_and_print(dh, pw, tmp_path):  # noqa: F811 (d
         "en", "--out", str(tmp_path / "en"))
     page = (tmp_path / "en" / "map.html").read_text(encoding="utf-8")
     data = page_data(page)
-    for k in ("period", "period_line", "trend", "problems_title", "ps_3", "values"):
+    for k in ("period", "period_line", "trend", "problems_title", "ps_3", "values",
+              "fac_note_added", "fac_note_closed", "fac_changes_title", "iso_run_only",
+              "fac_marks", "fac_legend_closed", "fac_arrow"):
         assert data["t"][k].isascii(), k
     assert [p[2] for p in data["hist"]["periods"]] == ["2025 Q1", "2025 Q2", "2025 Q3",
                                                        "2025 Q4"]
@@ -370,6 +373,263 @@ def test_problems_set_by_hand_show_from_the_newest_period(dh, pw, tmp_path):  # 
         assert _nonzero(q4["problems"]) == open_counts_from_cli(dh, "2025Q4", tmp_path, db)
         q3 = pg.js("() => window.circle15.show({period: '2025Q3'})")
         assert _nonzero(q3["problems"]) == not_met_counts(dh, "2025Q3")  # not back in time
+        assert pg.errors == [] and pg.blocked == []
+    finally:
+        pg.browser.close()
+
+
+def _store_changes(dh: Path, a: str, b: str) -> pd.DataFrame:
+    """``compare_periods`` of the store: the facility changes from A to B."""
+    from circle15.history.compare import compare_periods
+    from circle15.history.store import open_store
+
+    store = open_store(dh / "history.sqlite", create=False)
+    try:
+        return compare_periods(store, a, b).facilities
+    finally:
+        store.dispose()
+
+
+def _markers(pg: _Page, key: str, cls: str = "") -> int:
+    """Facility markers of a layer drawn now (``cls``: only those with that mark)."""
+    return pg.js("([k, c]) => document.querySelectorAll('.c15-m-' + k + c).length",
+                 [key, cls])
+
+
+@pytest.mark.browser
+def test_history_map_shows_each_periods_facilities(dh, pw, tmp_path):  # noqa: F811 (dh first: its runs use Playwright)
+    html = dh / "map.html"
+    data = page_data(html.read_text(encoding="utf-8"))
+    keys = [lay["key"] for lay in data["layers"]]
+    reg = sql(dh / "history.sqlite", "SELECT period, layer, name, zone_id FROM "
+              "history_facilities")
+    pg = _Page(pw, html.as_uri())
+    try:
+        seen_changes = 0
+        for n, period in enumerate(PERIODS):
+            st = pg.js("p => window.circle15.show({period: p, layer: 'ALL'})", period)
+            mine = reg[reg["period"] == period]
+            want = {k: int((mine["layer"] == k).sum()) for k in keys}
+            assert st["facilities"] == want, period  # the period's register, per layer
+            ch = _store_changes(dh, PERIODS[n - 1], period) if n else pd.DataFrame(
+                columns=["change", "name", "zone_id", "layer"])
+            for k in keys:
+                # drawn: the register (not marked closed) and those closed since then
+                mine_ch = ch[ch["layer"] == k]["change"]
+                assert _markers(pg, k, ":not(.c15-closed)") == want[k], (period, k)
+                assert _markers(pg, k, ".c15-closed") == (mine_ch == "closed").sum()
+                assert _markers(pg, k, ".c15-added") == (mine_ch == "added").sum()
+            got = sorted(tuple(c) for c in st["fac_changes"])
+            assert got == sorted(zip(ch["change"], ch["name"], ch["zone_id"], ch["layer"],
+                                     strict=True)), period
+            seen_changes += len(got)
+            # the drill-down of every township with a change lists exactly its changes
+            for zid in sorted(set(ch["zone_id"])):
+                pg.js("z => window.circle15.open(z)", zid)
+                items = pg.js("() => [...document.querySelectorAll('#c15-panel li"
+                              "[data-change]')].map(li => [li.dataset.change, li.dataset"
+                              ".layer, li.textContent])")
+                here = ch[ch["zone_id"] == zid]
+                assert sorted((c, lay) for c, lay, _ in items) == sorted(
+                    zip(here["change"], here["layer"], strict=True)), (period, zid)
+                assert all(name in " ".join(t for *_, t in items) for name in here["name"])
+                head = pg.page.locator("#c15-fchanges-h").inner_text()
+                assert f"较{data['hist']['periods'][n - 1][2]}" in head
+                pg.js("() => window.circle15.close()")
+        assert seen_changes == 4  # Q2 two homes, Q3 a 托育 centre, Q4 one home closed
+
+        # Q2: a new home is ringed and badged; its popup says when it appeared
+        pg.js("() => window.circle15.show({period: '2025Q2', layer: 'disability'})")
+        new = pg.page.locator(".c15-m-disability.c15-added").first
+        assert "新增" in new.inner_text()
+        pg.page.screenshot(path=str(ARTIFACTS / "history_map_facilities_q2.png"))
+        new.focus()  # keyboard: markers are focusable and Enter opens the popup
+        pg.page.keyboard.press("Enter")
+        pop = pg.page.locator(".leaflet-popup-content")
+        assert "2025年第2季度新增（2025年第1季度时尚无）" in pop.inner_text()
+        # the legend explains the marks; the toggle hides them and the closed ones
+        legend = pg.page.locator("#c15-legend-time").inner_text()
+        assert "新增设施（较2025年第1季度）" in legend and "(2)" in legend
+        q4 = pg.js("() => window.circle15.show({period: '2025Q4'})")
+        pg.page.wait_for_timeout(300)  # the Q2 popup fades out
+        assert q4["closed"]["disability"] == 1
+        closed = pg.page.locator(".c15-m-disability.c15-closed")
+        assert closed.count() == 1 and "已关闭" in closed.inner_text()
+        closed.click()
+        assert "2025年第4季度已关闭（2025年第3季度时仍在册）" in pop.inner_text()
+        pg.page.uncheck("#c15-fchanges")
+        assert closed.count() == 0 and "新增设施" not in pg.page.locator(
+            "#c15-legend-time").inner_text()
+        assert _markers(pg, "disability") == q4["facilities"]["disability"]
+        pg.page.check("#c15-fchanges")
+        assert closed.count() == 1
+        # the first period has nothing to compare with
+        pg.js("() => window.circle15.show({period: '2025Q1'})")
+        assert "首次记录" in pg.page.locator("#c15-legend-time").inner_text()
+
+        # isochrones are the run's (Q4): other periods say so in the legend
+        pg.page.check("#c15-iso")
+        pg.js("() => window.circle15.show({period: '2025Q2'})")
+        note = pg.page.locator("#c15-iso-note")
+        assert note.is_visible() and "服务圈范围为本次运行（2025年第4季度）" in note.inner_text()
+        pg.page.screenshot(path=str(ARTIFACTS / "history_map_iso_note.png"))
+        pg.js("() => window.circle15.show({period: '2025Q4'})")
+        assert note.count() == 0
+        pg.page.uncheck("#c15-iso")
+
+        # print view: the period's marks print
+        pg.js("() => window.circle15.show({period: '2025Q2'})")
+        pg.page.emulate_media(media="print")
+        pg.js("() => window.circle15.preparePrint()")
+        pg.page.wait_for_timeout(300)
+        assert pg.page.locator(".c15-added .mk").first.is_visible()
+        pg.page.screenshot(path=str(ARTIFACTS / "history_map_facilities_print.png"))
+        assert pg.errors == [] and pg.blocked == []
+    finally:
+        pg.browser.close()
+
+
+def test_page_size_grows_little_per_period(dh, tmp_path):
+    """The demo page with its 4 recorded periods and with 12 (synthetic registers that
+    change every quarter): what each period adds, and what its facilities add."""
+    from circle15.history.mapview import map_timeline
+    from circle15.history.store import open_store
+    from circle15.maps import render_map
+
+    run = dh / "runs" / "2025Q4"
+    store = open_store(dh / "history.sqlite", create=False)
+    try:
+        tl4 = map_timeline(store, run)
+    finally:
+        store.dispose()
+    tl12 = _twelve(dh)
+    assert [p.key for p in tl12.periods][-4:] == PERIODS and tl12.periods[0].key == "2023Q1"
+    size, fac = {}, {}
+    for name, tl in (("4", tl4), ("12", tl12)):
+        out = render_map(run, tmp_path / f"map{name}.html", timeline=tl)
+        size[name] = out.stat().st_size
+        hist = page_data(out.read_text(encoding="utf-8"))["hist"]
+        fac[name] = len(json.dumps(hist["fac"], ensure_ascii=False).encode())
+        assert len(hist["fac"]) == int(name)
+    plain = (run / "map.html").stat().st_size  # the run's page without a history
+    per_period = (size["12"] - size["4"]) / 8
+    fac_per_period = (fac["12"] - fac["4"]) / 8
+    print(f"page bytes: without history {plain}, 4 periods {size['4']}, 12 periods "
+          f"{size['12']}; per period {per_period:.0f}, of which facilities "
+          f"{fac_per_period:.0f}; facilities of the 4 demo periods {fac['4']}")
+    registers = sql(dh / "history.sqlite", "SELECT * FROM history_facilities WHERE period "
+                    "= '2025Q4'")
+    whole = len(registers.to_json(orient="values", force_ascii=False).encode())
+    assert fac_per_period < whole / 20  # not the register again
+    assert per_period < 0.01 * plain, (per_period, plain)
+
+
+@pytest.mark.browser
+def test_problems_of_villages_name_the_village(dh, pw, tmp_path):  # noqa: F811 (dh first: its runs use Playwright)
+    """Village-level targets open one problem per village (``village_id``,
+    ``village_name`` of ``history_problems``, zone_id = its township): the list and the
+    drill-down name the village. Built here by adding the columns to the periods'
+    problems, as the store will hand them over."""
+    from dataclasses import replace
+
+    from circle15.history.mapview import map_timeline
+    from circle15.history.store import open_store
+    from circle15.maps import render_map
+    from circle15.maps.timeline import Timeline
+
+    run = dh / "runs" / "2025Q4"
+    store = open_store(dh / "history.sqlite", create=False)
+    try:
+        tl = map_timeline(store, run)
+    finally:
+        store.dispose()
+    q4 = tl.newest.problems
+    mine = q4[(q4["status"] == "待整改") & (q4["zone_id"] != "ALL")].iloc[0]
+    periods = []
+    for p in tl.periods:
+        pr = p.problems.copy()
+        pr["village_id"] = np.where(pr["id"] == mine["id"], "V0001", None)
+        pr["village_name"] = np.where(pr["id"] == mine["id"], "东坞村（示例）", None)
+        periods.append(replace(p, problems=pr))
+    out = render_map(run, tmp_path / "map.html",
+                     timeline=Timeline(tuple(periods), tl.run_period, tl.source, True))
+    pg = _Page(pw, out.as_uri())
+    try:
+        pg.js("() => window.circle15.show({period: '2025Q4'})")
+        item = pg.page.locator(f"#c15-plist button[data-problem='{int(mine['id'])}']")
+        assert item.get_attribute("data-village") == "东坞村（示例）"
+        assert "东坞村（示例）" in item.inner_text()
+        assert pg.page.locator("#c15-plist button[data-village]").count() == 1
+        pg.js("z => window.circle15.open(z)", str(mine["zone_id"]))
+        row = pg.page.locator(f"#c15-panel tr[data-problem='{int(mine['id'])}']")
+        assert "东坞村（示例）" in row.inner_text()
+        head = pg.page.locator("#c15-panel table.prob th").all_inner_texts()
+        assert "村（社区）" in head
+        assert pg.errors == [] and pg.blocked == []
+    finally:
+        pg.browser.close()
+
+
+def _twelve(dh: Path):
+    from circle15.history.mapview import map_timeline, run_facilities
+    from circle15.history.store import open_store
+    from support.timeline import synthetic_timeline
+
+    run = dh / "runs" / "2025Q4"
+    store = open_store(dh / "history.sqlite", create=False)
+    try:
+        tl4 = map_timeline(store, run)
+    finally:
+        store.dispose()
+    return synthetic_timeline(tl4, run_facilities(run), 12)
+
+
+@pytest.mark.browser
+def test_synthetic_periods_moves_and_capacity(dh, pw, tmp_path):  # noqa: F811 (dh first: its runs use Playwright)
+    """12 synthetic quarters (a facility closed, one opened, one moved 200 m and one with
+    10 more places every quarter): the page draws each quarter's register where it
+    stood, and its changes are ``compare_facilities`` of the two registers."""
+    from circle15.history.compare import compare_facilities
+    from circle15.maps import render_map
+
+    tl = _twelve(dh)
+    out = render_map(dh / "runs" / "2025Q4", tmp_path / "map.html", timeline=tl)
+    data = page_data(out.read_text(encoding="utf-8"))
+    keys = [lay["key"] for lay in data["layers"]]
+    pg = _Page(pw, out.as_uri())
+    try:
+        kinds = set()
+        for n, p in enumerate(tl.periods):
+            reg = p.facilities[p.facilities["layer"].isin(keys)]
+            st = pg.js("k => window.circle15.show({period: k, layer: 'ALL'})", p.key)
+            assert st["facilities"] == {k: int((reg["layer"] == k).sum()) for k in keys}
+            # every facility where the register has it (rounded as the page rounds)
+            drawn = pg.js("() => { const o = []; Object.keys(window.circle15.layers).forEach("
+                          "k => { if (k.startsWith('fac:')) window.circle15.layers[k]"
+                          ".eachLayer(m => { const l = m.getLatLng(); o.push([m.c15[3], "
+                          "l.lat, l.lng]); }); }); return o; }")
+            want = [(r.name, round(r.lat, 5), round(r.lon, 5)) for r in reg.itertuples()]
+            assert sorted(map(tuple, drawn)) == sorted(want), p.key
+            if not n:
+                continue
+            prev = tl.periods[n - 1].facilities
+            ch = compare_facilities(prev, p.facilities)
+            ch = ch[ch["layer"].isin(keys)]
+            assert sorted(map(tuple, st["fac_changes"])) == sorted(
+                zip(ch["change"], ch["name"], ch["zone_id"], ch["layer"], strict=True))
+            kinds |= set(ch["change"])
+            for r in ch[ch["change"] == "capacity"].itertuples():
+                pg.js("z => window.circle15.open(z)", r.zone_id)
+                li = pg.page.locator(f"#c15-panel li[data-change='capacity']"
+                                     f"[data-layer='{r.layer}']", has_text=r.name)
+                a, b = ("—" if pd.isna(x) else str(round(x)) for x in (r.capacity_a,
+                                                                      r.capacity_b))
+                assert f"{a} → {b}" in li.first.inner_text()
+            for r in ch[ch["change"] == "moved"].itertuples():
+                pg.js("z => window.circle15.open(z)", r.zone_id)
+                li = pg.page.locator("#c15-panel li[data-change='moved']", has_text=r.name)
+                assert f"约{round(r.moved_m)}米" in li.first.inner_text()
+        assert kinds == {"added", "closed", "moved", "capacity"}
         assert pg.errors == [] and pg.blocked == []
     finally:
         pg.browser.close()

@@ -6,6 +6,11 @@
                  gap_people}}} exactly as drawn (fractions; null where not measurable)
      open(zone_id) / close()   the township drill-down panel
      preparePrint()            lay the page out for printing (window.print() follows)
+     setFacilities(rows, closed)  draw these facility rows (D.fac's form, optionally with
+                               [10] notes for the popup and [11] a mark: "added",
+                               "moved", "capacity") and these closed ones greyed (in
+                               layer groups "closed:<layer>", shown with their layer while
+                               showClosed(true)); facilities() -> the rows drawn
    ES5 only, so the dual-core browsers' webkit engines run it too. */
 (function () {
   "use strict";
@@ -93,27 +98,54 @@
 
   // ------------------------------------------------------------------ facilities
   var capUnit = function (key) { return (T.cap_units[key] || T.capacity); };
-  var pin = function (l, cls) {
+  var CROSS = '<svg class="x" viewBox="0 0 26 32" width="26" height="32"><path d="M6 5L20 19M20 5L6 19" ' +
+    'stroke="#b71c1c" stroke-width="3" stroke-linecap="round"/></svg>';
+  var pin = function (l, cls, closed, mark) {
     return L.divIcon({className: "c15-pin " + cls, iconSize: [26, 32], iconAnchor: [13, 31],
       popupAnchor: [0, -28], html: '<svg viewBox="0 0 26 32" width="26" height="32">' +
-      '<path d="M13 31C13 31 2 19 2 12a11 11 0 0 1 22 0c0 7-11 19-11 19z" fill="' + l.color +
-      '" stroke="#fff" stroke-width="1.5"/></svg><span class="g">' + l.svg + "</span>"});
+      '<path d="M13 31C13 31 2 19 2 12a11 11 0 0 1 22 0c0 7-11 19-11 19z" fill="' + (closed ? "#9e9e9e" : l.color) +
+      '" stroke="#fff" stroke-width="1.5"/></svg><span class="g">' + l.svg + "</span>" + (closed ? CROSS : "") +
+      (mark ? '<span class="mk">' + esc(mark) + "</span>" : "")});
   };
-  var facGroups = {};
+  var facGroups = {}, closedGroups = {}, FAC = D.fac, closedOn = true;
   D.layers.forEach(function (l) {
-    var g = L.layerGroup();
-    facGroups[l.key] = g;
-    API.layers["fac:" + l.key] = g;
+    facGroups[l.key] = L.layerGroup();
+    closedGroups[l.key] = L.layerGroup();
+    API.layers["fac:" + l.key] = facGroups[l.key];
+    API.layers["closed:" + l.key] = closedGroups[l.key];
   });
-  D.fac.forEach(function (f) {
-    var l = D.layers[f[2]];
-    var m = L.marker([f[0], f[1]], {icon: pin(l, "c15-m-" + l.key + (f[7] ? "" : " unlinked")),
-                                    title: f[3], riseOnHover: true});
-    m.bindPopup(function () { return facHtml(f); }, {maxWidth: 300});
+  function facMarker(f, closed) {
+    var l = D.layers[f[2]], st = closed ? "closed" : (f[11] || "");
+    var cls = "c15-m-" + l.key + (f[7] === false ? " unlinked" : "") + (st ? " c15-" + st : "");
+    var mark = closed ? T.fac_closed_mark : st === "added" ? T.fac_added_mark : "";
+    var m = L.marker([f[0], f[1]], {icon: pin(l, cls, closed, mark),
+                                    title: f[3] + (mark ? " (" + mark + ")" : ""), alt: f[3],
+                                    riseOnHover: true, zIndexOffset: closed ? -200 : st === "added" ? 200 : 0});
+    m.bindPopup(function () { return facHtml(f, closed); }, {maxWidth: 300});
     m.c15 = f;
-    facGroups[l.key].addLayer(m);
-  });
-  function facHtml(f) {
+    (closed ? closedGroups : facGroups)[l.key].addLayer(m);
+  }
+  API.setFacilities = function (rows, closed) {
+    FAC = rows;
+    D.layers.forEach(function (l) { facGroups[l.key].clearLayers(); closedGroups[l.key].clearLayers(); });
+    rows.forEach(function (f) { facMarker(f, false); });
+    (closed || []).forEach(function (f) { facMarker(f, true); });
+    searchIndex();
+    D.layers.forEach(function (l) { syncFac(l.key); });
+    if (ui) { drawLegend(); }
+  };
+  API.facilities = function () { return FAC; };
+  API.showClosed = function (on) {
+    closedOn = !!on;
+    D.layers.forEach(function (l) { syncFac(l.key); });
+    drawLegend();
+  };
+  function syncFac(key) {
+    var box = byId("c15-fac-" + key), on = box ? box.checked : false;
+    toggle(facGroups[key], on);
+    toggle(closedGroups[key], on && closedOn);
+  }
+  function facHtml(f, closed) {
     var l = D.layers[f[2]];
     var rows = [[T.layer_name, l.label], [T.subtype, f[8]], [capUnit(l.key), f[4]],
                 [T.zone, (zoneById[f[6]] || {}).name], [T.village, f[5]], [T.address, f[9]]];
@@ -122,7 +154,8 @@
       if (r[1] !== "" && r[1] != null) { h += "<tr><td>" + esc(r[0]) + "</td><td>" + esc(r[1]) + "</td></tr>"; }
     });
     h += "</table>";
-    if (!f[7]) { h += "<div class='warn'>" + esc(T.unlinked) + "</div>"; }
+    (f[10] || []).forEach(function (n) { h += "<div class='note" + (closed ? " closed" : "") + "'>" + esc(n) + "</div>"; });
+    if (f[7] === false && !closed) { h += "<div class='warn'>" + esc(T.unlinked) + "</div>"; }
     return h;
   }
 
@@ -296,7 +329,11 @@
       fac += "<div class='row'><i class='sw' style='border-radius:50%;width:9px;height:9px;background:#fff;opacity:1'></i>" +
         esc(fill(T.village_legend, {k: villageGroup.getLayers().length, n: D.villages.length})) + "</div>";
     }
-    if (ui.iso.checked) { fac += "<div class='rule'>" + esc(fill(T.iso_rule, {list: D.thresholds.join("/")})) + "</div>"; }
+    if (ui.iso.checked) {
+      fac += "<div class='rule'>" + esc(fill(T.iso_rule, {list: D.thresholds.join("/")})) + "</div>";
+      var note = API.isoNote ? API.isoNote() : "";
+      if (note) { fac += "<div class='rule iso-note' id='c15-iso-note'>" + esc(note) + "</div>"; }
+    }
     if (ui.heat.checked) {
       fac += "<div class='row'><i class='sw heat'></i>" + esc(fill(T.heat_rule, {group: selector(S.layer).groupLabel, minutes: S.minutes})) + "</div>";
     }
@@ -364,13 +401,14 @@
   function facilitiesHtml(id) {
     var h = "";
     D.layers.forEach(function (l, i) {
-      var fs = D.fac.filter(function (f) { return f[2] === i && f[6] === id; });
+      var fs = FAC.filter(function (f) { return f[2] === i && f[6] === id; });
       var ss = D.prop.filter(function (s) { return s[2] === i && s[4] === id; });
       if (!fs.length && !ss.length) { return; }
       h += "<h4><span class='lg-pin' style='background:" + l.color + "'>" + l.svg + "</span>" + esc(l.label) + " (" + fs.length + ")</h4><ul class='fl'>";
       fs.forEach(function (f) {
         h += "<li>" + esc(f[3]) + (f[4] != null ? T.sep + esc(capUnit(l.key)) + " " + fmtInt(f[4]) : "") +
-          (f[5] ? T.sep + esc(f[5]) : "") + (f[7] ? "" : T.sep + "<em>" + esc(T.unlinked_short) + "</em>") + "</li>";
+          (f[5] ? T.sep + esc(f[5]) : "") + (f[7] === false ? T.sep + "<em>" + esc(T.unlinked_short) + "</em>" : "") +
+          (f[11] === "added" ? T.sep + "<em class='new'>" + esc(T.fac_added_mark) + "</em>" : "") + "</li>";
       });
       ss.forEach(function (s) {
         h += "<li class='site'>" + D.star.replace('fill="#fff"', 'fill="' + l.color + '"') + " " + esc(fill(T.proposed_one, {layer: l.label})) +
@@ -411,7 +449,7 @@
       var on = k === M.composite || l.key === k;
       var box = byId("c15-fac-" + l.key);
       if (box) { box.checked = on; }
-      toggle(facGroups[l.key], on);
+      syncFac(l.key);
     });
     Object.keys(siteGroups).forEach(function (sk) { toggle(siteGroups[sk], ui.sites.checked && (k === M.composite || sk === k)); });
     Object.keys(isoGroups).forEach(function (ik) { toggle(isoGroups[ik], ui.iso.checked && (k === M.composite || ik === k)); });
@@ -462,7 +500,7 @@
   ui.year.onchange = function () { API.show({year: Number(ui.year.value)}); };
   D.layers.forEach(function (l) {
     var box = byId("c15-fac-" + l.key);
-    box.onchange = function () { toggle(facGroups[l.key], box.checked); drawLegend(); };
+    box.onchange = function () { syncFac(l.key); drawLegend(); };
   });
   ui.sites.onchange = function () { showFacilitiesOf(S.layer); drawLegend(); };
   ui.iso.onchange = function () { showFacilitiesOf(S.layer); draw(); };
@@ -489,9 +527,12 @@
 
   // ------------------------------------------------------------------ search
   var index = [];
-  D.zones.forEach(function (z) { index.push({t: "zone", name: z.name, id: z.id}); });
-  D.villages.forEach(function (v, i) { index.push({t: "village", name: v[1], i: i, zone: v[2]}); });
-  D.fac.forEach(function (f, i) { index.push({t: "fac", name: f[3], i: i, zone: f[6]}); });
+  function searchIndex() {
+    index = [];
+    D.zones.forEach(function (z) { index.push({t: "zone", name: z.name, id: z.id}); });
+    D.villages.forEach(function (v, i) { index.push({t: "village", name: v[1], i: i, zone: v[2]}); });
+    FAC.forEach(function (f, i) { index.push({t: "fac", name: f[3], i: i, zone: f[6]}); });
+  }
   var sIn = byId("c15-search"), sOut = byId("c15-results");
   function results(q) {
     q = q.trim().toLowerCase();
@@ -511,8 +552,8 @@
       API.open(v[2]);
       return;
     }
-    var f = D.fac[e.i], l = D.layers[f[2]];
-    toggle(facGroups[l.key], true); byId("c15-fac-" + l.key).checked = true;
+    var f = FAC[e.i], l = D.layers[f[2]];
+    byId("c15-fac-" + l.key).checked = true; syncFac(l.key);
     map.setView([f[0], f[1]], 16);
     facGroups[l.key].eachLayer(function (m) { if (m.c15 === f) { m.openPopup(); } });
   }
@@ -557,6 +598,7 @@
   window.addEventListener("beforeprint", function () { if (!/c15-printing/.test(document.body.className)) { API.preparePrint(); } });
 
   // ------------------------------------------------------------------ start
+  API.setFacilities(D.fac, []);
   if (phone()) { byId("c15-controls").setAttribute("data-open", "0"); byId("c15-legend").setAttribute("data-open", "0"); }
   syncControls();
   showFacilitiesOf(S.layer);

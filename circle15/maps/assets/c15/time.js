@@ -8,6 +8,10 @@
      state()         -> also {period, problems: {zone_id: open problems}, open_problems:
                         [problem ids]}
      trend(zone_id)  -> {indicator_id: [[period, value, target text, status], ...]}
+   and state() also has {facilities: {layer: count in the period's register},
+   closed: {layer: count closed since the previous period}, fac_changes: [[kind, name,
+   zone_id, layer], ...]}. A period's facilities (D.hist.fac[period]) are differences
+   from the run's: see circle15/maps/timeline.py period_facilities.
    ES5 only, like map.js. */
 (function () {
   "use strict";
@@ -40,9 +44,15 @@
     for (k in diff) {
       if (!diff.hasOwnProperty(k)) { continue; }
       if (diff[k] === null) { delete out[k]; }
+      else if (isObj(diff[k]) && diff[k]["~"] && base[k] instanceof Array) { out[k] = patchList(base[k], diff[k]["~"]); }
       else if (isObj(diff[k])) { out[k] = patch(isObj(base[k]) ? base[k] : {}, diff[k]); }
       else { out[k] = diff[k]; }
     }
+    return out;
+  }
+  function patchList(base, items) {
+    var out = base.slice();
+    items.forEach(function (it) { out[it[0]] = it[1]; });
     return out;
   }
   var cache = {};
@@ -66,6 +76,7 @@
   var STATUS = [T.ps_0, T.ps_1, T.ps_2, T.ps_3];
   function unitOf(pr) { return pr[1] >= 0 && D.ind[pr[1]] && D.ind[pr[1]].resp ? D.ind[pr[1]].resp : pr[5]; }
   function nameOf(pr) { return pr[1] >= 0 && D.ind[pr[1]] ? D.ind[pr[1]].name : (pr[3] || pr[2]); }
+  function villageOf(pr) { return pr[7] || ""; }
   function statesOf(p) { return p === "run" ? [] : (H.pstate[p] || []); }
   function openOf(p) { return statesOf(p).filter(function (s) { return s[1] !== 3; }); }
   function counts(p) {
@@ -95,7 +106,7 @@
 
   // the list of open problems, filterable by 责任单位
   var ui = {period: byId("c15-period"), card: byId("c15-pcard"), toggle: byId("c15-problems"),
-            unit: byId("c15-punit"), list: byId("c15-plist")};
+            unit: byId("c15-punit"), list: byId("c15-plist"), fchanges: byId("c15-fchanges")};
   function fillUnits() {
     var seen = {}, units = [];
     H.problems.forEach(function (pr) { var u = unitOf(pr); if (u && !seen[u]) { seen[u] = 1; units.push(u); } });
@@ -122,7 +133,9 @@
       b.type = "button";
       b.setAttribute("data-problem", pr[0]);
       b.setAttribute("data-zone", pr[4]);
-      b.innerHTML = "<b>" + esc(z ? z.name : M.county_label) + "</b> " + esc(nameOf(pr)) +
+      if (villageOf(pr)) { b.setAttribute("data-village", villageOf(pr)); }
+      b.innerHTML = "<b>" + esc(z ? z.name : M.county_label) + (villageOf(pr) ? " " + esc(villageOf(pr)) : "") +
+        "</b> " + esc(nameOf(pr)) +
         "<small>" + esc(STATUS[s[1]]) + T.sep + esc(unitOf(pr)) + T.sep + esc(T.found) + " " +
         esc(plabel(pr[6])) + "</small>";
       b.onclick = function () { go(pr[4]); };
@@ -153,6 +166,95 @@
     if (!on && map.hasLayer(badges)) { map.removeLayer(badges); }
     if (ui.card) { ui.card.hidden = !on; }
     drawPeriod();
+  }
+
+  // ------------------------------------------------------------------ facilities of the period
+  var FK = ["added", "closed", "moved", "capacity"];
+  var facCache = {}, shownFac = null;
+  function prevOf(p) {
+    for (var i = 1; i < H.periods.length; i++) { if (H.periods[i][0] === p) { return H.periods[i - 1][0]; } }
+    return null;
+  }
+  function hasFac(p) { return p !== "run" && !!(H.fac && H.fac[p]); }
+  function regRow(r) { return [r[0], r[1], r[2], r[3], r[4], "", r[5], null, r[6], ""]; }
+  function capText(x) { return x == null ? T.na : String(x); }
+  function noteOf(kind, c, r, p, prev) {
+    var o = {period: label(p), prev: prev ? label(prev) : "", m: c[3], a: capText(c[2]), b: capText(r[4])};
+    return fill(T["fac_note_" + kind], o);
+  }
+  function facOf(p) {
+    if (!hasFac(p)) { return {rows: D.fac, closed: [], changes: [], prev: null}; }
+    if (facCache[p]) { return facCache[p]; }
+    var F = H.fac[p], drop = {}, mod = {}, byRef = {}, rows = [];
+    (F.drop || []).forEach(function (k) { drop[k] = 1; });
+    (F.mod || []).forEach(function (m) { mod[m[0]] = m; });
+    D.fac.forEach(function (f, k) {
+      if (drop[k]) { return; }
+      var r = f.slice(0, 10), m = mod[k];
+      if (m) { r[0] = m[1]; r[1] = m[2]; r[4] = m[3]; r[3] = m[4]; r[6] = m[5]; }
+      byRef[k] = r;
+      rows.push(r);
+    });
+    (F.add || []).forEach(function (a, n) { var r = regRow(a); byRef[-1 - n] = r; rows.push(r); });
+    var prev = prevOf(p), closed = [], changes = [];
+    (F.chg || []).forEach(function (c) {
+      var kind = FK[c[0]], r = kind === "closed" ? regRow(c[1]) : byRef[c[1]];
+      if (!r) { return; }
+      r[10] = (r[10] || []).concat([noteOf(kind, c, r, p, prev)]);
+      if (kind === "closed") { closed.push(r); } else if (kind === "added" || !r[11]) { r[11] = kind; }
+      changes.push({kind: kind, row: r, capA: c[2], moved: c[3]});
+    });
+    facCache[p] = {rows: rows, closed: closed, changes: changes, prev: prev};
+    return facCache[p];
+  }
+  function marksOn() { return !ui.fchanges || ui.fchanges.checked; }
+  function drawFacilities() {
+    if (shownFac !== S.period) {
+      var F = facOf(S.period);
+      API.setFacilities(F.rows, F.closed);
+      shownFac = S.period;
+    }
+    document.body.className = document.body.className.replace(/\s*c15-nomarks/g, "") + (marksOn() ? "" : " c15-nomarks");
+    API.showClosed(marksOn());
+  }
+  function perLayer(rows) {
+    var o = {};
+    D.layers.forEach(function (l) { o[l.key] = 0; });
+    rows.forEach(function (f) { o[D.layers[f[2]].key] += 1; });
+    return o;
+  }
+  function facLegend() {
+    if (!hasFac(S.period) || !marksOn()) { return ""; }
+    var F = facOf(S.period);
+    if (!F.prev) { return "<div class='row'>" + esc(fill(T.fac_first, {period: label(S.period)})) + "</div>"; }
+    var n = {added: 0, closed: 0, moved: 0, capacity: 0};
+    F.changes.forEach(function (c) { n[c.kind] += 1; });
+    return "<div class='row'><span class='lg-fac c15-added'><i></i><b>" + esc(T.fac_added_mark) + "</b></span>" +
+      esc(fill(T.fac_legend_added, {prev: label(F.prev)})) + " <span class='n'>(" + n.added + ")</span></div>" +
+      "<div class='row'><span class='lg-fac c15-closed'><i></i>" + "<svg viewBox='0 0 12 12' width='12' height='12'><path d='M2 2L10 10M10 2L2 10' stroke='#b71c1c' stroke-width='2'/></svg></span>" +
+      esc(fill(T.fac_legend_closed, {prev: label(F.prev)})) + " <span class='n'>(" + n.closed + ")</span></div>" +
+      (n.moved || n.capacity ? "<div class='sub'>" + esc(fill(T.fac_legend_other, {moved: n.moved, capacity: n.capacity})) + "</div>" : "");
+  }
+  function facChangesHtml(zid) {
+    if (!hasFac(S.period)) { return ""; }
+    var F = facOf(S.period);
+    if (!F.prev) { return "<h4 class='sec'>" + esc(T.fac_changes_title0) + "</h4><div class='sub'>" + esc(fill(T.fac_first, {period: label(S.period)})) + "</div>"; }
+    var mine = F.changes.filter(function (c) { return c.row[6] === zid; });
+    var h = "<h4 class='sec' id='c15-fchanges-h'>" + esc(fill(T.fac_changes_title, {period: label(S.period), prev: label(F.prev)})) + "</h4>";
+    if (!mine.length) { return h + "<div class='sub'>" + esc(T.no_fac_changes) + "</div>"; }
+    D.layers.forEach(function (l, i) {
+      var cs = mine.filter(function (c) { return c.row[2] === i; });
+      if (!cs.length) { return; }
+      h += "<h4><span class='lg-pin' style='background:" + l.color + "'>" + l.svg + "</span>" + esc(l.label) + "</h4><ul class='fl fch'>";
+      cs.forEach(function (c) {
+        var extra = c.kind === "moved" ? fill(T.fac_moved_m, {m: c.moved}) :
+          c.kind === "capacity" ? capText(c.capA) + " " + T.fac_arrow + " " + capText(c.row[4]) : "";
+        h += "<li class='ch-" + c.kind + "' data-change='" + c.kind + "' data-layer='" + esc(l.key) + "'><span class='ch'>" +
+          esc(T["fac_ch_" + c.kind]) + "</span> " + esc(c.row[3]) + (extra ? T.sep + esc(extra) : "") + "</li>";
+      });
+      h += "</ul>";
+    });
+    return h;
   }
 
   // ------------------------------------------------------------------ drill-down trend
@@ -231,10 +333,13 @@
     var mine = statesOf(S.period).filter(function (s) { return H.problems[s[0]][4] === zid; });
     var h = "<h4 class='sec'>" + esc(fill(T.problems_zone, {period: label(S.period)})) + "</h4>";
     if (!mine.length) { return h + "<div class='sub'>" + esc(T.no_zone_problems) + "</div>"; }
-    h += "<div class='tw'><table class='ind prob'><tr><th>" + [T.indicator, T.pstatus, T.responsible, T.found, T.closed_in].map(esc).join("</th><th>") + "</th></tr>";
+    var villages = mine.some(function (s) { return villageOf(H.problems[s[0]]); });
+    h += "<div class='tw'><table class='ind prob'><tr><th>" + [T.indicator].concat(villages ? [T.village] : [],
+      [T.pstatus, T.responsible, T.found, T.closed_in]).map(esc).join("</th><th>") + "</th></tr>";
     mine.forEach(function (s) {
       var pr = H.problems[s[0]];
-      h += "<tr class='ps-" + s[1] + "' data-problem='" + esc(pr[0]) + "'><td>" + esc(nameOf(pr)) + "</td><td>" + esc(STATUS[s[1]]) +
+      h += "<tr class='ps-" + s[1] + "' data-problem='" + esc(pr[0]) + "'><td>" + esc(nameOf(pr)) + "</td>" +
+        (villages ? "<td>" + esc(villageOf(pr) || T.na) + "</td>" : "") + "<td>" + esc(STATUS[s[1]]) +
         "</td><td>" + esc(unitOf(pr)) + "</td><td>" + esc(plabel(pr[6])) + "</td><td>" +
         esc(s[2] ? plabel(s[2]) : T.na) + "</td></tr>";
     });
@@ -248,9 +353,10 @@
     byId("c15-period-line").textContent = text;
     byId("c15-legend-period").textContent = text;
     var on = map.hasLayer(badges) && S.period !== "run";
-    byId("c15-legend-time").innerHTML = on ? "<div class='row'><span class='c15-pb lg'><span>n</span></span>" +
-      esc(fill(T.badge_legend, {period: label(S.period)})) + "</div>" : "";
+    byId("c15-legend-time").innerHTML = (on ? "<div class='row'><span class='c15-pb lg'><span>n</span></span>" +
+      esc(fill(T.badge_legend, {period: label(S.period)})) + "</div>" : "") + facLegend();
     if (ui.period) { ui.period.value = S.period; }
+    drawFacilities();
     drawBadges();
     drawList();
   }
@@ -267,6 +373,7 @@
       if (known.indexOf(p) < 0) { throw new Error("unknown period " + o.period); }
       S.period = p;
       use(p);
+      drawFacilities();  // before the base draw: the open panel lists the period's facilities
       var y = p === "run" ? null : periodInfo[p].year;
       if (rest.year == null && y != null && D.years.indexOf(y) >= 0) { rest.year = y; }
     }
@@ -279,6 +386,10 @@
     s.period = S.period;
     s.problems = counts(S.period);
     s.open_problems = openOf(S.period).map(function (x) { return H.problems[x[0]][0]; });
+    var F = facOf(S.period);
+    s.facilities = perLayer(F.rows);
+    s.closed = perLayer(F.closed);
+    s.fac_changes = F.changes.map(function (c) { return [c.kind, c.row[3], c.row[6], D.layers[c.row[2]].key]; });
     return s;
   };
   API.open = function (id) {
@@ -288,8 +399,12 @@
     var body = byId("c15-panel-body"), at = body.querySelector("h4.sec");
     var box = document.createElement("div");
     box.className = "c15-time";
-    box.innerHTML = trendHtml(id) + zoneProblemsHtml(id);
+    box.innerHTML = trendHtml(id) + zoneProblemsHtml(id) + facChangesHtml(id);
     body.insertBefore(box, at);
+  };
+  API.isoNote = function () {
+    var mine = H.run == null ? "run" : H.run;
+    return S.period === mine ? "" : fill(T.iso_run_only, {run: H.run == null ? T.period_run : label(H.run)});
   };
   API.trend = trendOf;
 
@@ -298,6 +413,7 @@
   fillUnits();
   ui.unit.onchange = function () { S.unit = ui.unit.value; drawList(); };
   if (ui.toggle) { ui.toggle.onchange = function () { showProblems(ui.toggle.checked); }; }
+  if (ui.fchanges) { ui.fchanges.onchange = function () { drawPeriod(); }; }
   byId("c15-ptoggle").onclick = function () {
     var open = ui.card.getAttribute("data-open") !== "1";
     ui.card.setAttribute("data-open", open ? "1" : "0");
