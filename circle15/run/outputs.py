@@ -205,7 +205,16 @@ class _Timer:
             log.info("wrote %s in %.2f s", name, self.times[name])
 
 
-def write_outputs(result: RunResult, out_dir: str | Path) -> dict[str, Any]:
+def _documents_job(result: RunResult, tmp: Path, when: Any) -> dict[str, float]:
+    """The documents (:func:`_write_documents`), timed; run in a forked child or here."""
+    spent = _Timer()
+    with stamps.gdal_time(when), spent("documents"):
+        _write_documents(result, tmp)
+    return spent.times
+
+
+def write_outputs(result: RunResult, out_dir: str | Path, *,
+                  concurrent: bool | None = None) -> dict[str, Any]:
     """Write every output of ``result`` into ``out_dir`` atomically.
 
     The folder then holds exactly this run's outputs (listed in ``run.json``) plus any
@@ -219,41 +228,61 @@ def write_outputs(result: RunResult, out_dir: str | Path) -> dict[str, Any]:
     out_dir : str or Path
         The output folder (created; this run's files replace the earlier run's only when
         the whole write succeeds).
+    concurrent : bool, optional
+        Write the documents (briefing, workbook, charts) in a forked child process while
+        this one writes the tables, layers and maps; the files are the same byte for byte
+        as when written one after the other (``False``). Default: when this process may
+        fork (:func:`circle15.run.forked.can_fork`: not inside a Dask worker or another
+        daemonic process, more than one core, a ``fork`` start method).
 
     Returns
     -------
     dict
         The final ``run.json`` content.
     """
+    from circle15.run.forked import Job, can_fork
+
     report = dict(result.report)
     out_dir = Path(out_dir)
     when = stamps.run_time(result.params["generated_at"])
+    fork = can_fork() if concurrent is None else bool(concurrent and can_fork())
     with atomic_output_dir(out_dir, retire=previous_outputs(out_dir)) as tmp:
         spent = _Timer()
-        with spent("tables"):
-            _write_tables(result, tmp)
-        with stamps.gdal_time(when):
-            with spent("layers"):
-                _write_layers(result, tmp)
-            with spent("documents"):
-                _write_documents(result, tmp)
+        if fork:  # the documents write report.html; the map, written meanwhile, links it
+            (tmp / RunFiles.REPORT_HTML).touch()
+        docs = Job(_documents_job, (result, tmp, when), concurrent=fork)
+        try:
+            _write_rest(result, tmp, when, spent, report)
+            spent.times.update(docs.result())
+        except BaseException:
+            docs.cancel()
+            raise
         stamps.stamp_documents(tmp, when)
-        report["inputs"] = provenance.input_hashes(result.config)
-        report["config"] = result.config.to_dict()
-        write_json(report, tmp / RunFiles.RUN_JSON)  # first: the map reads params from it
-        if result.siting:
-            from circle15.coverage.siting import write_siting_outputs
-
-            with stamps.gdal_time(when), spent("siting"):
-                for sr in result.siting:
-                    write_siting_outputs(sr, tmp)
-            report["siting"] = {sr.layer: sr.report for sr in result.siting}
-        with spent("maps"):
-            map_html = _write_maps(result, tmp)
         report["output_timings_s"] = spent.times
         report["outputs"] = {p.relative_to(tmp).as_posix(): p.stat().st_size
                              for p in sorted(tmp.rglob("*"))
                              if p.is_file() and p.name != RunFiles.RUN_JSON}
-        report["map_html_mb"] = round(map_html.stat().st_size / 1e6, 2)
+        report["map_html_mb"] = round((tmp / RunFiles.MAP_HTML).stat().st_size / 1e6, 2)
         write_json(report, tmp / RunFiles.RUN_JSON)
     return report
+
+
+def _write_rest(result: RunResult, tmp: Path, when: Any, spent: _Timer,
+                report: dict[str, Any]) -> None:
+    """Every output but the documents: tables, layers, a first ``run.json``, siting, maps."""
+    with spent("tables"):
+        _write_tables(result, tmp)
+    with stamps.gdal_time(when), spent("layers"):
+        _write_layers(result, tmp)
+    report["inputs"] = provenance.input_hashes(result.config)
+    report["config"] = result.config.to_dict()
+    write_json(report, tmp / RunFiles.RUN_JSON)  # first: the map reads params from it
+    if result.siting:
+        from circle15.coverage.siting import write_siting_outputs
+
+        with stamps.gdal_time(when), spent("siting"):
+            for sr in result.siting:
+                write_siting_outputs(sr, tmp)
+        report["siting"] = {sr.layer: sr.report for sr in result.siting}
+    with spent("maps"):
+        _write_maps(result, tmp)
