@@ -402,8 +402,9 @@ def _targets_sheets(wb: Workbook, targets: pd.DataFrame, lang: str,
 def _set_font(wb: Workbook) -> None:
     """Every written cell in the CJK font (Calibri has no Chinese glyphs).
 
-    One new font per distinct font of the workbook (cached by the cell's font id): copying
-    a font per cell took seconds on a county's workbook.
+    One new font per distinct font of the workbook (cached by the cell's font id; a cell
+    without a style of its own has the default font, id 0): copying a font per cell took
+    seconds on a county's workbook.
     """
     fonts: dict[int, Any] = {}
     for ws in wb.worksheets:
@@ -412,8 +413,8 @@ def _set_font(wb: Workbook) -> None:
                 if cell.value is None:
                     continue
                 style = getattr(cell, "_style", None)
-                fid = style.fontId if style is not None else -1
-                if fid not in fonts or fid == -1:
+                fid = style.fontId if style is not None else 0
+                if fid not in fonts:
                     f = copy(cell.font)
                     f.name = CJK_FONT
                     fonts[fid] = None if cell.font.name == CJK_FONT else f
