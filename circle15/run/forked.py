@@ -34,7 +34,7 @@ class _ChildError(RuntimeError):
 
 def _child(conn: Any, func: Callable[..., Any], args: tuple[Any, ...]) -> None:
     try:
-        out: tuple[str, Any] = ("ok", func(*args))
+        out: tuple[Any, ...] = ("ok", func(*args))
     except BaseException as exc:  # noqa: BLE001 - every failure goes back to the parent
         out = ("error", exc, traceback.format_exc())
     try:

@@ -24,7 +24,6 @@ from circle15.geo.population.cache import (
 from circle15.geo.routing.cache import clear_cache
 
 
-
 def make_zones() -> gpd.GeoDataFrame:
     """Three 0.01° squares at Zhuji (as in test_population_points)."""
     return gpd.GeoDataFrame(
