@@ -118,14 +118,19 @@ def _write_tables(result: RunResult, tmp: Path) -> None:
 
 
 def _write_layers(result: RunResult, tmp: Path) -> None:
-    keys = [lay.key for lay in result.layers]
+    """The vector layers but ``origins.gpkg`` (:func:`_write_origins`)."""
     result.zones.to_file(tmp / RunFiles.ZONES, driver="GeoJSON")
     result.facilities.to_file(tmp / RunFiles.FACILITIES, driver="GeoJSON")
-    write_gpkg(_origins_out(result.origins, keys), tmp / RunFiles.ORIGINS, "origins")
     if result.streets is not None:
         result.streets.to_file(tmp / RunFiles.STREETS, driver="GeoJSON")
     if result.isochrones is not None and len(result.isochrones):
         write_gpkg(result.isochrones, tmp / RunFiles.ISOCHRONES, "isochrones")
+
+
+def _write_origins(result: RunResult, tmp: Path) -> None:
+    """``origins.gpkg``: every origin with its times (the map takes them from memory)."""
+    keys = [lay.key for lay in result.layers]
+    write_gpkg(_origins_out(result.origins, keys), tmp / RunFiles.ORIGINS, "origins")
 
 
 def write_gpkg(gdf: gpd.GeoDataFrame, path: Path, layer: str) -> None:
@@ -206,10 +211,15 @@ class _Timer:
 
 
 def _documents_job(result: RunResult, tmp: Path, when: Any) -> dict[str, float]:
-    """The documents (:func:`_write_documents`), timed; run in a forked child or here."""
+    """``origins.gpkg`` and the documents (:func:`_write_documents`), timed; run in a
+    forked child or here. About as long as the rest of the outputs (:func:`_write_rest`)
+    on a county, so the two halves end together."""
     spent = _Timer()
-    with stamps.gdal_time(when), spent("documents"):
-        _write_documents(result, tmp)
+    with stamps.gdal_time(when):
+        with spent("origins"):
+            _write_origins(result, tmp)
+        with spent("documents"):
+            _write_documents(result, tmp)
     return spent.times
 
 
@@ -229,11 +239,12 @@ def write_outputs(result: RunResult, out_dir: str | Path, *,
         The output folder (created; this run's files replace the earlier run's only when
         the whole write succeeds).
     concurrent : bool, optional
-        Write the documents (briefing, workbook, charts) in a forked child process while
-        this one writes the tables, layers and maps; the files are the same byte for byte
-        as when written one after the other (``False``). Default: when this process may
-        fork (:func:`circle15.run.forked.can_fork`: not inside a Dask worker or another
-        daemonic process, more than one core, a ``fork`` start method).
+        Write ``origins.gpkg`` and the documents (briefing, workbook, charts) in a forked
+        child process while this one writes the tables, other layers and the maps; the
+        files are the same byte for byte as when written one after the other (``False``).
+        Default: when this process may fork (:func:`circle15.run.forked.can_fork`: not
+        inside a Dask worker or another daemonic process, more than one core, a ``fork``
+        start method).
 
     Returns
     -------
@@ -269,7 +280,8 @@ def write_outputs(result: RunResult, out_dir: str | Path, *,
 
 def _write_rest(result: RunResult, tmp: Path, when: Any, spent: _Timer,
                 report: dict[str, Any]) -> None:
-    """Every output but the documents: tables, layers, a first ``run.json``, siting, maps."""
+    """Every output but those of :func:`_documents_job`: tables, layers, a first
+    ``run.json``, siting, maps."""
     with spent("tables"):
         _write_tables(result, tmp)
     with stamps.gdal_time(when), spent("layers"):
