@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -126,12 +127,25 @@ class _ModeTimes:
     village_links: Links | None
 
 
+def _link_cache_dir(cfg: Config) -> Path | None:
+    """Where the links of this run's points are cached (``None``: ``[network] cache`` off)."""
+    if not cfg.network.cache:
+        return None
+    from circle15.geo.routing.cache import network_cache_dir
+
+    return network_cache_dir(cfg.network.cache_dir)
+
+
 def _link_mode(net: RoutingNetwork, fac: gpd.GeoDataFrame, origins: gpd.GeoDataFrame,
-               centres: gpd.GeoDataFrame | None, max_link_m: float) -> _ModeTimes:
-    index = SegmentIndex(net, usable_segments(net))
-    return _ModeTimes(net, link_points(index, fac, max_link_m),
-                      link_points(index, origins, max_link_m),
-                      link_points(index, centres, max_link_m) if centres is not None else None)
+               centres: gpd.GeoDataFrame | None, max_link_m: float,
+               cache_dir: Path | None = None) -> _ModeTimes:
+    """Facilities, points and village centres linked to another mode's network (the links
+    from the link cache on a rerun: :class:`circle15.run.cache_links.LinkCache`)."""
+    from circle15.run.cache_links import LinkCache
+
+    links = LinkCache(net, cache_dir)
+    return _ModeTimes(net, links.link(fac, max_link_m), links.link(origins, max_link_m),
+                      links.link(centres, max_link_m) if centres is not None else None)
 
 
 def _times(mt: _ModeTimes, which: Mapping[str, np.ndarray], cutoff_min: float,
@@ -204,7 +218,7 @@ def _mode_times(cfg: Config, si: StandardsInputs, crit: Sequence[Criterion],
                 mt.village_links = link_points(idx, centres, cfg.network.max_link_m)
         else:
             mt = _link_mode(network_for(mode), si.fac, si.origins, centres,
-                            cfg.network.max_link_m)
+                            cfg.network.max_link_m, _link_cache_dir(cfg))
         for key, (t, tv) in _times(mt, which, cutoff, centres is not None).items():
             pts[(key, mode, "")] = t
             if tv is not None:
