@@ -10,6 +10,7 @@ machine with one core, and where the ``fork`` start method does not exist (Windo
 from __future__ import annotations
 
 import gc
+import logging
 import multiprocessing as mp
 import os
 import traceback
@@ -32,16 +33,46 @@ class _ChildError(RuntimeError):
     """An exception raised in the child that could not be sent back as itself."""
 
 
+class _Collect(logging.Handler):
+    """Log records of the child, kept to be logged again by the parent."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.NOTSET)
+        self.records: list[tuple[str, int, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append((record.name, record.levelno, record.getMessage()))
+
+
+def _collect_logs() -> _Collect:
+    """Send the child's log records (and warnings) to a collector instead of the console:
+    the console's lock may have been held by another thread of the parent at the fork."""
+    handler = _Collect()
+    root = logging.getLogger()
+    for lg in [root, *(x for x in logging.Logger.manager.loggerDict.values()
+                       if isinstance(x, logging.Logger))]:
+        lg.handlers = [handler] if lg is root else []
+    logging.captureWarnings(True)
+    return handler
+
+
 def _child(conn: Any, func: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    logs = _collect_logs()
     try:
         out: tuple[Any, ...] = ("ok", func(*args))
     except BaseException as exc:  # noqa: BLE001 - every failure goes back to the parent
         out = ("error", exc, traceback.format_exc())
     try:
-        conn.send(out)
+        conn.send((*out[:2], logs.records))
     except Exception:  # noqa: BLE001 - the exception itself did not pickle
-        conn.send(("error", _ChildError(out[-1] if out[0] == "error" else repr(out[1])), ""))
+        conn.send(("error", _ChildError(out[-1] if out[0] == "error" else repr(out[1])),
+                   logs.records))
     conn.close()
+
+
+def _relog(records: list[tuple[str, int, str]]) -> None:
+    for name, level, message in records:
+        logging.getLogger(name).log(level, "%s", message)
 
 
 class Job:
@@ -61,6 +92,7 @@ class Job:
     -----
     :meth:`result` returns the job's value or raises the job's exception (in this process:
     the child's exception when it pickles, else a ``RuntimeError`` with its traceback).
+    The child's log messages (and warnings) are logged again here, by :meth:`result`.
     :meth:`cancel` stops a child that is still running.
     """
 
@@ -90,11 +122,12 @@ class Job:
             except EOFError:
                 self._proc.join()
                 msg = ("error", _ChildError("the writer process ended without a result "
-                                            f"(exit code {self._proc.exitcode})"), "")
+                                            f"(exit code {self._proc.exitcode})"), [])
             finally:
                 self._proc.join()
                 self._conn.close()
                 self._proc = None
+            _relog(msg[2])
             if msg[0] == "error":
                 self._error = msg[1]
             else:
