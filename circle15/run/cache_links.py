@@ -26,6 +26,7 @@ import numpy as np
 import shapely
 
 from circle15 import __version__
+from circle15.config import Config
 from circle15.coverage.nearest import link_points
 from circle15.geo.routing.linking import Links, SegmentIndex, usable_segments
 from circle15.geo.routing.network import RoutingNetwork
@@ -36,6 +37,16 @@ log = logging.getLogger(__name__)
 FORMAT = 1
 #: File name prefix in the cache folder.
 PREFIX = "links-"
+
+
+def link_cache_dir(cfg: Config) -> Path | None:
+    """Where a run's links are cached: the prepared-network cache folder of ``[network]
+    cache_dir``, or ``None`` (no caching) with ``[network] cache = false``."""
+    if not cfg.network.cache:
+        return None
+    from circle15.geo.routing.cache import network_cache_dir
+
+    return network_cache_dir(cfg.network.cache_dir)
 
 
 def network_digest(net: RoutingNetwork) -> str:

@@ -32,6 +32,7 @@ from circle15.geo.areas import assign_compounds
 from circle15.geo.routing.linking import Links, SegmentIndex, usable_segments
 from circle15.geo.routing.network import RoutingNetwork
 from circle15.geo.streets.speeds import DEFAULT_SPEEDS_KMH, SPEED_PROFILES_KMH
+from circle15.run import cache_links
 from circle15.standards import Catalogue, load_catalogue
 from circle15.standards.criteria import CriteriaOptions, RunLayer, entries_for, run_criteria
 from circle15.vocab import county_name
@@ -127,15 +128,6 @@ class _ModeTimes:
     village_links: Links | None
 
 
-def _link_cache_dir(cfg: Config) -> Path | None:
-    """Where the links of this run's points are cached (``None``: ``[network] cache`` off)."""
-    if not cfg.network.cache:
-        return None
-    from circle15.geo.routing.cache import network_cache_dir
-
-    return network_cache_dir(cfg.network.cache_dir)
-
-
 def _link_mode(net: RoutingNetwork, fac: gpd.GeoDataFrame, origins: gpd.GeoDataFrame,
                centres: gpd.GeoDataFrame | None, max_link_m: float,
                cache_dir: Path | None = None) -> _ModeTimes:
@@ -218,7 +210,7 @@ def _mode_times(cfg: Config, si: StandardsInputs, crit: Sequence[Criterion],
                 mt.village_links = link_points(idx, centres, cfg.network.max_link_m)
         else:
             mt = _link_mode(network_for(mode), si.fac, si.origins, centres,
-                            cfg.network.max_link_m, _link_cache_dir(cfg))
+                            cfg.network.max_link_m, cache_links.link_cache_dir(cfg))
         for key, (t, tv) in _times(mt, which, cutoff, centres is not None).items():
             pts[(key, mode, "")] = t
             if tv is not None:
