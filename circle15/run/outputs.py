@@ -242,7 +242,7 @@ def write_outputs(result: RunResult, out_dir: str | Path, *,
         Write ``origins.gpkg`` and the documents (briefing, workbook, charts) in a forked
         child process while this one writes the tables, other layers and the maps; the
         files are the same byte for byte as when written one after the other (``False``).
-        Default: when this process may fork (:func:`circle15.run.forked.can_fork`: not
+        Default: when this process may fork (:func:`circle15.forked.can_fork`: not
         inside a Dask worker or another daemonic process, more than one core, a ``fork``
         start method).
 
@@ -251,7 +251,7 @@ def write_outputs(result: RunResult, out_dir: str | Path, *,
     dict
         The final ``run.json`` content.
     """
-    from circle15.run.forked import Job, can_fork
+    from circle15.forked import Job, can_fork
 
     report = dict(result.report)
     out_dir = Path(out_dir)

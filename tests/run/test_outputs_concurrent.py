@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from circle15 import forked
 from circle15.errors import InputError
-from circle15.run import forked
-from circle15.run.forked import Job, can_fork
+from circle15.forked import Job, can_fork
 
 needs_fork = pytest.mark.skipif(not can_fork(), reason="no fork on this machine")
 
