@@ -13,6 +13,7 @@ import gc
 import logging
 import multiprocessing as mp
 import os
+import threading
 import traceback
 from collections.abc import Callable
 from typing import Any
@@ -21,10 +22,13 @@ from typing import Any
 def can_fork() -> bool:
     """Whether :class:`Job` may run its function in a forked child process.
 
-    ``False`` inside a daemonic process (a Dask worker), with one core
-    (``os.cpu_count() == 1``) and where ``fork`` is not a start method.
+    ``False`` inside a daemonic process (a Dask worker), outside the main thread (a task
+    of a threaded scheduler: the fork would copy a process whose other threads hold locks),
+    with one core (``os.cpu_count() == 1``) and where ``fork`` is not a start method.
     """
     if mp.current_process().daemon or (os.cpu_count() or 1) < 2:
+        return False
+    if threading.current_thread() is not threading.main_thread():
         return False
     return "fork" in mp.get_all_start_methods()
 

@@ -137,13 +137,20 @@ def _report_can_fork(q):
     q.put(can_fork())
 
 
-def test_no_fork_inside_a_daemonic_process_or_on_one_core(monkeypatch):
+def test_no_fork_in_a_daemonic_process_a_thread_or_on_one_core(monkeypatch):
     ctx = mp.get_context("spawn")
     q = ctx.Queue()
     p = ctx.Process(target=_report_can_fork, args=(q,), daemon=True)
     p.start()
     assert q.get(timeout=60) is False
     p.join()
+    import threading
+
+    seen = []
+    t = threading.Thread(target=lambda: seen.append(can_fork()))
+    t.start()
+    t.join()
+    assert seen == [False]  # a task thread of a threaded scheduler
     monkeypatch.setattr(forked.os, "cpu_count", lambda: 1)
     assert can_fork() is False
 
