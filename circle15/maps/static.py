@@ -76,7 +76,7 @@ def render_png(run_dir: Path, out_path: Path | None = None, *, layer: str = "",
 
     fig = new_figure((8.5, 8.5), dpi=150)
     ax = fig.add_subplot()
-    z.plot(ax=ax, color=colors, edgecolor="#444444", linewidth=0.7)
+    plot_frame(z, ax, color=colors, edgecolor="#444444", linewidth=0.7)
     fac = _facilities(run_dir, crs, lay.key)
     if fac is not None and len(fac):
         ax.scatter(fac.geometry.x, fac.geometry.y, s=14, marker="o", c=lay.color or "#333333",
@@ -137,6 +137,25 @@ def new_figure(size: tuple[float, float], dpi: int = 150) -> Figure:
     fig = Figure(figsize=size, dpi=dpi)
     FigureCanvasAgg(fig)
     return fig
+
+
+def plot_frame(gdf: gpd.GeoDataFrame, ax: Axes, **kwargs: Any) -> Axes:
+    """``gdf.plot(ax=ax, **kwargs)`` without the full drawing of the figure it ends with.
+
+    GeoPandas' plot calls ``canvas.draw_idle()``, which on the Agg canvas draws the whole
+    figure there and then (tick labels and all, a tenth of a second per map); the PNG is
+    drawn again by :func:`save_png` anyway, so that drawing is skipped: the same pixels.
+    """
+    canvas = ax.figure.canvas
+    canvas.draw_idle = _no_draw  # type: ignore[method-assign]  # this figure only
+    try:
+        return gdf.plot(ax=ax, **kwargs)
+    finally:
+        del canvas.draw_idle
+
+
+def _no_draw(*_args: Any, **_kwargs: Any) -> None:
+    return None
 
 
 def save_png(fig: Figure, path: str | Path, **kwargs: Any) -> Path:

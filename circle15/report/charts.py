@@ -305,7 +305,13 @@ def overview_map(path: str | Path, zones: Any, targets: pd.DataFrame, *,
 
     from circle15.fonts import find_cjk_font
     from circle15.maps import display
-    from circle15.maps.static import add_north_arrow, add_scale_bar, new_figure, save_png
+    from circle15.maps.static import (
+        add_north_arrow,
+        add_scale_bar,
+        new_figure,
+        plot_frame,
+        save_png,
+    )
     from circle15.report.briefing import headline_indicator
 
     head = headline_indicator(targets)
@@ -319,7 +325,7 @@ def overview_map(path: str | Path, zones: Any, targets: pd.DataFrame, *,
     vals = {str(i): _num(rows["value"].get(str(i))) for i in z["zone_id"]}
     fig = new_figure((6.2, 5.4), dpi=150)
     ax = fig.add_subplot()
-    z.plot(ax=ax, color=[_bin_colour(vals[str(i)]) for i in z["zone_id"]], edgecolor="#555555",
+    plot_frame(z, ax, color=[_bin_colour(vals[str(i)]) for i in z["zone_id"]], edgecolor="#555555",
            linewidth=0.6)
     handles: list[Any] = []
     names = L.layer_labels(layers)

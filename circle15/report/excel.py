@@ -22,6 +22,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -402,23 +403,28 @@ def _targets_sheets(wb: Workbook, targets: pd.DataFrame, lang: str,
 def _set_font(wb: Workbook) -> None:
     """Every written cell in the CJK font (Calibri has no Chinese glyphs).
 
-    One new font per distinct font of the workbook (cached by the cell's font id): copying
-    a font per cell took seconds on a county's workbook.
+    One new font per distinct font of the workbook, added to the workbook's fonts once
+    (cached by the cell's font id; a cell without a style of its own has the default font,
+    id 0); each cell then gets the new font's id, as ``cell.font = f`` would give it
+    without hashing ``f`` again: copying and hashing a font per cell took seconds on a
+    county's workbook.
     """
-    fonts: dict[int, Any] = {}
+    new_ids: dict[int, int | None] = {}
     for ws in wb.worksheets:
         for row in ws.iter_rows():
             for cell in row:
                 if cell.value is None:
                     continue
-                style = getattr(cell, "_style", None)
-                fid = style.fontId if style is not None else -1
-                if fid not in fonts or fid == -1:
+                fid = cell._style.fontId if cell._style is not None else 0
+                if fid not in new_ids:
                     f = copy(cell.font)
                     f.name = CJK_FONT
-                    fonts[fid] = None if cell.font.name == CJK_FONT else f
-                if fonts[fid] is not None:
-                    cell.font = fonts[fid]
+                    new_ids[fid] = None if cell.font.name == CJK_FONT else wb._fonts.add(f)
+                new = new_ids[fid]
+                if new is not None:
+                    if cell._style is None:
+                        cell._style = StyleArray()
+                    cell._style.fontId = new
 
 
 def write_workbook(

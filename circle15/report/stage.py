@@ -139,9 +139,10 @@ def write_briefing(out_dir: str | Path, inputs: BriefingInputs, *, pdf: bool = T
     list of Path
         Every file written.
     """
+    from circle15.forked import Job, can_fork
     from circle15.report.docx import write_docx
     from circle15.report.excel import write_workbook
-    from circle15.report.pdf import font_face_css, html_to_pdf
+    from circle15.report.pdf import font_face_css
 
     out_dir = Path(out_dir)
     coverage, targets, params, layers, lang = (inputs.coverage, inputs.targets, inputs.params,
@@ -169,20 +170,29 @@ def write_briefing(out_dir: str | Path, inputs: BriefingInputs, *, pdf: bool = T
                                     font_css)
     written.append(write_text(out_dir / RunFiles.BRIEFING_JSON, json.dumps(
         b.to_dict(), ensure_ascii=False, indent=1, default=str) + "\n"))
-    if pdf:
+    printing = None
+    if pdf:  # Chromium prints in a forked process while Word and the workbook are written
         page = S.render_html(b.title, b.banners, front, lang, font_css=font_css, brief=True)
-        p = html_to_pdf(page, out_dir / RunFiles.BRIEFING_PDF, chromium=chromium,
-                        max_pages=BRIEFING_PAGES)
-        written += [p] if p is not None else []
-    written.append(write_docx(out_dir / RunFiles.BRIEFING_DOCX, b, front, appendix, lang))
+        printing = Job(_print_pdf, (page, out_dir / RunFiles.BRIEFING_PDF, chromium),
+                       concurrent=can_fork())
+    after_pdf = [write_docx(out_dir / RunFiles.BRIEFING_DOCX, b, front, appendix, lang)]
     extra = {k: v for k, v in (("admin", inputs.admin), ("capacity", inputs.capacity))
              if v is not None and len(v)}
     if inputs.standards is not None and len(inputs.standards):
         extra["standards"] = standards_wide(inputs.standards, lang, layers, ctx.county_word)
-    written.append(write_workbook(out_dir / RunFiles.WORKBOOK, coverage=coverage, targets=targets,
-                                  targets_all=targets_all, params=params, lang=lang,
-                                  layers=layers, siting=siting, extra_sheets=extra, plan=plan))
-    return written
+    after_pdf.append(write_workbook(out_dir / RunFiles.WORKBOOK, coverage=coverage,
+                                    targets=targets, targets_all=targets_all, params=params,
+                                    lang=lang, layers=layers, siting=siting,
+                                    extra_sheets=extra, plan=plan))
+    printed = printing.result() if printing is not None else None
+    return [*written, *([printed] if printed is not None else []), *after_pdf]
+
+
+def _print_pdf(page: str, path: Path, chromium: str | Path | None) -> Path | None:
+    """``briefing.pdf`` from the brief page (:func:`circle15.report.pdf.html_to_pdf`)."""
+    from circle15.report.pdf import html_to_pdf
+
+    return html_to_pdf(page, path, chromium=chromium, max_pages=BRIEFING_PAGES)
 
 
 def write_reports(out_dir: str | Path, *, targets: pd.DataFrame, coverage: pd.DataFrame,

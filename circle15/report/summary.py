@@ -172,15 +172,17 @@ def coverage_table(coverage: pd.DataFrame | None, zone: str, lang: str,
     header = [_t("设施类型", "Service", lang), _t("人群", "Group", lang)] + \
         [_t(f"{L.fmt_num(m)}分钟", f"{L.fmt_num(m)} min", lang) for m in mins]
     rows = []
-    keys = list(dict.fromkeys(c["layer"].astype(str)))
+    lay, grp = c["layer"].astype(str).to_numpy(), c["group"].astype(str).to_numpy()
+    minutes, rate = c["minutes"].astype(float).to_numpy(), c["coverage_rate"].to_numpy()
+    keys = list(dict.fromkeys(lay))
     keys = [x for x in keys if x != COMPOSITE] + ([COMPOSITE] if COMPOSITE in keys else [])
     for layer in keys:
-        for group in dict.fromkeys(c.loc[c["layer"].astype(str) == layer, "group"].astype(str)):
-            sub = c[(c["layer"].astype(str) == layer) & (c["group"].astype(str) == group)]
+        for group in dict.fromkeys(grp[lay == layer]):
+            sub = (lay == layer) & (grp == group)
             cells = []
-            for m in mins:
-                s = sub[np.isclose(sub["minutes"].astype(float), m)]
-                cells.append("—" if s.empty else L.fmt_pct(s["coverage_rate"].iloc[0]))
+            for m in mins:  # the first row of the layer, group and threshold
+                hit = np.flatnonzero(sub & np.isclose(minutes, m))
+                cells.append("—" if not len(hit) else L.fmt_pct(rate[hit[0]]))
             rows.append([L.label(names, layer, lang), L.label(L.GROUPS, group, lang), *cells])
     return Table(header, rows)
 

@@ -124,7 +124,16 @@ def read_population(cfg: Config, zones: gpd.GeoDataFrame, net: RoutingNetwork | 
     nodes = None
     if net is not None and cfg.population.kind == "zone_totals":
         nodes = gpd.GeoDataFrame(geometry=gpd.points_from_xy(net.x, net.y), crs=net.crs)
-    origins, report = load_population(options.population_source(cfg), zones, nodes=nodes)
+    src = options.population_source(cfg)
+    if nodes is not None or not cfg.network.cache:
+        origins, report = load_population(src, zones, nodes=nodes)
+        return origins.reset_index(drop=True), report
+    from circle15.geo.population.cache import cached_population, population_key
+    from circle15.geo.routing.cache import network_cache_dir
+
+    origins, report = cached_population(population_key(src, zones),
+                                        lambda: load_population(src, zones),
+                                        network_cache_dir(cfg.network.cache_dir))
     return origins.reset_index(drop=True), report
 
 

@@ -120,14 +120,19 @@ def _write_tables(result: RunResult, tmp: Path) -> None:
 
 
 def _write_layers(result: RunResult, tmp: Path) -> None:
-    keys = [lay.key for lay in result.layers]
+    """The vector layers but ``origins.gpkg`` (:func:`_write_origins`)."""
     result.zones.to_file(tmp / RunFiles.ZONES, driver="GeoJSON")
     result.facilities.to_file(tmp / RunFiles.FACILITIES, driver="GeoJSON")
-    write_gpkg(_origins_out(result.origins, keys), tmp / RunFiles.ORIGINS, "origins")
     if result.streets is not None:
         result.streets.to_file(tmp / RunFiles.STREETS, driver="GeoJSON")
     if result.isochrones is not None and len(result.isochrones):
         write_gpkg(result.isochrones, tmp / RunFiles.ISOCHRONES, "isochrones")
+
+
+def _write_origins(result: RunResult, tmp: Path) -> None:
+    """``origins.gpkg``: every origin with its times (the map takes them from memory)."""
+    keys = [lay.key for lay in result.layers]
+    write_gpkg(_origins_out(result.origins, keys), tmp / RunFiles.ORIGINS, "origins")
 
 
 def write_gpkg(gdf: gpd.GeoDataFrame, path: Path, layer: str) -> None:
@@ -207,7 +212,21 @@ class _Timer:
             log.info("wrote %s in %.2f s", name, self.times[name])
 
 
-def write_outputs(result: RunResult, out_dir: str | Path) -> dict[str, Any]:
+def _documents_job(result: RunResult, tmp: Path, when: Any) -> dict[str, float]:
+    """``origins.gpkg`` and the documents (:func:`_write_documents`), timed; run in a
+    forked child or here. About as long as the rest of the outputs (:func:`_write_rest`)
+    on a county, so the two halves end together."""
+    spent = _Timer()
+    with stamps.gdal_time(when):
+        with spent("origins"):
+            _write_origins(result, tmp)
+        with spent("documents"):
+            _write_documents(result, tmp)
+    return spent.times
+
+
+def write_outputs(result: RunResult, out_dir: str | Path, *,
+                  concurrent: bool | None = None) -> dict[str, Any]:
     """Write every output of ``result`` into ``out_dir`` atomically.
 
     The folder then holds exactly this run's outputs (listed in ``run.json``) plus any
@@ -221,41 +240,63 @@ def write_outputs(result: RunResult, out_dir: str | Path) -> dict[str, Any]:
     out_dir : str or Path
         The output folder (created; this run's files replace the earlier run's only when
         the whole write succeeds).
+    concurrent : bool, optional
+        Write ``origins.gpkg`` and the documents (briefing, workbook, charts) in a forked
+        child process while this one writes the tables, other layers and the maps; the
+        files are the same byte for byte as when written one after the other (``False``).
+        Default: when this process may fork (:func:`circle15.forked.can_fork`: not
+        inside a Dask worker or another daemonic process, more than one core, a ``fork``
+        start method).
 
     Returns
     -------
     dict
         The final ``run.json`` content.
     """
+    from circle15.forked import Job, can_fork
+
     report = dict(result.report)
     out_dir = Path(out_dir)
     when = stamps.run_time(result.params["generated_at"])
+    fork = can_fork() if concurrent is None else bool(concurrent and can_fork())
     with atomic_output_dir(out_dir, retire=previous_outputs(out_dir)) as tmp:
         spent = _Timer()
-        with spent("tables"):
-            _write_tables(result, tmp)
-        with stamps.gdal_time(when):
-            with spent("layers"):
-                _write_layers(result, tmp)
-            with spent("documents"):
-                _write_documents(result, tmp)
+        if fork:  # the documents write report.html; the map, written meanwhile, links it
+            (tmp / RunFiles.REPORT_HTML).touch()
+        docs = Job(_documents_job, (result, tmp, when), concurrent=fork)
+        try:
+            _write_rest(result, tmp, when, spent, report)
+            spent.times.update(docs.result())
+        except BaseException:
+            docs.cancel()
+            raise
         stamps.stamp_documents(tmp, when)
-        report["inputs"] = provenance.input_hashes(result.config)
-        report["config"] = result.config.to_dict()
-        write_json(report, tmp / RunFiles.RUN_JSON)  # first: the map reads params from it
-        if result.siting:
-            from circle15.coverage.siting import write_siting_outputs
-
-            with stamps.gdal_time(when), spent("siting"):
-                for sr in result.siting:
-                    write_siting_outputs(sr, tmp)
-            report["siting"] = {sr.layer: sr.report for sr in result.siting}
-        with spent("maps"):
-            map_html = _write_maps(result, tmp)
         report["output_timings_s"] = spent.times
         report["outputs"] = {p.relative_to(tmp).as_posix(): p.stat().st_size
                              for p in sorted(tmp.rglob("*"))
                              if p.is_file() and p.name != RunFiles.RUN_JSON}
-        report["map_html_mb"] = round(map_html.stat().st_size / 1e6, 2)
+        report["map_html_mb"] = round((tmp / RunFiles.MAP_HTML).stat().st_size / 1e6, 2)
         write_json(report, tmp / RunFiles.RUN_JSON)
     return report
+
+
+def _write_rest(result: RunResult, tmp: Path, when: Any, spent: _Timer,
+                report: dict[str, Any]) -> None:
+    """Every output but those of :func:`_documents_job`: tables, layers, a first
+    ``run.json``, siting, maps."""
+    with spent("tables"):
+        _write_tables(result, tmp)
+    with stamps.gdal_time(when), spent("layers"):
+        _write_layers(result, tmp)
+    report["inputs"] = provenance.input_hashes(result.config)
+    report["config"] = result.config.to_dict()
+    write_json(report, tmp / RunFiles.RUN_JSON)  # first: the map reads params from it
+    if result.siting:
+        from circle15.coverage.siting import write_siting_outputs
+
+        with stamps.gdal_time(when), spent("siting"):
+            for sr in result.siting:
+                write_siting_outputs(sr, tmp)
+        report["siting"] = {sr.layer: sr.report for sr in result.siting}
+    with spent("maps"):
+        _write_maps(result, tmp)

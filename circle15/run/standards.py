@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -31,6 +32,7 @@ from circle15.geo.areas import assign_compounds
 from circle15.geo.routing.linking import Links, SegmentIndex, usable_segments
 from circle15.geo.routing.network import RoutingNetwork
 from circle15.geo.streets.speeds import DEFAULT_SPEEDS_KMH, SPEED_PROFILES_KMH
+from circle15.run import cache_links
 from circle15.standards import Catalogue, load_catalogue
 from circle15.standards.criteria import CriteriaOptions, RunLayer, entries_for, run_criteria
 from circle15.vocab import county_name
@@ -127,11 +129,15 @@ class _ModeTimes:
 
 
 def _link_mode(net: RoutingNetwork, fac: gpd.GeoDataFrame, origins: gpd.GeoDataFrame,
-               centres: gpd.GeoDataFrame | None, max_link_m: float) -> _ModeTimes:
-    index = SegmentIndex(net, usable_segments(net))
-    return _ModeTimes(net, link_points(index, fac, max_link_m),
-                      link_points(index, origins, max_link_m),
-                      link_points(index, centres, max_link_m) if centres is not None else None)
+               centres: gpd.GeoDataFrame | None, max_link_m: float,
+               cache_dir: Path | None = None) -> _ModeTimes:
+    """Facilities, points and village centres linked to another mode's network (the links
+    from the link cache on a rerun: :class:`circle15.run.cache_links.LinkCache`)."""
+    from circle15.run.cache_links import LinkCache
+
+    links = LinkCache(net, cache_dir)
+    return _ModeTimes(net, links.link(fac, max_link_m), links.link(origins, max_link_m),
+                      links.link(centres, max_link_m) if centres is not None else None)
 
 
 def _times(mt: _ModeTimes, which: Mapping[str, np.ndarray], cutoff_min: float,
@@ -204,7 +210,7 @@ def _mode_times(cfg: Config, si: StandardsInputs, crit: Sequence[Criterion],
                 mt.village_links = link_points(idx, centres, cfg.network.max_link_m)
         else:
             mt = _link_mode(network_for(mode), si.fac, si.origins, centres,
-                            cfg.network.max_link_m)
+                            cfg.network.max_link_m, cache_links.link_cache_dir(cfg))
         for key, (t, tv) in _times(mt, which, cutoff, centres is not None).items():
             pts[(key, mode, "")] = t
             if tv is not None:

@@ -10,7 +10,8 @@ Loading it takes a fraction of a second where parsing a county's GraphML takes m
 Where: ``<cache_dir>/networks/`` with ``cache_dir`` the ``[network] cache_dir`` config key,
 by default the platform cache folder of :func:`circle15.geo.streets.download.default_cache_dir`
 without its ``osm`` part (``~/.cache/circle15/networks``, or under ``$XDG_CACHE_HOME``).
-``circle15 cache clear`` empties it.
+``circle15 cache clear`` empties it, together with the population origins and point links
+cached in the same folder (``population-*.npz``, ``links-*.npz``).
 
 Key: :func:`network_key` hashes the network file's SHA-256 (or the online query), the
 preparation parameters (mode, speed, CRS, ...), the clip area's WKB, the package version and
@@ -219,7 +220,12 @@ def cached_network(key: str, build: Callable[[], Built], cache_dir: str | Path) 
 
 
 def clear_cache(cache_dir: str | Path) -> tuple[int, int]:
-    """Delete every cached network in ``cache_dir``; returns ``(files, bytes)`` removed."""
+    """Delete every cached file in ``cache_dir``; returns ``(files, bytes)`` removed.
+
+    That is every ``.npz`` there: the prepared networks, and the population origins
+    (:mod:`circle15.geo.population.cache`) and point links (:mod:`circle15.run.cache_links`)
+    cached in the same folder.
+    """
     folder = Path(cache_dir)
     n = size = 0
     if not folder.is_dir():
