@@ -78,7 +78,7 @@ def cache_clear(
     cache_dir: Annotated[Path | None, typer.Option("--dir", help="Cache folder (default: "
                                                    "the platform cache folder).")] = None,
 ) -> None:
-    """Delete every cached prepared network."""
+    """Delete every cached prepared network, population and point links."""
     st: _State = ctx.obj
     with _guard(st):
         from circle15.geo.routing.cache import clear_cache, network_cache_dir
@@ -86,4 +86,5 @@ def cache_clear(
         folder = network_cache_dir(cache_dir)
         n, size = clear_cache(folder)
         if not st.quiet:
-            out.print(f"removed {n} cached network(s), {size / 1e6:.1f} MB, from {folder}")
+            out.print(f"removed {n} cached file(s) (networks, population, links), "
+                      f"{size / 1e6:.1f} MB, from {folder}")

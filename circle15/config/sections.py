@@ -96,7 +96,8 @@ class NetworkConfig:
                                       "~/.cache/circle15; `circle15 cache clear` empties it).")
     cache: bool = _f(True, "Reuse the prepared network (mode filtering, travel times, "
                            "projection, largest component) when the same file is prepared "
-                           "the same way again (keyed by its SHA-256 and every parameter).")
+                           "the same way again (keyed by its SHA-256 and every parameter), "
+                           "and the loaded population and point links (same folder).")
     undirected: bool | None = _f(None, "Treat the network as two-way regardless of mode "
                                        "(e.g. a car graph used for walking).")
 

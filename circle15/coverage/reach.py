@@ -201,9 +201,10 @@ def pair_times(net: RoutingNetwork, targets: Links, origins: Links, cutoff: floa
     cols = np.concatenate(parts_o).astype(np.int64)
     secs = np.concatenate(parts_s)
     key = rows * max(n_o, 1) + cols
-    order = np.lexsort((secs, key))
+    # one entry per pair, its fastest time: a stable sort by pair then a minimum per run
+    # (half the time of a lexsort by pair and time on millions of pairs; same result)
+    order = np.argsort(key, kind="stable")
     key, secs = key[order], secs[order]
-    first = np.ones(len(key), bool)
-    first[1:] = key[1:] != key[:-1]
-    key, secs = key[first], secs[first]
+    start = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    key, secs = key[start], np.minimum.reduceat(secs, start)
     return key // max(n_o, 1), key % max(n_o, 1), secs

@@ -43,6 +43,7 @@ SHEETS = {
     "admin": ("行政覆盖", "Admin coverage"),
     "capacity": ("设施容量", "Capacity"),
     "standards": ("按标准评价", "By the standards"),
+    "villages": ("村级指标", "Villages"),
 }
 #: Font of every cell: a CJK font (Chinese township names appear in both languages).
 CJK_FONT = "宋体"

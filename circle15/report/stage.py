@@ -23,6 +23,7 @@ from circle15.report import summary as S
 from circle15.report.briefing import Briefing, Context, build_briefing, make_context
 from circle15.report.charts import Chart, overview_map, write_charts, write_charts_json
 from circle15.report.standards import standards_section, standards_wide
+from circle15.report.villages import villages_display
 from circle15.vocab import RunFiles
 
 log = logging.getLogger(__name__)
@@ -97,6 +98,9 @@ class BriefingInputs:
         Extra workbook sheets.
     standards : pandas.DataFrame, optional
         ``standards_by_zone``: a report section (county rows) and a workbook sheet.
+    villages : pandas.DataFrame, optional
+        Village-level targets village by village
+        (:func:`circle15.coverage.plan.village_targets`): the workbook's 村级指标 sheet.
     zones, facilities : geopandas.GeoDataFrame, optional
         For the overview map (no map without ``zones``).
     lang : {"zh", "en"}
@@ -116,6 +120,7 @@ class BriefingInputs:
     capacity: pd.DataFrame | None = None
     admin: pd.DataFrame | None = None
     standards: pd.DataFrame | None = None
+    villages: pd.DataFrame | None = None
     zones: Any = None
     facilities: Any = None
     lang: str = "zh"
@@ -180,6 +185,8 @@ def write_briefing(out_dir: str | Path, inputs: BriefingInputs, *, pdf: bool = T
              if v is not None and len(v)}
     if inputs.standards is not None and len(inputs.standards):
         extra["standards"] = standards_wide(inputs.standards, lang, layers, ctx.county_word)
+    if inputs.villages is not None and len(inputs.villages):
+        extra["villages"] = villages_display(inputs.villages, targets, lang)
     after_pdf.append(write_workbook(out_dir / RunFiles.WORKBOOK, coverage=coverage,
                                     targets=targets, targets_all=targets_all, params=params,
                                     lang=lang, layers=layers, siting=siting,

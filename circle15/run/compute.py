@@ -25,14 +25,15 @@ from shapely.geometry.base import BaseGeometry
 
 from circle15.config import Config
 from circle15.coverage.capacity import capacity_table
-from circle15.coverage.nearest import facility_labels, layer_times, link_points
+from circle15.coverage.nearest import facility_labels, layer_times
 from circle15.coverage.travel import SourceGraph
 from circle15.coverage.zonal import admin_coverage, coverage_table
 from circle15.facilities import Layer
 from circle15.geo.routing.context import main_streets
-from circle15.geo.routing.linking import Links, SegmentIndex, link_report, usable_segments
+from circle15.geo.routing.linking import Links, link_report
 from circle15.geo.routing.network import RoutingNetwork
 from circle15.run import options, provenance, qa
+from circle15.run.cache_links import LinkCache, link_cache_dir
 from circle15.run.problems import check_linking, find_problems, problems_json
 from circle15.run.result import RunResult
 from circle15.run.standards import StandardsInputs, load_run_catalogue
@@ -153,9 +154,9 @@ def needs_network_for_population(cfg: Config) -> bool:
 
 def _link(cfg: Config, net: RoutingNetwork, fac: gpd.GeoDataFrame,
           origins: gpd.GeoDataFrame) -> tuple[Links, Links, dict[str, Any]]:
-    index = SegmentIndex(net, usable_segments(net))
-    fac_links = link_points(index, fac, cfg.network.max_link_m)
-    org_links = link_points(index, origins, cfg.network.max_link_m)
+    links = LinkCache(net, link_cache_dir(cfg))  # a warm rerun reads the same links back
+    fac_links = links.link(fac, cfg.network.max_link_m)
+    org_links = links.link(origins, cfg.network.max_link_m)
     fac["linked"] = fac_links.linked
     fac["link_m"] = np.round(fac_links.offset, 1)
     report = {

@@ -174,7 +174,8 @@ def _write_documents(result: RunResult, tmp: Path) -> None:
         coverage=result.coverage, targets=result.targets, targets_all=result.targets_all,
         params=result.params, layers=layers, siting=siting,
         siting_info={sr.layer: sr.report for sr in result.siting}, capacity=result.capacity,
-        admin=result.admin, standards=result.standards, zones=result.zones,
+        admin=result.admin, standards=result.standards, villages=result.village_targets,
+        zones=result.zones,
         facilities=result.facilities, lang=lang,
         problems=result.report.get("data_problems", [])))
 
