@@ -194,10 +194,10 @@ def pair_times(net: RoutingNetwork, targets: Links, origins: Links, cutoff: floa
         parts_t.append(t_s[keep])
         parts_o.append(o_s[keep])
         parts_s.append(s_s[keep])
-    if not parts_t:
+    rows = np.concatenate(parts_t).astype(np.int64) if parts_t else np.empty(0, np.int64)
+    if not len(rows):
         e = np.empty(0, np.int64)
         return e, e, np.empty(0)
-    rows = np.concatenate(parts_t).astype(np.int64)
     cols = np.concatenate(parts_o).astype(np.int64)
     secs = np.concatenate(parts_s)
     key = rows * max(n_o, 1) + cols

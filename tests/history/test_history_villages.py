@@ -82,6 +82,11 @@ def test_the_run_lists_every_village_of_each_village_level_indicator(runs):
     zone = read_csv(runs[0] / "targets_by_zone.csv", dtype={"zone_id": str})
     z = zone[(zone["indicator_id"] == "X06") & (zone["year"] == 2027)].set_index("zone_id")
     assert z["value"].to_dict() == pytest.approx({"W": 50.0, "E": 0.0, "ALL": 25.0})
+    # the workbook's 村级指标 sheet: villages without a site first
+    sheet = pd.read_excel(runs[0] / "coverage.xlsx", sheet_name="村级指标", dtype=str)
+    x06 = sheet[sheet["指标"] == "X06"]
+    assert x06["村（社区）"].tolist() == ["丙村", "丁村", "乙村", "甲村"]
+    assert x06["有无服务"].tolist() == ["无", "无", "无", "有"]
 
 
 def test_village_problems_open_close_and_reopen(db, runs):
