@@ -255,13 +255,16 @@ def batch_rows(work: Path, n: int, scale: float, reuse: bool = False
 
     from circle15.run.batch import BatchSpec, BatchTask, run_batch
 
-    tasks = []
-    for seed in range(1, n + 1):
-        cfg = _inputs(work / f"c{seed}" / "inputs", seed, scale, reuse)
-        tasks.append(BatchTask(f"county{seed}", cfg))
-    spec = BatchSpec(tuple(tasks))
+    configs = [_inputs(work / f"c{seed}" / "inputs", seed, scale, reuse)
+               for seed in range(1, n + 1)]
     rows, times = [], {}
     for w in (1, 2):
+        # each pass starts from an empty cache of its own (networks, population, links):
+        # the second pass must not read what the first one cached
+        cache = work / f"cache-batch{w}"
+        shutil.rmtree(cache, ignore_errors=True)
+        spec = BatchSpec(tuple(BatchTask(f"county{i}", cfg, (("network.cache_dir", str(cache)),))
+                               for i, cfg in enumerate(configs, start=1)))
         with LocalCluster(n_workers=w, threads_per_worker=1, processes=True,
                           dashboard_address=":0") as cluster, Client(cluster) as client:
             t = time.perf_counter()
