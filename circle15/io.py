@@ -175,6 +175,13 @@ def write_bytes(path: str | Path, data: bytes) -> Path:
     return Path(path)
 
 
+def write_npz(path: str | Path, arrays: dict[str, Any]) -> Path:
+    """Write numpy arrays as one ``.npz`` file atomically (see :func:`atomic_file`)."""
+    with atomic_file(path) as tmp, open(tmp, "wb") as fh:
+        np.savez(fh, **arrays)
+    return Path(path)
+
+
 def write_text(path: str | Path, text: str) -> Path:
     """Write UTF-8 text atomically (see :func:`atomic_file`)."""
     with atomic_file(path) as tmp:

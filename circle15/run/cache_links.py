@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import tempfile
 import zipfile
 from pathlib import Path
 
@@ -30,6 +28,7 @@ from circle15.config import Config
 from circle15.coverage.nearest import link_points
 from circle15.geo.routing.linking import Links, SegmentIndex, usable_segments
 from circle15.geo.routing.network import RoutingNetwork
+from circle15.io import write_npz
 
 log = logging.getLogger(__name__)
 
@@ -74,16 +73,8 @@ def save_links(links: Links, path: str | Path) -> Path:
     """Write ``links`` to ``path`` atomically (``.npz``)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, format=np.array(FORMAT), segment=links.segment, frac=links.frac,
-                     offset=links.offset)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_npz(path, {"format": np.array(FORMAT), "segment": links.segment,
+                            "frac": links.frac, "offset": links.offset})
 
 
 def load_links(path: str | Path, n: int) -> Links:

@@ -22,8 +22,6 @@ import dataclasses
 import hashlib
 import json
 import logging
-import os
-import tempfile
 import zipfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -36,6 +34,7 @@ import shapely
 
 from circle15 import __version__
 from circle15.geo.population.source import PopulationSource
+from circle15.io import write_npz
 
 log = logging.getLogger(__name__)
 
@@ -114,15 +113,7 @@ def save_origins(origins: gpd.GeoDataFrame, report: Mapping[str, Any],
     header = {"format": FORMAT, "columns": columns, "crs": str(origins.crs),
               "rows": len(origins), "report": dict(report)}
     arrays["header"] = np.array(json.dumps(header, ensure_ascii=False, default=str))
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, **arrays)  # type: ignore[arg-type]  # numpy's stub types **kwds badly
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_npz(path, arrays)
 
 
 def load_origins(path: str | Path) -> Loaded:

@@ -27,8 +27,6 @@ import dataclasses
 import hashlib
 import json
 import logging
-import os
-import tempfile
 import zipfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -40,6 +38,7 @@ import shapely
 
 from circle15 import __version__
 from circle15.geo.routing.network import RoutingNetwork
+from circle15.io import write_npz
 
 log = logging.getLogger(__name__)
 
@@ -134,15 +133,7 @@ def save_network(net: RoutingNetwork, path: str | Path,
         elif f.name not in _SPECIAL:
             header["fields"][f.name] = value
     arrays["header"] = np.array(json.dumps(header, ensure_ascii=False, default=str))
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, **arrays)  # type: ignore[arg-type]  # numpy's stub types **kwds badly
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_npz(path, arrays)
 
 
 def load_network(path: str | Path) -> tuple[RoutingNetwork, dict[str, Any]]:
