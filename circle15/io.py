@@ -175,11 +175,31 @@ def write_bytes(path: str | Path, data: bytes) -> Path:
     return Path(path)
 
 
-def write_npz(path: str | Path, arrays: dict[str, Any]) -> Path:
-    """Write numpy arrays as one ``.npz`` file atomically (see :func:`atomic_file`)."""
+def write_npz(path: str | Path, arrays: dict[str, Any],
+              header: dict[str, Any] | None = None) -> Path:
+    """Write numpy arrays as one ``.npz`` file atomically (see :func:`atomic_file`);
+    ``header`` (JSON-able, with its ``format``) is kept as the array ``header``, read
+    back by :func:`npz_header`."""
+    if header is not None:
+        arrays = {**arrays, "header": np.array(json.dumps(header, ensure_ascii=False,
+                                                          default=str))}
     with atomic_file(path) as tmp, open(tmp, "wb") as fh:
         np.savez(fh, **arrays)
     return Path(path)
+
+
+def npz_header(npz: Any, fmt: int) -> dict[str, Any]:
+    """The header :func:`write_npz` kept in an open ``.npz`` (``numpy.load``).
+
+    Raises
+    ------
+    ValueError
+        If its ``format`` is not ``fmt`` (a file of another layout).
+    """
+    header = json.loads(str(npz["header"]))
+    if header.get("format") != fmt:
+        raise ValueError(f"cache format {header.get('format')} is not {fmt}")
+    return header
 
 
 def write_text(path: str | Path, text: str) -> Path:

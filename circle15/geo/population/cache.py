@@ -34,7 +34,7 @@ import shapely
 
 from circle15 import __version__
 from circle15.geo.population.source import PopulationSource
-from circle15.io import write_npz
+from circle15.io import npz_header, write_npz
 
 log = logging.getLogger(__name__)
 
@@ -112,8 +112,7 @@ def save_origins(origins: gpd.GeoDataFrame, report: Mapping[str, Any],
         columns.append([str(col), "text" if text else "number"])
     header = {"format": FORMAT, "columns": columns, "crs": str(origins.crs),
               "rows": len(origins), "report": dict(report)}
-    arrays["header"] = np.array(json.dumps(header, ensure_ascii=False, default=str))
-    return write_npz(path, arrays)
+    return write_npz(path, arrays, header)
 
 
 def load_origins(path: str | Path) -> Loaded:
@@ -125,9 +124,7 @@ def load_origins(path: str | Path) -> Loaded:
         For an unreadable or inconsistent file.
     """
     with np.load(path, allow_pickle=False) as z:
-        header = json.loads(str(z["header"]))
-        if header.get("format") != FORMAT:
-            raise ValueError(f"cache format {header.get('format')} is not {FORMAT}")
+        header = npz_header(z, FORMAT)
         xy = z["xy"]
         data: dict[str, Any] = {}
         for i, (name, kind) in enumerate(header["columns"]):

@@ -38,7 +38,7 @@ import shapely
 
 from circle15 import __version__
 from circle15.geo.routing.network import RoutingNetwork
-from circle15.io import write_npz
+from circle15.io import npz_header, write_npz
 
 log = logging.getLogger(__name__)
 
@@ -132,8 +132,7 @@ def save_network(net: RoutingNetwork, path: str | Path,
             arrays[f.name] = arr
         elif f.name not in _SPECIAL:
             header["fields"][f.name] = value
-    arrays["header"] = np.array(json.dumps(header, ensure_ascii=False, default=str))
-    return write_npz(path, arrays)
+    return write_npz(path, arrays, header)
 
 
 def load_network(path: str | Path) -> tuple[RoutingNetwork, dict[str, Any]]:
@@ -145,9 +144,7 @@ def load_network(path: str | Path) -> tuple[RoutingNetwork, dict[str, Any]]:
         For an unreadable or inconsistent file.
     """
     with np.load(path, allow_pickle=False) as z:
-        header = json.loads(str(z["header"]))
-        if header.get("format") != FORMAT:
-            raise ValueError(f"cache format {header.get('format')} is not {FORMAT}")
+        header = npz_header(z, FORMAT)
         n = int(header["n_nodes"])
         matrix = sp.csr_matrix((z["m_data"], z["m_indices"], z["m_indptr"]), shape=(n, n))
         geoms = shapely.from_ragged_array(shapely.GeometryType.LINESTRING,
