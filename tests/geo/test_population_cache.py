@@ -7,11 +7,9 @@ from __future__ import annotations
 import dataclasses
 import logging
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from shapely.geometry import box
 
 from circle15.geo.population import PopulationSource, load_population
 from circle15.geo.population.cache import (
@@ -22,22 +20,7 @@ from circle15.geo.population.cache import (
     save_origins,
 )
 from circle15.geo.routing.cache import clear_cache
-
-
-def make_zones() -> gpd.GeoDataFrame:
-    """Three 0.01° squares at Zhuji (as in test_population_points)."""
-    return gpd.GeoDataFrame(
-        {"zone_id": ["A", "B", "C"], "zone_name": ["甲镇", "乙镇", "丙镇"]},
-        geometry=[box(120.20, 29.70, 120.21, 29.71), box(120.21, 29.70, 120.22, 29.71),
-                  box(120.22, 29.70, 120.23, 29.71)], crs="EPSG:4326")
-
-
-CSV = """lon,lat,population,age_0_3,age_60p
-120.205,29.705,100,5,20
-120.215,29.705,50,2,10
-120.206,29.706,30,0,30
-120.300,29.700,7,0,1
-"""
+from support.population import CSV, make_zones
 
 VILLAGES = """lon,lat,population,age_0_3,age_60p,村代码
 120.205,29.705,100,5,20,V1

@@ -99,17 +99,13 @@ def test_map_page_data_from_the_store(db, runs, tmp_path):
     import json
     import re
 
-    from circle15.history.mapview import map_timeline
     from circle15.maps import render_map
+    from support.timeline import read_timeline
 
     run1, run2 = runs
     cli("record", "--from-run", str(run1), "--period", P1, "--db", db)
     cli("record", "--from-run", str(run2), "--period", P2, "--db", db)
-    store = open_store(db, create=False)
-    try:
-        tl = map_timeline(store, run2)
-    finally:
-        store.dispose()
+    tl = read_timeline(db, run2)
     assert [p.key for p in tl.periods] == [P1, P2] and tl.run_period == P2
     assert all(p.zone_ids == ("E", "W") for p in tl.periods)
     page = render_map(run2, tmp_path / "map.html", timeline=tl).read_text(encoding="utf-8")

@@ -197,19 +197,14 @@ def test_registers_from_the_store(db, runs, tmp_path):
     import json
     import re
 
-    from circle15.history.mapview import map_timeline
-    from circle15.history.store import open_store
     from circle15.maps import render_map
     from support.history import P1, P2, cli
+    from support.timeline import read_timeline
 
     run1, run2 = runs
     cli("record", "--from-run", str(run1), "--period", P1, "--db", db)
     cli("record", "--from-run", str(run2), "--period", P2, "--db", db)
-    store = open_store(db, create=False)
-    try:
-        tl = map_timeline(store, run2)
-    finally:
-        store.dispose()
+    tl = read_timeline(db, run2)
     p1, p2 = tl.periods
     assert len(p2.facilities) == len(p1.facilities) + 1
     assert sorted(p2.facilities["run_row"]) == list(range(len(p2.facilities)))

@@ -492,16 +492,11 @@ def test_history_map_shows_each_periods_facilities(dh, pw, tmp_path):  # noqa: F
 def test_page_size_grows_little_per_period(dh, tmp_path):
     """The demo page with its 4 recorded periods and with 12 (synthetic registers that
     change every quarter): what each period adds, and what its facilities add."""
-    from circle15.history.mapview import map_timeline
-    from circle15.history.store import open_store
     from circle15.maps import render_map
+    from support.timeline import read_timeline
 
     run = dh / "runs" / "2025Q4"
-    store = open_store(dh / "history.sqlite", create=False)
-    try:
-        tl4 = map_timeline(store, run)
-    finally:
-        store.dispose()
+    tl4 = read_timeline(dh / "history.sqlite", run)
     tl12 = _twelve(dh)
     assert [p.key for p in tl12.periods][-4:] == PERIODS and tl12.periods[0].key == "2023Q1"
     size, fac = {}, {}
@@ -532,17 +527,12 @@ def test_problems_of_villages_name_the_village(dh, pw, tmp_path):  # noqa: F811 
     problems, as the store will hand them over."""
     from dataclasses import replace
 
-    from circle15.history.mapview import map_timeline
-    from circle15.history.store import open_store
     from circle15.maps import render_map
     from circle15.maps.timeline import Timeline
+    from support.timeline import read_timeline
 
     run = dh / "runs" / "2025Q4"
-    store = open_store(dh / "history.sqlite", create=False)
-    try:
-        tl = map_timeline(store, run)
-    finally:
-        store.dispose()
+    tl = read_timeline(dh / "history.sqlite", run)
     q4 = tl.newest.problems
     mine = q4[(q4["status"] == "待整改") & (q4["zone_id"] != "ALL")].iloc[0]
     periods = []
@@ -571,16 +561,11 @@ def test_problems_of_villages_name_the_village(dh, pw, tmp_path):  # noqa: F811 
 
 
 def _twelve(dh: Path):
-    from circle15.history.mapview import map_timeline, run_facilities
-    from circle15.history.store import open_store
-    from support.timeline import synthetic_timeline
+    from circle15.history.mapview import run_facilities
+    from support.timeline import read_timeline, synthetic_timeline
 
     run = dh / "runs" / "2025Q4"
-    store = open_store(dh / "history.sqlite", create=False)
-    try:
-        tl4 = map_timeline(store, run)
-    finally:
-        store.dispose()
+    tl4 = read_timeline(dh / "history.sqlite", run)
     return synthetic_timeline(tl4, run_facilities(run), 12)
 
 

@@ -5,13 +5,24 @@ evolve (seeded, synthetic) and whose tables are the recorded periods' in turn.""
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from circle15.history.compare import match_facilities
-from circle15.history.mapview import changes_table
+from circle15.history.mapview import changes_table, map_timeline
+from circle15.history.store import open_store
 from circle15.maps.timeline import FACILITY_COLUMNS, PeriodTables, Timeline
+
+
+def read_timeline(db: str | Path, run: str | Path) -> Timeline:
+    """The recorded periods of the store ``db`` for the map page of run folder ``run``."""
+    store = open_store(db, create=False)
+    try:
+        return map_timeline(store, run)
+    finally:
+        store.dispose()
 
 
 def quarters(n: int, last: str) -> list[str]:
